@@ -1,0 +1,213 @@
+"""Shared fixtures: one app and one database per test session, emptied after every test.
+
+Conventions (see tests/README.md):
+- There is no ambient app context: a test that reads or writes the database directly does so
+  in `with app.app_context():` (or the `in_app` helper), so a request made by `client` always
+  runs in its own app context and database session, as in production.
+- Persona fixtures (`office`, `leader`, `admin`, `inspector`, `liaison_a`, `liaison_b`) are
+  plain records with id, username, password, role and unit_id; `login(client, persona)` logs
+  a test client in; `api_headers(persona)` gives Bearer headers for the JSON API.
+- The database is SQLite in a temporary folder, or the PostgreSQL server named by
+  TEST_DATABASE_URL, where a fresh database is created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.helpers import PASSWORD, Persona, UnitRef
+from webapp import create_app
+from webapp.auth.models import Role
+from webapp.extensions import db
+
+
+def _postgres_database(base_url: str) -> tuple[str, callable]:
+    """Create a fresh database on the server of `base_url`; return its URL and a dropper."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"duban_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("duban")
+    base = os.environ.get("TEST_DATABASE_URL")
+    drop = None
+    if base:
+        uri, drop = _postgres_database(base)
+    else:
+        uri = f"sqlite:///{tmp / 'test.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "AUDIT_HMAC_KEY": "test-audit-key",
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "UPLOAD_ROOT": str(tmp / "uploads"),
+            "WTF_CSRF_ENABLED": False,  # the csrf_on fixture turns it on for CSRF tests
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: default
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    app.instance_path = str(tmp / "instance")
+    Path(app.instance_path).mkdir()
+    with app.app_context():
+        from webapp.cli import upgrade_schema
+
+        upgrade_schema()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if drop:
+        drop()
+
+
+def _empty_database() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+    else:
+        from webapp.audit.models import SQLITE_GUARD
+
+        db.session.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
+        db.session.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (our table names)
+        for sql in SQLITE_GUARD:
+            db.session.execute(text(sql))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app) -> Iterator[None]:
+    yield
+    with app.app_context():
+        _empty_database()
+    shutil.rmtree(app.config["UPLOAD_ROOT"], ignore_errors=True)
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def in_app(app):
+    """Run a function in a fresh app context (its own session) and return its result."""
+
+    def run(fn, *args, **kwargs):
+        with app.app_context():
+            return fn(*args, **kwargs)
+
+    return run
+
+
+# --- personas ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def units(app) -> dict[str, UnitRef]:
+    """Two units: A (a police station) and B (the traffic brigade), plus a window unit W."""
+    from webapp.org.models import Unit, UnitKind
+
+    with app.app_context():
+        rows = {
+            "A": Unit(code="PCS-A", name="城关派出所", kind=UnitKind.POLICE_STATION),
+            "B": Unit(code="JJ-B", name="交警大队", kind=UnitKind.TRAFFIC),
+            "W": Unit(code="HZ-W", name="户政服务窗口", kind=UnitKind.WINDOW),
+        }
+        db.session.add_all(rows.values())
+        db.session.commit()
+        return {k: UnitRef(u.id, u.code, u.name) for k, u in rows.items()}
+
+
+@pytest.fixture
+def make_user(app):
+    from webapp.auth import services
+    from webapp.org.models import Unit
+
+    def make(username: str, role: Role, unit_id: int | None = None, name: str | None = None):
+        with app.app_context():
+            unit = db.session.get(Unit, unit_id) if unit_id else None
+            user = services.create_user(username=username, name=name or username, role=role,
+                                        password=PASSWORD, unit=unit)
+            db.session.commit()
+            return Persona(user.id, username, PASSWORD, role, unit_id, user.name)
+
+    return make
+
+
+@pytest.fixture
+def office(make_user):
+    return make_user("office", Role.OFFICE, name="王督办")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user("leader", Role.LEADER, name="李局长")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin", Role.ADMIN, name="管理员")
+
+
+@pytest.fixture
+def inspector(make_user):
+    return make_user("inspector", Role.INSPECTOR, name="赵督查")
+
+
+@pytest.fixture
+def liaison_a(make_user, units):
+    return make_user("liaison_a", Role.LIAISON, units["A"].id, name="陈联络")
+
+
+@pytest.fixture
+def liaison_b(make_user, units):
+    return make_user("liaison_b", Role.LIAISON, units["B"].id, name="刘联络")
+
+
+@pytest.fixture
+def api_headers(client):
+    """Bearer headers for a persona, from the real token endpoint."""
+
+    def headers(persona: Persona) -> dict[str, str]:
+        resp = client.post("/api/v1/auth/token",
+                           json={"username": persona.username, "password": persona.password})
+        assert resp.status_code == 200, resp.json
+        return {"Authorization": f"Bearer {resp.json['access_token']}"}
+
+    return headers

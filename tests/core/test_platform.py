@@ -1,0 +1,102 @@
+"""Headers, errors, schema and audit chain: the platform every domain stands on."""
+
+
+from sqlalchemy import text
+
+from tests.helpers import login
+from webapp.extensions import db
+
+
+def test_security_headers(client):
+    resp = client.get("/login")
+    csp = resp.headers["Content-Security-Policy"]
+    for part in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+                 "worker-src 'self'", "manifest-src 'self'"):
+        assert part in csp
+    assert "unsafe-inline" not in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"]
+
+
+def test_session_cookie_flags(client, office):
+    resp = client.post("/login", data={"username": office.username, "password": office.password})
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_api_errors_are_json(client, office, api_headers):
+    resp = client.get("/api/v1/nothing-here", headers=api_headers(office))
+    assert resp.status_code == 404
+    assert resp.json["error"]["code"] == "not_found"
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_api_requires_authentication(client):
+    resp = client.get("/api/v1/me")
+    assert resp.status_code == 401 and resp.json["error"]["message"]
+
+
+def test_openapi_document(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    assert "/auth/token" in doc["paths"]
+
+
+def test_migrations_match_the_models(app):
+    """The schema built by the migrations is the schema the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, db.metadata)
+    assert diff == []
+
+
+def test_sqlite_pragmas(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_audit_chain_verifies_and_names_a_tampered_event(app, runner, office, client):
+    login(client, office)
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 0, result.output
+    assert "审计链完好" in result.output
+    with app.app_context():
+        first_id = db.session.execute(text("SELECT min(id) FROM audit_event")).scalar()
+        _tamper(f"UPDATE audit_event SET action = 'forged' WHERE id = {int(first_id)}")  # noqa: S608
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert f"#{first_id}" in result.output
+
+
+def test_audit_events_cannot_be_updated_or_deleted(app, office):
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context():
+        for sql in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
+            with pytest.raises(DBAPIError):
+                db.session.execute(text(sql))
+            db.session.rollback()
+
+
+def _tamper(sql: str) -> None:
+    """Bypass the append-only guard, as someone with the database file could."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
+        db.session.execute(text(sql))
+        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
+    else:
+        db.session.execute(text("DROP TRIGGER audit_event_no_update"))
+        db.session.execute(text(sql))
+        from webapp.audit.models import SQLITE_GUARD
+
+        db.session.execute(text(SQLITE_GUARD[0]))
+    db.session.commit()
+
+

@@ -1,0 +1,5 @@
+"""documents domain."""
+
+
+def init_app(app):
+    """Register blueprints and commands (filled in by the domain)."""

@@ -1,0 +1,7 @@
+"""Imports every domain's models so that the metadata (and Alembic) sees all tables."""
+
+from webapp.audit import models as audit_models  # noqa: F401
+from webapp.auth import models as auth_models  # noqa: F401
+from webapp.numbering import SequenceCounter  # noqa: F401
+from webapp.org import models as org_models  # noqa: F401
+from webapp.supervision import models as supervision_models  # noqa: F401

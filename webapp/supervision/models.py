@@ -1,0 +1,312 @@
+"""Supervision items (督办事项) and what happens to them: instructions, hand-back and extension
+requests, feedback, reminders."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.auth.models import User
+from webapp.database import UTCDateTime, enum_column, utcnow
+from webapp.extensions import db
+from webapp.org.models import Unit
+
+
+class ItemState(enum.StrEnum):
+    REGISTERED = "registered"  # 已登记
+    ASSIGNED = "assigned"  # 已交办 (awaiting 签收)
+    IN_PROGRESS = "in_progress"  # 办理中
+    UNDER_REVIEW = "under_review"  # 待审核
+    CLOSED = "closed"  # 已办结
+    ARCHIVED = "archived"  # 已归档
+    CANCELLED = "cancelled"  # 已撤销
+
+
+STATE_LABELS = {
+    ItemState.REGISTERED: "已登记",
+    ItemState.ASSIGNED: "待签收",
+    ItemState.IN_PROGRESS: "办理中",
+    ItemState.UNDER_REVIEW: "待审核",
+    ItemState.CLOSED: "已办结",
+    ItemState.ARCHIVED: "已归档",
+    ItemState.CANCELLED: "已撤销",
+}
+
+# Named groups of states (which states allow what).
+OPEN_STATES = frozenset(
+    {ItemState.REGISTERED, ItemState.ASSIGNED, ItemState.IN_PROGRESS, ItemState.UNDER_REVIEW}
+)
+WITH_UNIT_STATES = frozenset({ItemState.ASSIGNED, ItemState.IN_PROGRESS})
+DONE_STATES = frozenset({ItemState.CLOSED, ItemState.ARCHIVED})
+
+
+class Source(enum.StrEnum):
+    LEADER_INSTRUCTION = "leader_instruction"
+    MEETING = "meeting"
+    SUPERIOR = "superior"
+    INSPECTION = "inspection"
+    COMPLAINT = "complaint"
+    OTHER = "other"
+
+
+SOURCE_LABELS = {
+    Source.LEADER_INSTRUCTION: "领导批示",
+    Source.MEETING: "会议议定",
+    Source.SUPERIOR: "上级交办",
+    Source.INSPECTION: "暗访发现",
+    Source.COMPLAINT: "群众反映/信访转办",
+    Source.OTHER: "其他",
+}
+
+
+class Urgency(enum.StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    VERY_URGENT = "very_urgent"
+
+
+URGENCY_LABELS = {Urgency.NORMAL: "平件", Urgency.URGENT: "急件", Urgency.VERY_URGENT: "特急"}
+
+
+class RequestState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+REQUEST_STATE_LABELS = {
+    RequestState.PENDING: "待处理",
+    RequestState.APPROVED: "已同意",
+    RequestState.REFUSED: "未同意",
+}
+
+
+class FeedbackKind(enum.StrEnum):
+    PROGRESS = "progress"  # 阶段反馈
+    FINAL = "final"  # 办结反馈
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class ReminderChannel(enum.StrEnum):
+    SYSTEM = "system"  # 系统提醒
+    PHONE = "phone"  # 电话催办
+    IN_PERSON = "in_person"  # 当面催办
+    DOCUMENT = "document"  # 催办通知
+
+
+CHANNEL_LABELS = {
+    ReminderChannel.SYSTEM: "系统提醒",
+    ReminderChannel.PHONE: "电话催办",
+    ReminderChannel.IN_PERSON: "当面催办",
+    ReminderChannel.DOCUMENT: "催办通知",
+}
+
+
+item_assisting_unit = Table(
+    "item_assisting_unit",
+    db.metadata,
+    Column("item_id", ForeignKey("supervision_item.id"), primary_key=True),
+    Column("unit_id", ForeignKey("unit.id"), primary_key=True),
+)
+
+
+class SupervisionItem(db.Model):
+    __tablename__ = "supervision_item"
+    __table_args__ = (
+        Index("ix_supervision_item_state_due", "state", "due_date"),
+        Index("ix_supervision_item_lead_unit", "lead_unit_id", "state"),
+        Index("ix_supervision_item_registered_at", "registered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # 2026-045
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    source: Mapped[Source] = mapped_column(enum_column(Source, "item_source"))
+    source_ref: Mapped[str | None] = mapped_column(String(200))  # 来文/会议/批示件编号
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, "urgency"))
+    state: Mapped[ItemState] = mapped_column(
+        enum_column(ItemState, "item_state"), default=ItemState.REGISTERED
+    )
+    requirements: Mapped[str | None] = mapped_column(Text)  # 办理要求
+
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    supervising_leader: Mapped[str | None] = mapped_column(String(64))  # 分管领导
+    first_responsible: Mapped[str | None] = mapped_column(String(64))  # 第一责任人
+    direct_responsible: Mapped[str | None] = mapped_column(String(64))  # 直接责任人
+    due_date: Mapped[date | None] = mapped_column(Date)  # current (possibly extended) 办理时限
+    original_due_date: Mapped[date | None] = mapped_column(Date)
+
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # local date of closing, for 按期
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_opinion: Mapped[str | None] = mapped_column(Text)  # 审核意见 on acceptance
+
+    lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id])
+    assisting_units: Mapped[list[Unit]] = relationship(secondary=item_assisting_unit)
+    registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])
+    instructions: Mapped[list[Instruction]] = relationship(
+        back_populates="item", order_by="Instruction.id"
+    )
+    feedback: Mapped[list[Feedback]] = relationship(back_populates="item", order_by="Feedback.id")
+    reminders: Mapped[list[Reminder]] = relationship(back_populates="item", order_by="Reminder.id")
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="item", order_by="ExtensionRequest.id"
+    )
+    hand_back_requests: Mapped[list[HandBackRequest]] = relationship(
+        back_populates="item", order_by="HandBackRequest.id"
+    )
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.urgency]
+
+    def __repr__(self) -> str:
+        return f"<SupervisionItem {self.code} {self.state}>"
+
+
+class Instruction(db.Model):
+    """领导批示: a leader's written instruction on an item."""
+
+    __tablename__ = "instruction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    leader_name: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    instructed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="instructions")
+
+
+class HandBackRequest(db.Model):
+    """退回申请: the unit asks to hand an item back (wrong unit, not its duty)."""
+
+    __tablename__ = "hand_back_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[RequestState] = mapped_column(
+        enum_column(RequestState, "hand_back_state"), default=RequestState.PENDING
+    )
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="hand_back_requests")
+    unit: Mapped[Unit] = relationship()
+
+
+class ExtensionRequest(db.Model):
+    """延期申请: a new due date with a reason, approved by office or leader."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    old_due_date: Mapped[date] = mapped_column(Date)
+    requested_due_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[RequestState] = mapped_column(
+        enum_column(RequestState, "extension_state"), default=RequestState.PENDING
+    )
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="extension_requests")
+
+
+class Feedback(db.Model):
+    """反馈: progress (阶段) or final (办结); final feedback is reviewed by the office."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    kind: Mapped[FeedbackKind] = mapped_column(enum_column(FeedbackKind, "feedback_kind"))
+    actions_taken: Mapped[str] = mapped_column(Text)  # 主要做法 (what was done)
+    result: Mapped[str | None] = mapped_column(Text)  # 办理结果
+    completed: Mapped[bool] = mapped_column(default=True)
+    not_done_reason: Mapped[str | None] = mapped_column(Text)  # 未完成原因
+    next_steps: Mapped[str | None] = mapped_column(Text)  # 下步措施
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    review_state: Mapped[ReviewState | None] = mapped_column(
+        enum_column(ReviewState, "review_state")
+    )
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="feedback")
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    attachments: Mapped[list[FeedbackAttachment]] = relationship(
+        back_populates="feedback", order_by="FeedbackAttachment.id"
+    )
+
+
+class FeedbackAttachment(db.Model):
+    """An evidence file of a feedback; the bytes live in the media store under `sha256`."""
+
+    __tablename__ = "feedback_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))  # the client's name: metadata only
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    feedback: Mapped[Feedback] = relationship(back_populates="attachments")
+
+
+class Reminder(db.Model):
+    """催办: every reminder is recorded and counted, phone calls included."""
+
+    __tablename__ = "reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    channel: Mapped[ReminderChannel] = mapped_column(
+        enum_column(ReminderChannel, "reminder_channel")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    automatic: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="reminders")
