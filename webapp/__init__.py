@@ -19,6 +19,7 @@ DOMAINS = (
     "webapp.documents",
     "webapp.archive",
     "webapp.inspections",
+    "webapp.pwa",
     "webapp.api",
     "webapp.web",
     "webapp.cli",

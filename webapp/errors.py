@@ -20,6 +20,16 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class TooLarge(InvalidInput):
+    status = 413
+    code = "too_large"
+
+
+class UnsupportedType(InvalidInput):
+    status = 415
+    code = "unsupported_type"
+
+
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"
