@@ -211,3 +211,57 @@ def api_headers(client):
         return {"Authorization": f"Bearer {resp.json['access_token']}"}
 
     return headers
+
+
+# --- supervision items ---------------------------------------------------------------------
+
+# How far along the life cycle make_item goes for each target state.
+_STEPS = ["registered", "assigned", "in_progress", "under_review", "closed"]
+
+
+@pytest.fixture
+def make_item(app, office, units, liaison_a):
+    """make_item(state="in_progress", **overrides) -> item code, driven through the real
+    services (so audit events and timestamps are as in life). Lead unit A by default."""
+    from datetime import timedelta
+
+    from webapp.auth.models import User
+    from webapp.database import local_today
+    from webapp.supervision import services
+    from webapp.supervision.models import FeedbackKind, Source, SupervisionItem
+
+    def make(state: str = "in_progress", **overrides) -> str:
+        with app.app_context():
+            actor = db.session.get(User, office.id)
+            liaison = db.session.get(User, overrides.pop("liaison_id", liaison_a.id))
+            item = services.register_item(
+                actor=actor,
+                title=overrides.pop("title", "整改户籍窗口群众排队时间过长问题"),
+                content=overrides.pop("content", "群众反映户籍窗口排队超过一小时，请查明原因并整改。"),
+                source=overrides.pop("source", Source.COMPLAINT),
+            )
+            if state == "cancelled":
+                services.cancel_item(item, actor=actor, reason="重复登记")
+            elif _STEPS.index(state) >= 1:
+                services.assign_item(
+                    item, actor=actor,
+                    lead_unit=overrides.pop("lead_unit_id", units["A"].id),
+                    due_date=overrides.pop("due_date", local_today() + timedelta(days=10)),
+                    assisting_units=overrides.pop("assisting_unit_ids", ()),
+                    first_responsible="张所长", direct_responsible="李副所长",
+                )
+            if state in _STEPS and _STEPS.index(state) >= 2:
+                services.acknowledge_item(item, actor=liaison)
+            if state in _STEPS and _STEPS.index(state) >= 3:
+                services.submit_feedback(item, actor=liaison, kind=FeedbackKind.FINAL,
+                                         actions_taken="增开两个窗口，实行预约办理。",
+                                         result="排队时间降至二十分钟以内。")
+            if state in _STEPS and _STEPS.index(state) >= 4:
+                services.accept_feedback(item, actor=actor, opinion="整改到位，同意办结。")
+            for key, value in overrides.items():  # raw column overrides, e.g. due_date in the past
+                setattr(item, key, value)
+            db.session.commit()
+            assert isinstance(item, SupervisionItem)
+            return item.code
+
+    return make

@@ -1,0 +1,440 @@
+"""Every life-cycle action on a supervision item is one function here: it checks the actor's
+role and the item's state against the workflow table, changes the item, and writes the audit
+event. Functions flush; the request commits once. Web pages and the API both call them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.audit import services as audit
+from webapp.auth.models import Role, User
+from webapp.database import local_date, local_today, utcnow
+from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from webapp.extensions import db
+from webapp.numbering import next_number
+from webapp.org.models import Unit
+from webapp.supervision.access import is_lead_liaison
+from webapp.supervision.models import (
+    ExtensionRequest,
+    Feedback,
+    FeedbackAttachment,
+    FeedbackKind,
+    HandBackRequest,
+    Instruction,
+    ItemState,
+    Reminder,
+    ReminderChannel,
+    RequestState,
+    ReviewState,
+    Source,
+    SupervisionItem,
+    Urgency,
+)
+from webapp.supervision.workflow import TRANSITIONS
+from webapp.validation import LONG, SHORT, clean_text
+
+NAME = 64  # length of a person's name
+
+
+# --- the one gate every action passes --------------------------------------------------
+
+
+def _check(item: SupervisionItem, action: str, actor: User) -> None:
+    """Role, then the liaison's unit, then the state: 403, 404 or 409 with a clear message."""
+    t = TRANSITIONS[action]
+    if actor.role not in t.roles:
+        raise NotAllowed(f"您的角色不能执行“{t.label}”")
+    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
+        if item.lead_unit_id is None or actor.unit_id not in _assisting_ids(item):
+            raise NotFound("找不到该督办事项")
+        raise NotAllowed(f"只有承办单位可以执行“{t.label}”，协办单位请与承办单位联系")
+    if item.state not in t.from_states:
+        raise StateConflict(f"事项当前状态为“{item.state_label}”，不能执行“{t.label}”",
+                            code="invalid_state")
+
+
+def _assisting_ids(item: SupervisionItem) -> set[int]:
+    return {u.id for u in item.assisting_units}
+
+
+def _move(item: SupervisionItem, action: str) -> None:
+    to_state = TRANSITIONS[action].to_state
+    if to_state is not None:
+        item.state = to_state
+
+
+def _record(item: SupervisionItem, action: str, actor: User | None, **details: Any) -> None:
+    audit.record(action, object_type="item", object_id=item.code, actor=actor,
+                 details={"state": str(item.state), **details})
+
+
+def _unit(unit_id: object, *, field: str, label: str) -> Unit:
+    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None and isinstance(unit_id, str) and unit_id.isdigit():
+        unit = db.session.get(Unit, int(unit_id))
+    if unit is None or not unit.active:
+        raise InvalidInput(f"{label}不存在", field=field)
+    return unit
+
+
+def _name(value: object, *, field: str, label: str, required: bool = False) -> str | None:
+    return clean_text(value, field=field, label=label, required=required, max_len=NAME,
+                      single_line=True)
+
+
+# --- registration and assignment ---------------------------------------------------------
+
+
+def register_item(
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    source: Source,
+    urgency: Urgency = Urgency.NORMAL,
+    source_ref: str | None = None,
+    requirements: str | None = None,
+    instruction_text: str | None = None,
+    instruction_leader: str | None = None,
+    instruction_date: date | None = None,
+) -> SupervisionItem:
+    """登记: a new item with its code (2026-045); a leader's instruction is recorded with it."""
+    if actor.role != Role.OFFICE:
+        raise NotAllowed("只有督办员可以登记督办事项")
+    title = clean_text(title, field="title", label="标题", max_len=SHORT, single_line=True)
+    content = clean_text(content, field="content", label="事项内容", max_len=LONG)
+    source_ref = clean_text(source_ref, field="source_ref", label="来文/批示编号",
+                            required=False, max_len=SHORT, single_line=True)
+    requirements = clean_text(requirements, field="requirements", label="办理要求",
+                              required=False, max_len=LONG)
+    instruction_text = clean_text(instruction_text, field="instruction_text",
+                                  label="领导批示内容", required=False, max_len=LONG)
+    if source == Source.LEADER_INSTRUCTION and not instruction_text:
+        raise InvalidInput("来源为领导批示时，请填写批示内容", field="instruction_text")
+    if instruction_text:
+        instruction_leader = _name(instruction_leader, field="instruction_leader",
+                                   label="批示领导", required=True)
+        if instruction_date is None:
+            raise InvalidInput("请填写批示日期", field="instruction_date")
+        if instruction_date > local_today():
+            raise InvalidInput("批示日期不能晚于今天", field="instruction_date")
+
+    year = local_today().year
+    item = SupervisionItem(
+        code=f"{year}-{next_number('item', year):03d}",
+        title=title, content=content, source=source, urgency=urgency, source_ref=source_ref,
+        requirements=requirements, state=ItemState.REGISTERED, registered_by_id=actor.id,
+        registered_at=utcnow(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    if instruction_text:
+        db.session.add(Instruction(item_id=item.id, leader_name=instruction_leader,
+                                   text=instruction_text, instructed_on=instruction_date,
+                                   recorded_by_id=actor.id))
+    _record(item, "register", actor, title=title, source=str(source))
+    return item
+
+
+def _check_due(due_date: date | None) -> date:
+    if due_date is None:
+        raise InvalidInput("请填写办理时限", field="due_date")
+    if due_date < local_today():
+        raise InvalidInput("办理时限不能早于今天", field="due_date")
+    return due_date
+
+
+def assign_item(
+    item: SupervisionItem,
+    *,
+    actor: User,
+    lead_unit: Unit | int,
+    due_date: date | None,
+    assisting_units: Iterable[Unit | int] = (),
+    supervising_leader: str | None = None,
+    first_responsible: str | None = None,
+    direct_responsible: str | None = None,
+) -> None:
+    """交办: lead unit, assisting units, named responsible people and the deadline."""
+    _check(item, "assign", actor)
+    lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
+                                                               label="承办单位")
+    helpers = [u if isinstance(u, Unit) else _unit(u, field="assisting_units", label="协办单位")
+               for u in assisting_units]
+    helpers = [u for u in dict.fromkeys(helpers) if u.id != lead.id]
+    due_date = _check_due(due_date)
+    item.supervising_leader = _name(supervising_leader, field="supervising_leader",
+                                    label="分管领导")
+    item.first_responsible = _name(first_responsible, field="first_responsible",
+                                   label="第一责任人", required=True)
+    item.direct_responsible = _name(direct_responsible, field="direct_responsible",
+                                    label="直接责任人", required=True)
+    item.lead_unit = lead
+    item.assisting_units = helpers
+    item.due_date = item.original_due_date = due_date
+    item.assigned_at = utcnow()
+    _move(item, "assign")
+    _record(item, "assign", actor, lead_unit=lead.name, due_date=due_date,
+            assisting_units=[u.name for u in helpers],
+            first_responsible=item.first_responsible,
+            direct_responsible=item.direct_responsible)
+
+
+def acknowledge_item(item: SupervisionItem, *, actor: User) -> None:
+    """签收: the lead unit's liaison takes the item on."""
+    _check(item, "acknowledge", actor)
+    if _pending(item.hand_back_requests):
+        raise StateConflict("已提出退回申请，请等待督办员处理", code="hand_back_pending")
+    item.acknowledged_at = utcnow()
+    _move(item, "acknowledge")
+    _record(item, "acknowledge", actor)
+
+
+# --- hand-back (退回申请 / 转办) ---------------------------------------------------------
+
+
+def _pending(requests: Sequence[HandBackRequest] | Sequence[ExtensionRequest]):
+    return next((r for r in requests if r.state == RequestState.PENDING), None)
+
+
+def request_hand_back(item: SupervisionItem, *, actor: User, reason: str) -> HandBackRequest:
+    """退回申请: the unit says the item is not theirs, with a reason."""
+    _check(item, "request_hand_back", actor)
+    reason = clean_text(reason, field="reason", label="退回理由", max_len=LONG)
+    if _pending(item.hand_back_requests):
+        raise StateConflict("已有待处理的退回申请", code="hand_back_pending")
+    req = HandBackRequest(item=item, unit_id=actor.unit_id, reason=reason,
+                          requested_by_id=actor.id, requested_at=utcnow())
+    db.session.add(req)
+    _record(item, "request_hand_back", actor, reason=reason)
+    return req
+
+
+def decide_hand_back(
+    item: SupervisionItem,
+    *,
+    actor: User,
+    approve: bool,
+    note: str | None = None,
+    new_lead_unit: Unit | int | None = None,
+    due_date: date | None = None,
+) -> None:
+    """Office: approve (转办 to another unit, which must acknowledge anew) or refuse."""
+    _check(item, "decide_hand_back", actor)
+    req = _pending(item.hand_back_requests)
+    if req is None:
+        raise StateConflict("没有待处理的退回申请", code="no_pending_request")
+    note = clean_text(note, field="note", label="处理意见", required=not approve, max_len=LONG)
+    req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), note
+    if not approve:
+        req.state = RequestState.REFUSED
+        _record(item, "hand_back_refused", actor, note=note)
+        return
+    if new_lead_unit is None:
+        raise InvalidInput("同意退回时，请选择新的承办单位", field="new_lead_unit")
+    lead = new_lead_unit if isinstance(new_lead_unit, Unit) else _unit(
+        new_lead_unit, field="new_lead_unit", label="新的承办单位")
+    if lead.id == item.lead_unit_id:
+        raise InvalidInput("新的承办单位不能与原承办单位相同", field="new_lead_unit")
+    req.state = RequestState.APPROVED
+    old = item.lead_unit.name if item.lead_unit else None
+    item.lead_unit = lead
+    item.assisting_units = [u for u in item.assisting_units if u.id != lead.id]
+    if due_date is not None:
+        item.due_date = _check_due(due_date)
+    item.state = ItemState.ASSIGNED
+    item.acknowledged_at = None
+    item.assigned_at = utcnow()
+    _record(item, "hand_back_approved", actor, note=note, from_unit=old, to_unit=lead.name,
+            due_date=item.due_date)
+
+
+# --- extensions (延期) -------------------------------------------------------------------
+
+
+def request_extension(
+    item: SupervisionItem, *, actor: User, new_due_date: date | None, reason: str
+) -> ExtensionRequest:
+    """延期申请: a later date and the reason."""
+    _check(item, "request_extension", actor)
+    reason = clean_text(reason, field="reason", label="延期理由", max_len=LONG)
+    if new_due_date is None:
+        raise InvalidInput("请填写申请延至的日期", field="new_due_date")
+    if item.due_date and new_due_date <= item.due_date:
+        raise InvalidInput("申请的日期必须晚于现在的办理时限", field="new_due_date")
+    if _pending(item.extension_requests):
+        raise StateConflict("已有待审批的延期申请", code="extension_pending")
+    req = ExtensionRequest(item=item, unit_id=actor.unit_id, old_due_date=item.due_date,
+                           requested_due_date=new_due_date, reason=reason,
+                           requested_by_id=actor.id, requested_at=utcnow())
+    db.session.add(req)
+    _record(item, "request_extension", actor, new_due_date=new_due_date, reason=reason)
+    return req
+
+
+def decide_extension(
+    item: SupervisionItem, *, actor: User, approve: bool, note: str | None = None
+) -> None:
+    """Office or leader approves (the due date moves) or refuses a pending extension."""
+    _check(item, "decide_extension", actor)
+    req = _pending(item.extension_requests)
+    if req is None:
+        raise StateConflict("没有待审批的延期申请", code="no_pending_request")
+    note = clean_text(note, field="note", label="审批意见", required=not approve, max_len=LONG)
+    req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), note
+    req.state = RequestState.APPROVED if approve else RequestState.REFUSED
+    if approve:
+        item.due_date = req.requested_due_date
+        _record(item, "extension_approved", actor, due_date=item.due_date, note=note)
+    else:
+        _record(item, "extension_refused", actor, note=note)
+
+
+# --- feedback and review -----------------------------------------------------------------
+
+
+def submit_feedback(
+    item: SupervisionItem,
+    *,
+    actor: User,
+    kind: FeedbackKind,
+    actions_taken: str,
+    result: str | None = None,
+    completed: bool = True,
+    not_done_reason: str | None = None,
+    next_steps: str | None = None,
+    attachments: Sequence[tuple[str, Any]] = (),
+) -> Feedback:
+    """反馈: progress (阶段) or final (办结, goes to review). Attachments are
+    (client filename, media FileInfo) pairs already stored by the media domain."""
+    action = "submit_final" if kind == FeedbackKind.FINAL else "submit_progress"
+    _check(item, action, actor)
+    actions_taken = clean_text(actions_taken, field="actions_taken", label="主要做法",
+                               max_len=LONG)
+    result = clean_text(result, field="result", label="办理结果",
+                        required=kind == FeedbackKind.FINAL and completed, max_len=LONG)
+    not_done_reason = clean_text(not_done_reason, field="not_done_reason", label="未完成原因",
+                                 required=not completed, max_len=LONG)
+    next_steps = clean_text(next_steps, field="next_steps", label="下步措施",
+                            required=not completed, max_len=LONG)
+    feedback = Feedback(
+        item=item, unit_id=actor.unit_id, kind=kind, actions_taken=actions_taken, result=result,
+        completed=completed, not_done_reason=not_done_reason, next_steps=next_steps,
+        submitted_by_id=actor.id, submitted_at=utcnow(),
+        review_state=ReviewState.PENDING if kind == FeedbackKind.FINAL else None,
+    )
+    db.session.add(feedback)
+    for filename, info in attachments:
+        name = clean_text(filename, field="attachments", label="附件名称", required=False,
+                          max_len=255, single_line=True) or "附件"
+        feedback.attachments.append(FeedbackAttachment(
+            filename=name, content_type=info.content_type, size=info.size, sha256=info.sha256))
+    _move(item, action)
+    db.session.flush()
+    _record(item, action, actor, feedback_id=feedback.id, completed=completed,
+            attachments=[a.sha256 for a in feedback.attachments])
+    return feedback
+
+
+def _final_feedback(item: SupervisionItem) -> Feedback:
+    fb = next((f for f in reversed(item.feedback)
+               if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.PENDING), None)
+    if fb is None:
+        raise StateConflict("没有待审核的办结反馈", code="no_pending_feedback")
+    return fb
+
+
+def accept_feedback(item: SupervisionItem, *, actor: User, opinion: str | None = None) -> None:
+    """审核通过: the item is closed (办结) today."""
+    _check(item, "accept", actor)
+    fb = _final_feedback(item)
+    opinion = clean_text(opinion, field="opinion", label="审核意见", required=False,
+                         max_len=LONG)
+    fb.review_state, fb.review_note = ReviewState.ACCEPTED, opinion
+    fb.reviewed_by_id, fb.reviewed_at = actor.id, utcnow()
+    item.closed_at = utcnow()
+    item.closed_on = local_date(item.closed_at)
+    item.review_opinion = opinion
+    _move(item, "accept")
+    _record(item, "accept", actor, opinion=opinion,
+            on_time=bool(item.due_date and item.closed_on <= item.due_date))
+
+
+def return_feedback(item: SupervisionItem, *, actor: User, reason: str) -> None:
+    """退回重办: the feedback is not good enough; the unit goes on, and the return is counted."""
+    _check(item, "return", actor)
+    fb = _final_feedback(item)
+    reason = clean_text(reason, field="reason", label="退回理由", max_len=LONG)
+    fb.review_state, fb.review_note = ReviewState.RETURNED, reason
+    fb.reviewed_by_id, fb.reviewed_at = actor.id, utcnow()
+    _move(item, "return")
+    _record(item, "return", actor, reason=reason, feedback_id=fb.id)
+
+
+# --- reminders, instructions, cancel, archive ---------------------------------------------
+
+
+def record_reminder(
+    item: SupervisionItem,
+    *,
+    actor: User | None,
+    channel: ReminderChannel,
+    note: str | None = None,
+    automatic: bool = False,
+) -> Reminder:
+    """催办: every reminder is kept and counted — phone calls and visits included."""
+    if not automatic:
+        if actor is None:
+            raise NotAllowed("催办需要经办人")
+        _check(item, "remind", actor)
+    elif item.state not in TRANSITIONS["remind"].from_states:
+        raise StateConflict("该事项无需催办", code="invalid_state")
+    note = clean_text(note, field="note", label="催办说明", required=False, max_len=LONG)
+    reminder = Reminder(item=item, unit_id=item.lead_unit_id, channel=channel, note=note,
+                        automatic=automatic, created_by_id=actor.id if actor else None,
+                        created_at=utcnow())
+    db.session.add(reminder)
+    _record(item, "remind", actor, channel=str(channel), note=note, automatic=automatic)
+    return reminder
+
+
+def add_instruction(
+    item: SupervisionItem, *, actor: User, text: str, instructed_on: date | None = None
+) -> Instruction:
+    """领导批示: a leader writes an instruction on the item."""
+    _check(item, "instruct", actor)
+    text = clean_text(text, field="text", label="批示内容", max_len=LONG)
+    instructed_on = instructed_on or local_today()
+    if instructed_on > local_today():
+        raise InvalidInput("批示日期不能晚于今天", field="instructed_on")
+    row = Instruction(item=item, leader_name=actor.name, text=text,
+                      instructed_on=instructed_on, recorded_by_id=actor.id)
+    db.session.add(row)
+    _record(item, "instruct", actor, text=text)
+    return row
+
+
+def cancel_item(item: SupervisionItem, *, actor: User, reason: str) -> None:
+    """撤销: never deleted — cancelled with a reason, kept on record."""
+    _check(item, "cancel", actor)
+    item.cancel_reason = clean_text(reason, field="reason", label="撤销理由", max_len=LONG)
+    item.cancelled_at = utcnow()
+    _move(item, "cancel")
+    _record(item, "cancel", actor, reason=item.cancel_reason)
+
+
+def archive_item(item: SupervisionItem, *, actor: User, archive_code: str) -> None:
+    """归档: called by the archive domain when the signed closing report is filed."""
+    _check(item, "archive", actor)
+    item.archived_at = utcnow()
+    _move(item, "archive")
+    _record(item, "archive", actor, archive_code=archive_code)
+
+
+def item_by_code(code: str) -> SupervisionItem | None:
+    """Unfiltered lookup for other domains' services (they apply their own access rules)."""
+    return db.session.scalar(select(SupervisionItem).where(SupervisionItem.code == code))
