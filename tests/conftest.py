@@ -237,7 +237,7 @@ def make_item(app, office, units, liaison_a):
             item = services.register_item(
                 actor=actor,
                 title=overrides.pop("title", "整改户籍窗口群众排队时间过长问题"),
-                content=overrides.pop("content", "群众反映户籍窗口排队超过一小时，请查明原因并整改。"),
+                content=overrides.pop("content", "群众反映户籍窗口排队超过一小时，请查明原因。"),
                 source=overrides.pop("source", Source.COMPLAINT),
             )
             if state == "cancelled":

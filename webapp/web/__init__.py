@@ -14,8 +14,9 @@ bp = Blueprint("web", __name__, template_folder="templates")
 NAV = [
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
-    ("supervision.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查", {Role.OFFICE, Role.LEADER, Role.INSPECTOR}),
+    ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
     ("documents.document_list", "公文", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("documents.settings", "公文设置", {Role.ADMIN}),
 ]
@@ -26,8 +27,8 @@ NAV = [
 def home():
     if "supervision.item_list" in _endpoints() and current_user.role != Role.INSPECTOR:
         return redirect(url_for("supervision.item_list"))
-    if "inspections.app" in _endpoints():
-        return redirect(url_for("inspections.app"))
+    if "pwa.app" in _endpoints() and current_user.role == Role.INSPECTOR:
+        return redirect(url_for("pwa.app"))
     return render_template("web/home.html")
 
 
