@@ -230,10 +230,24 @@ def make_item(app, office, units, liaison_a):
     from webapp.supervision import services
     from webapp.supervision.models import FeedbackKind, Source, SupervisionItem
 
+    def _liaison_of(unit_id: int) -> User:
+        from sqlalchemy import select
+
+        from webapp.auth import services as auth
+
+        user = db.session.scalar(select(User).where(User.role == Role.LIAISON,
+                                                    User.unit_id == unit_id).order_by(User.id))
+        if user is None:
+            from webapp.org.models import Unit
+
+            user = auth.create_user(username=f"liaison_u{unit_id}", name="联络员",
+                                    role=Role.LIAISON, password=PASSWORD,
+                                    unit=db.session.get(Unit, unit_id))
+        return user
+
     def make(state: str = "in_progress", **overrides) -> str:
         with app.app_context():
             actor = db.session.get(User, office.id)
-            liaison = db.session.get(User, overrides.pop("liaison_id", liaison_a.id))
             item = services.register_item(
                 actor=actor,
                 title=overrides.pop("title", "整改户籍窗口群众排队时间过长问题"),
@@ -246,11 +260,12 @@ def make_item(app, office, units, liaison_a):
                 services.assign_item(
                     item, actor=actor,
                     lead_unit=overrides.pop("lead_unit_id", units["A"].id),
-                    due_date=overrides.pop("due_date", local_today() + timedelta(days=10)),
+                    due_date=local_today() + timedelta(days=10),
                     assisting_units=overrides.pop("assisting_unit_ids", ()),
                     first_responsible="张所长", direct_responsible="李副所长",
                 )
             if state in _STEPS and _STEPS.index(state) >= 2:
+                liaison = _liaison_of(item.lead_unit_id)
                 services.acknowledge_item(item, actor=liaison)
             if state in _STEPS and _STEPS.index(state) >= 3:
                 services.submit_feedback(item, actor=liaison, kind=FeedbackKind.FINAL,
@@ -258,6 +273,8 @@ def make_item(app, office, units, liaison_a):
                                          result="排队时间降至二十分钟以内。")
             if state in _STEPS and _STEPS.index(state) >= 4:
                 services.accept_feedback(item, actor=actor, opinion="整改到位，同意办结。")
+            if "due_date" in overrides:  # also the original date, as if assigned back then
+                item.original_due_date = overrides["due_date"]
             for key, value in overrides.items():  # raw column overrides, e.g. due_date in the past
                 setattr(item, key, value)
             db.session.commit()
