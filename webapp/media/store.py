@@ -1,0 +1,224 @@
+"""Content-addressed blob store under UPLOAD_ROOT: the only code that writes the uploads folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote
+
+from flask import Response, current_app, send_file
+
+from webapp.errors import InvalidInput, NotFound, TooLarge
+from webapp.security import FILE_CSP
+
+CHUNK = 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+@dataclass
+class PendingBlob:
+    """An upload spooled to a temp file, hashed and fsynced, not yet in the store."""
+
+    path: Path
+    sha256: str
+    size: int
+    committed: bool = False
+
+    def head(self, n: int = 64) -> bytes:
+        with self.path.open("rb") as f:
+            return f.read(n)
+
+    def tail(self, n: int = 1024) -> bytes:
+        with self.path.open("rb") as f:
+            f.seek(max(0, self.size - n))
+            return f.read(n)
+
+    def commit(self) -> StoredBlob:
+        """Move the temp file to its content address; an existing blob is kept as it is."""
+        target = blob_path(self.sha256)
+        if target.exists():
+            self.path.unlink(missing_ok=True)
+        else:
+            _make_dirs(target.parent)
+            os.chmod(self.path, 0o440)  # stored bytes are never rewritten in place
+            os.replace(self.path, target)
+            _fsync_dir(target.parent)
+        self.committed = True
+        return StoredBlob(self.sha256, self.size)
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_ROOT"]).resolve()
+
+
+def _blobs_root() -> Path:
+    return _root() / "blobs"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(path: Path) -> None:
+    """Create `path` and its missing parents, fsyncing each new entry's parent directory."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for new in reversed(missing):
+        with suppress(FileExistsError):  # another worker made it meanwhile
+            new.mkdir(mode=0o750)
+        _fsync_dir(new.parent)
+
+
+def _check_hash(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if not _SHA256.fullmatch(value):
+        raise InvalidInput("文件校验值格式不正确（应为 64 位十六进制 SHA-256）",
+                           code="hash_mismatch", field="sha256")
+    return value
+
+
+@contextmanager
+def spool(stream: BinaryIO, *, max_bytes: int,
+          expected_sha256: str | None = None) -> Iterator[PendingBlob]:
+    """Stream an upload to UPLOAD_ROOT/tmp in chunks, hashing and checking limits.
+
+    The caller validates the temp file and calls `commit()`; whatever is not committed when the
+    block ends (refused, or an exception) is removed, so a refusal leaves nothing stored.
+    """
+    expected = _check_hash(expected_sha256)
+    tmp_dir = _root() / "tmp"
+    _make_dirs(tmp_dir)
+    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="up-")
+    path = Path(name)
+    pending = None
+    try:
+        digest, size = hashlib.sha256(), 0
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"文件太大：不能超过 {_human(max_bytes)}", field="file")
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise InvalidInput("文件是空的（0 字节）", code="empty_file", field="file")
+        sha = digest.hexdigest()
+        if expected is not None and sha != expected:
+            raise InvalidInput("文件校验值不一致：上传过程中文件可能已损坏，请重新上传",
+                               code="hash_mismatch", field="sha256")
+        pending = PendingBlob(path, sha, size)
+        yield pending
+    finally:
+        if pending is None or not pending.committed:
+            path.unlink(missing_ok=True)
+
+
+def _human(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n} 字节"
+
+
+def save_stream(stream: BinaryIO, *, max_bytes: int,
+                expected_sha256: str | None = None) -> StoredBlob:
+    """Store a stream by its SHA-256 (idempotent); raise TooLarge / InvalidInput on refusal."""
+    with spool(stream, max_bytes=max_bytes, expected_sha256=expected_sha256) as pending:
+        return pending.commit()
+
+
+def save_bytes(data: bytes) -> StoredBlob:
+    """Store bytes we produced ourselves (derivatives) by their SHA-256."""
+    return save_stream(BytesIO(data), max_bytes=max(len(data), 1))
+
+
+def blob_path(sha256: str) -> Path:
+    """Path of a blob; anything but 64 lowercase hex digits inside the root is a ValueError."""
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise ValueError("not a SHA-256 hex digest")
+    root = _blobs_root()
+    path = (root / sha256[:2] / sha256[2:4] / sha256).resolve()
+    if not path.is_relative_to(root):
+        raise ValueError("blob path outside the upload root")
+    return path
+
+
+def has_blob(sha256: str) -> bool:
+    """Whether the store holds this blob."""
+    return blob_path(sha256).is_file()
+
+
+def open_blob(sha256: str) -> BinaryIO:
+    """Open a stored blob for reading; NotFound if it is missing."""
+    try:
+        return blob_path(sha256).open("rb")
+    except FileNotFoundError:
+        raise NotFound("文件不存在或已被移除") from None
+
+
+def verify_blob(sha256: str) -> bool:
+    """Re-hash the stored file and compare with its name (False if missing or changed)."""
+    digest = hashlib.sha256()
+    try:
+        with blob_path(sha256).open("rb") as f:
+            while chunk := f.read(CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return False
+    return digest.hexdigest() == sha256
+
+
+def send_blob(sha256: str, *, content_type: str, download_name: str | None = None,
+              as_attachment: bool = False) -> Response:
+    """Serve a blob with our own type and the file-safety headers (the caller checked access).
+
+    Inline copies may stay in the user's private browser cache for a few minutes (they are
+    content-addressed, so never stale); attachments (originals, scans) are never cached.
+    """
+    path = blob_path(sha256)
+    if not path.is_file():
+        raise NotFound("文件不存在或已被移除")
+    response = send_file(path, mimetype=content_type, conditional=True, etag=sha256,
+                         max_age=None)
+    h = response.headers
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Content-Security-Policy"] = FILE_CSP
+    h["Cross-Origin-Resource-Policy"] = "same-origin"
+    h["Cache-Control"] = "no-store" if as_attachment else "private, max-age=600"
+    if download_name or as_attachment:
+        h["Content-Disposition"] = content_disposition(
+            download_name or sha256, as_attachment=as_attachment)
+    return response
+
+
+def content_disposition(name: str, *, as_attachment: bool) -> str:
+    """RFC 6266 header: an ASCII fallback `filename` plus the UTF-8 `filename*`."""
+    name = "".join(c for c in name if c.isprintable()).replace("/", "_").replace("\\", "_")
+    name = name.strip() or "file"
+    stem, dot, ext = name.rpartition(".")
+    fallback = "".join(c if c.isascii() and c not in '"%;' else "_" for c in name)
+    if dot and ext.isascii() and not stem.isascii():
+        fallback = f"file.{ext}"
+    kind = "attachment" if as_attachment else "inline"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
