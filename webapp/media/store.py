@@ -206,6 +206,7 @@ def send_blob(sha256: str, *, content_type: str, download_name: str | None = Non
     h["Content-Security-Policy"] = FILE_CSP
     h["Cross-Origin-Resource-Policy"] = "same-origin"
     h["Cache-Control"] = "no-store" if as_attachment else "private, max-age=600"
+    h.pop("Content-Disposition", None)  # send_file names it after the path; we decide
     if download_name or as_attachment:
         h["Content-Disposition"] = content_disposition(
             download_name or sha256, as_attachment=as_attachment)
