@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from webapp.extensions import db
 
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(show_welcome)
+    app.cli.add_command(backup)
 
 
 def upgrade_schema() -> None:
@@ -24,6 +26,7 @@ def upgrade_schema() -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the database schema (migrations); safe to run again."""
     upgrade_schema()
@@ -36,6 +39,7 @@ def _safe_uri() -> str:
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="only when there are no users yet")
+@with_appcontext
 def seed_demo(if_empty: bool):
     """Load demo units, accounts (password duban-demo-2026) and ~25 items in every state."""
     from sqlalchemy import func, select
@@ -53,6 +57,7 @@ def seed_demo(if_empty: bool):
 
 @click.command("show-welcome")
 @click.option("--port", default=5000)
+@with_appcontext
 def show_welcome(port: int):
     """Print the addresses to open and the demo accounts."""
     import socket
@@ -70,3 +75,25 @@ def show_welcome(port: int):
     accounts = "admin office leader inspector liaison1 liaison2"
     click.echo(f"  演示账号（密码 {DEMO_PASSWORD}）：{accounts}")
     click.echo(f"  数据库：{_safe_uri()}  文件：{current_app.config['UPLOAD_ROOT']}")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup(target: str):
+    """Copy the SQLite database with SQLite's online backup API, then check the copy.
+
+    Safe while the server runs (a plain file copy of a WAL database is not). For PostgreSQL
+    use pg_dump. Uploaded files are content-addressed: copy uploads/ with rsync as well.
+    """
+    import sqlite3
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("backup 仅用于 SQLite；PostgreSQL 请使用 pg_dump")
+    source_path = db.engine.url.database
+    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as dest:
+        source.backup(dest)
+        result = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    if result != "ok":
+        raise click.ClickException(f"备份文件完整性检查失败：{result}")
+    click.echo(f"已备份到 {target}（integrity_check: ok）")

@@ -1,0 +1,36 @@
+"""Whole-application commands: init-db, seed-demo (skipping when not empty), backup."""
+
+import sqlite3
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.supervision.models import SupervisionItem
+
+
+def test_init_db_is_idempotent(runner):
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "数据库已就绪" in result.output
+
+
+def test_seed_demo_if_empty_skips_a_used_database(app, runner, office):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "跳过" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SupervisionItem.id))) == 0
+
+
+def test_backup_uses_the_online_api_and_checks_the_copy(app, runner, make_item, tmp_path):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        result = runner.invoke(args=["backup", str(tmp_path / "x.sqlite3")])
+        assert result.exit_code != 0
+        assert "pg_dump" in result.output
+        return
+    code = make_item("in_progress")
+    target = tmp_path / "backup.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT code FROM supervision_item").fetchall() == [(code,)]
