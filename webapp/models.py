@@ -1,5 +1,6 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
+from webapp.archive import models as archive_models  # noqa: F401 (imports documents too)
 from webapp.audit import models as audit_models  # noqa: F401
 from webapp.auth import models as auth_models  # noqa: F401
 from webapp.numbering import SequenceCounter  # noqa: F401

@@ -1,0 +1,122 @@
+"""Documents (公文): issued documents with their numbers and stored files; issuer settings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.auth.models import User
+from webapp.database import UTCDateTime, enum_column, utcnow
+from webapp.extensions import db
+from webapp.supervision.models import SupervisionItem
+
+
+class DocumentKind(enum.StrEnum):
+    NOTICE = "notice"  # 督办通知
+    REMINDER = "reminder"  # 催办通知
+    CIRCULAR = "circular"  # 通报
+    CLOSING_REPORT = "closing_report"  # 办结报告
+    INSPECTION_RECORD = "inspection_record"  # 暗访检查记录
+
+
+KIND_LABELS = {
+    DocumentKind.NOTICE: "督办通知",
+    DocumentKind.REMINDER: "催办通知",
+    DocumentKind.CIRCULAR: "通报",
+    DocumentKind.CLOSING_REPORT: "办结报告",
+    DocumentKind.INSPECTION_RECORD: "暗访检查记录",
+}
+# Kinds addressed to an item's lead unit: its liaison may see them.
+ITEM_KINDS = frozenset({DocumentKind.NOTICE, DocumentKind.REMINDER, DocumentKind.CLOSING_REPORT})
+
+
+class DocumentState(enum.StrEnum):
+    ISSUED = "issued"  # 已印发
+    VOIDED = "voided"  # 已作废 (the number stays on record)
+
+
+STATE_LABELS = {DocumentState.ISSUED: "已印发", DocumentState.VOIDED: "已作废"}
+
+
+class Document(db.Model):
+    """An issued document: its number, the exact data it was rendered from, and its files."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("issuer_code", "year", "sequence",
+                         name="uq_document_issuer_code_year_sequence"),
+        Index("ix_document_item_id", "item_id"),
+        Index("ix_document_issued_at", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"))
+    inspection_id: Mapped[int | None]  # no FK: the inspections tables live in another branch
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    doc_number: Mapped[str] = mapped_column(String(64), unique=True)
+    issuer_code: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int]
+    sequence: Mapped[int]
+    state: Mapped[DocumentState] = mapped_column(
+        enum_column(DocumentState, "document_state"), default=DocumentState.ISSUED
+    )
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    data_json: Mapped[str] = mapped_column(Text)  # the plain data rendered, canonical JSON
+    issuer_json: Mapped[str] = mapped_column(Text)  # the issuer as it was at issue time
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None]
+    docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    docx_size: Mapped[int | None]
+    render_error: Mapped[str | None] = mapped_column(Text)
+    rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[SupervisionItem | None] = relationship()
+    issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+    replaces: Mapped[Document | None] = relationship(remote_side=[id])
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def rendered(self) -> bool:
+        return self.pdf_sha256 is not None and self.docx_sha256 is not None
+
+    def __repr__(self) -> str:
+        return f"<Document {self.doc_number} {self.kind} {self.state}>"
+
+
+class IssuerSettings(db.Model):
+    """发文机关 settings (one row), edited by the admin; snapshotted into every document."""
+
+    __tablename__ = "issuer_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mark: Mapped[str] = mapped_column(String(100))  # 发文机关标志 text
+    add_wenjian: Mapped[bool] = mapped_column(default=True)  # followed by "文件"
+    code: Mapped[str] = mapped_column(String(32))  # 机关代字, e.g. 某公督
+    letter_kinds: Mapped[str] = mapped_column(String(200), default="")  # comma list
+    signature: Mapped[str | None] = mapped_column(String(100))  # 署名
+    contact_name: Mapped[str | None] = mapped_column(String(64))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    cc: Mapped[str | None] = mapped_column(Text)  # 抄送, one per line
+    printer: Mapped[str | None] = mapped_column(String(100))  # 印发机关
+    font_paths: Mapped[str] = mapped_column(Text, default="{}")  # JSON: slot -> path
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
