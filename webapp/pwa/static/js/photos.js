@@ -1,0 +1,92 @@
+// Photos: hashed with SHA-256 and stored as Blobs in IndexedDB together with the record that
+// lists them (one transaction), shown at once as thumbnails from object URLs.
+import { h, uid } from './dom.js';
+import * as store from './store.js';
+
+const TYPES = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif' };
+const ALLOWED = new Set(Object.values(TYPES));
+
+export function photoType(file) {
+  const type = (file.type || '').toLowerCase();
+  if (ALLOWED.has(type)) return type;
+  const ext = (file.name || '').split('.').pop().toLowerCase();
+  return (!type || type === 'application/octet-stream') ? (TYPES[ext] || null) : null;
+}
+
+export async function sha256Hex(buffer) {
+  const digest = await crypto.subtle.digest('SHA-256', buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const urls = new Set();
+export function objectUrl(blob) {
+  const url = URL.createObjectURL(blob);
+  urls.add(url);
+  return url;
+}
+export function releaseUrls() {
+  urls.forEach((u) => URL.revokeObjectURL(u));
+  urls.clear();
+}
+
+// A block of thumbnails and the two inputs (camera, gallery) for one list of photo uuids.
+// ctx: { inspection, photos (uuid → row), list (the array of uuids to add to), save(mutator) }
+export function photoBlock(ctx, title) {
+  const thumbs = h('ul', { class: 'thumbs', 'aria-label': `${title}照片` });
+  const message = h('p', { class: 'error', role: 'alert', hidden: true });
+  const addThumb = (uuid, blob, name) => {
+    const remove = h('button', {
+      type: 'button', class: 'thumb-del', 'aria-label': `删除照片 ${name || ''}`.trim(),
+      onclick: async () => {
+        await ctx.save((rec, s) => { removeFrom(ctx.list(rec), uuid); s.photos.delete(uuid); }, ['photos']);
+        li.remove();
+      },
+    }, '×');
+    const li = h('li', { 'data-photo': uuid },
+      h('img', { src: objectUrl(blob), alt: `照片 ${name || ''}`.trim(), width: 88, height: 88 }), remove);
+    thumbs.append(li);
+  };
+  for (const uuid of ctx.list(ctx.inspection)) {
+    const row = ctx.photos.get(uuid);
+    if (row) addThumb(uuid, row.blob, row.filename);
+  }
+  const onFiles = async (event) => {
+    const input = event.target;
+    const files = Array.from(input.files || []);
+    message.hidden = true;
+    for (const file of files) {
+      const type = photoType(file);
+      if (!type) {
+        message.textContent = `不支持的图片格式：${file.name}（支持 JPEG、PNG、WebP、HEIC）`;
+        message.hidden = false;
+        continue;
+      }
+      const uuid = crypto.randomUUID();
+      addThumb(uuid, file, file.name);
+      const buffer = await file.arrayBuffer();
+      const row = {
+        uuid, inspection_uuid: ctx.inspection.uuid, blob: new Blob([buffer], { type }),
+        sha256: await sha256Hex(buffer), size: buffer.byteLength, content_type: type,
+        filename: file.name || null, added_at: new Date().toISOString(),
+      };
+      ctx.photos.set(uuid, row);
+      await ctx.save((rec, s) => { s.photos.put(row); ctx.list(rec).push(uuid); }, ['photos']);
+    }
+    input.value = '';
+  };
+  const camId = uid('cam');
+  const galId = uid('gal');
+  return h('div', { class: 'photos' },
+    thumbs,
+    h('div', { class: 'photo-actions' },
+      h('input', { type: 'file', id: camId, class: 'vh', accept: 'image/*', capture: 'environment', onchange: onFiles }),
+      h('label', { for: camId, class: 'button' }, `拍照（${title}）`),
+      h('input', { type: 'file', id: galId, class: 'vh', accept: 'image/*,.heic,.heif', multiple: true, onchange: onFiles }),
+      h('label', { for: galId, class: 'button' }, `从相册选（${title}）`)),
+    message);
+}
+
+function removeFrom(list, value) {
+  const i = list.indexOf(value);
+  if (i >= 0) list.splice(i, 1);
+}
