@@ -52,13 +52,16 @@ def open_image(path: Path, content_type: str) -> Iterator[Image.Image]:
         raise UnsupportedType("不支持的图片格式", field="file")
     cap = pixel_cap()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # e.g. corrupt EXIF: noted, the photo is kept
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=[fmt]) as img:
                 yield img
+        for warning in caught:
+            log.info("image %s: %s", path.name, warning.message)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         log.warning("refused image: more than %d pixels", cap)
-        raise InvalidInput(f"图片像素过多（上限 {cap // 1_000_000} 百万像素），请缩小后再上传",
+        raise InvalidInput(f"图片像素过多（上限 {cap / 10_000:g} 万像素），请缩小后再上传",
                            code="too_many_pixels", field="file") from None
     except UnidentifiedImageError:
         log.warning("refused image: not a readable %s", fmt)
