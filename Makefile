@@ -22,9 +22,13 @@ db: $(VENV)/.installed system-deps
 	$(BIN)/flask --app webapp init-db
 	$(BIN)/flask --app webapp seed-demo --if-empty
 
+# The demo serves plain HTTP on the local network, so its session cookie cannot be `Secure`;
+# behind an HTTPS proxy leave DUBAN_SESSION_COOKIE_SECURE unset (README, "Deploying").
 run: db
 	@$(BIN)/flask --app webapp show-welcome --port $(PORT)
-	$(BIN)/flask --app webapp run --host $(HOST) --port $(PORT)
+	DUBAN_SESSION_COOKIE_SECURE=false DUBAN_DEMO_MODE=true $(BIN)/gunicorn \
+	  --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --preload \
+	  --access-logfile - 'webapp:create_app()'
 
 test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check webapp tests benchmarks
