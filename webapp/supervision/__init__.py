@@ -4,6 +4,10 @@
 def init_app(app):
     import importlib
 
+    from webapp.supervision import cli
+
+    cli.register(app)
+
     # Pages (views), JSON API (api), statistics (stats_views): each module registers itself.
     for name in ("views", "api", "stats_views"):
         try:
