@@ -1,0 +1,293 @@
+"""Statistics (统计) for a period, per lead unit, per responsible person or per source: a
+handful of GROUP BY queries merged by key — never a loop over items.
+
+Definitions (DESIGN.md), for the local dates [start, end]:
+- due: items whose current (possibly extended) due date falls in the period, not cancelled;
+- closed: of those, the items closed or archived; 报结率 = closed ÷ due;
+- on_time: of the closed ones, those closed on or before the due date;
+  按期办结率 = on_time ÷ closed;
+- overdue_now: open items whose due date is before today (not bound to the period);
+- reminders, returns (final feedback returned), hand_back_requests: rows dated in the period;
+- avg_days_to_close: closed_on − local assignment date, over items closed in the period.
+Per-unit counts of reminders, returns and hand-back requests go to the unit the row names
+(the unit reminded, the unit that fed back, the unit that asked), which after a 转办 may differ
+from the item's current lead unit.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Date, Integer, case, cast, func, select, true
+from sqlalchemy.sql import ColumnElement
+
+from webapp.database import local_today
+from webapp.errors import InvalidInput
+from webapp.extensions import db
+from webapp.org.models import Unit
+from webapp.supervision.models import (
+    DONE_STATES,
+    OPEN_STATES,
+    SOURCE_LABELS,
+    Feedback,
+    HandBackRequest,
+    ItemState,
+    Reminder,
+    ReviewState,
+    Source,
+    SupervisionItem,
+)
+
+MAX_PERIOD_DAYS = 3700  # about ten years: the data kept online
+NONE_KEY = "-"
+NONE_LABEL = "（未填写）"
+
+
+class Group(enum.StrEnum):
+    UNIT = "unit"
+    FIRST_RESPONSIBLE = "first_responsible"
+    DIRECT_RESPONSIBLE = "direct_responsible"
+    SOURCE = "source"
+
+
+GROUP_LABELS = {
+    Group.UNIT: "承办单位",
+    Group.FIRST_RESPONSIBLE: "第一责任人",
+    Group.DIRECT_RESPONSIBLE: "直接责任人",
+    Group.SOURCE: "事项来源",
+}
+
+COUNTS = ("due", "closed", "on_time", "overdue_now", "reminders", "returns",
+          "hand_back_requests")
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass
+class StatRow:
+    """One line of the table: a unit, a person or a source, or the totals."""
+
+    key: str
+    label: str
+    due: int = 0
+    closed: int = 0
+    on_time: int = 0
+    overdue_now: int = 0
+    reminders: int = 0
+    returns: int = 0
+    hand_back_requests: int = 0
+    closed_in_period: int = 0  # how many items the average below is over
+    days_to_close_sum: int = field(default=0, repr=False)
+
+    @property
+    def closing_rate(self) -> float | None:
+        """报结率 (0..1), None when nothing was due."""
+        return _rate(self.closed, self.due)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期办结率 (0..1), None when nothing was closed."""
+        return _rate(self.on_time, self.closed)
+
+    @property
+    def avg_days_to_close(self) -> float | None:
+        if not self.closed_in_period:
+            return None
+        return round(self.days_to_close_sum / self.closed_in_period, 1)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("days_to_close_sum")
+        data.pop("closed_in_period")
+        data.update(closing_rate=self.closing_rate, on_time_rate=self.on_time_rate,
+                    avg_days_to_close=self.avg_days_to_close)
+        return data
+
+
+@dataclass
+class Statistics:
+    start: date
+    end: date
+    group: Group
+    rows: list[StatRow]
+    totals: StatRow
+
+
+# --- SQL pieces --------------------------------------------------------------------------
+
+
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The local days [start, end] as a half-open UTC interval."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    lo = datetime.combine(start, time(), zone).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    return lo, hi
+
+
+def _days_between_assignment_and_close() -> ColumnElement:
+    """closed_on − local date of assigned_at, in whole days, on SQLite and PostgreSQL."""
+    tz = current_app.config["TIMEZONE"]
+    item = SupervisionItem
+    if db.engine.dialect.name == "postgresql":
+        local_assigned = cast(func.timezone(tz, item.assigned_at), Date)
+        return item.closed_on - local_assigned
+    # SQLite keeps UTC text; shift by the zone's offset (fixed for Asia/Shanghai) and take the
+    # date, then subtract Julian day numbers.
+    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    local_assigned = func.date(item.assigned_at, f"{minutes:+d} minutes")
+    return cast(func.julianday(item.closed_on) - func.julianday(local_assigned), Integer)
+
+
+def _item_key(group: Group) -> ColumnElement:
+    item = SupervisionItem
+    return {
+        Group.UNIT: item.lead_unit_id,
+        Group.FIRST_RESPONSIBLE: item.first_responsible,
+        Group.DIRECT_RESPONSIBLE: item.direct_responsible,
+        Group.SOURCE: item.source,
+    }[group]
+
+
+def _event_counts(model, when, where: ColumnElement, group: Group, lo, hi) -> dict:
+    """Count rows of `model` (reminder, feedback, hand-back) dated in [lo, hi) per key."""
+    if group == Group.UNIT:
+        key = model.unit_id
+        stmt = select(key, func.count()).select_from(model)
+    else:
+        key = _item_key(group)
+        stmt = select(key, func.count()).select_from(model).join(
+            SupervisionItem, SupervisionItem.id == model.item_id)
+    stmt = stmt.where(when >= lo, when < hi, where).group_by(key)
+    return dict(db.session.execute(stmt).all())
+
+
+def _norm(key) -> str:
+    if key is None or key == "":
+        return NONE_KEY
+    return str(key.value if isinstance(key, enum.Enum) else key)
+
+
+# --- the public function -----------------------------------------------------------------
+
+
+def unit_statistics(start: date, end: date, group: Group | str = Group.UNIT) -> Statistics:
+    """The statistics table for [start, end] grouped by `group`, with totals; rows sorted by
+    most due, then most overdue, then label."""
+    group = Group(group)
+    item = SupervisionItem
+    key = _item_key(group)
+    today = local_today()
+    lo, hi = _utc_bounds(start, end)
+    rows: dict[str, StatRow] = {}
+
+    def row(k) -> StatRow:
+        k = _norm(k)
+        return rows.setdefault(k, StatRow(key=k, label=k))
+
+    is_done = item.state.in_(DONE_STATES)
+    due = db.session.execute(
+        select(key, func.count(),
+               func.sum(case((is_done, 1), else_=0)),
+               func.sum(case((is_done & (item.closed_on <= item.due_date), 1), else_=0)))
+        .where(item.due_date >= start, item.due_date <= end,
+               item.state != ItemState.CANCELLED)
+        .group_by(key)
+    ).all()
+    for k, n, closed, on_time in due:
+        r = row(k)
+        r.due, r.closed, r.on_time = n, int(closed or 0), int(on_time or 0)
+
+    overdue = db.session.execute(
+        select(key, func.count())
+        .where(item.state.in_(OPEN_STATES), item.due_date < today).group_by(key))
+    for k, n in overdue:
+        row(k).overdue_now = n
+
+    days = _days_between_assignment_and_close()
+    closing = db.session.execute(
+        select(key, func.count(days), func.sum(days))
+        .where(is_done, item.closed_on >= start, item.closed_on <= end).group_by(key))
+    for k, n, total in closing:
+        if n:
+            r = row(k)
+            r.closed_in_period, r.days_to_close_sum = n, int(total or 0)
+
+    for name, counts in (
+        ("reminders", _event_counts(Reminder, Reminder.created_at, true(), group, lo, hi)),
+        ("returns", _event_counts(Feedback, Feedback.reviewed_at,
+                                  Feedback.review_state == ReviewState.RETURNED, group, lo, hi)),
+        ("hand_back_requests", _event_counts(HandBackRequest, HandBackRequest.requested_at,
+                                             true(), group, lo, hi)),
+    ):
+        for k, n in counts.items():
+            setattr(row(k), name, n)
+
+    _label(rows, group)
+    ordered = sorted(rows.values(),
+                     key=lambda r: (-r.due, -r.overdue_now, r.key == NONE_KEY, r.label))
+    return Statistics(start, end, group, ordered, _totals(ordered))
+
+
+def _label(rows: dict[str, StatRow], group: Group) -> None:
+    if group == Group.UNIT:
+        ids = [int(k) for k in rows if k != NONE_KEY]
+        names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()
+                     ) if ids else {}
+        for k, r in rows.items():
+            r.label = names.get(int(k), k) if k != NONE_KEY else "（未交办）"
+    elif group == Group.SOURCE:
+        for k, r in rows.items():
+            r.label = SOURCE_LABELS[Source(k)] if k != NONE_KEY else NONE_LABEL
+    else:
+        for k, r in rows.items():
+            r.label = k if k != NONE_KEY else NONE_LABEL
+
+
+def _totals(rows: list[StatRow]) -> StatRow:
+    total = StatRow(key="total", label="合计")
+    for r in rows:
+        for name in (*COUNTS, "closed_in_period", "days_to_close_sum"):
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+    return total
+
+
+# --- periods -----------------------------------------------------------------------------
+
+
+class Period(enum.StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    CUSTOM = "custom"
+
+
+PERIOD_LABELS = {Period.MONTH: "本月", Period.QUARTER: "本季度", Period.YEAR: "本年",
+                 Period.CUSTOM: "自定义"}
+
+
+def period_bounds(period: Period, today: date) -> tuple[date, date]:
+    """First and last day of the month, quarter or year containing `today`."""
+    if period == Period.YEAR:
+        return date(today.year, 1, 1), date(today.year, 12, 31)
+    first_month = today.month if period == Period.MONTH else 3 * ((today.month - 1) // 3) + 1
+    start = date(today.year, first_month, 1)
+    months = 1 if period == Period.MONTH else 3
+    nxt = date(start.year + (start.month + months - 1) // 12, (start.month + months - 1) % 12 + 1,
+               1)
+    return start, nxt - timedelta(days=1)
+
+
+def check_period(start: date, end: date) -> None:
+    """Refuse an inverted or absurdly long period (422 with the field)."""
+    if end < start:
+        raise InvalidInput("结束日期不能早于开始日期", field="end")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise InvalidInput("统计期间不能超过十年", field="end")
+

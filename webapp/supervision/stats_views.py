@@ -1,0 +1,192 @@
+"""The statistics page (统计), its Excel export, and GET /api/v1/statistics.
+
+Who may see statistics: office, leaders and admins (every unit). Liaisons and inspectors get
+403 on the page and the API — a liaison sees their own unit's figures on their item list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
+
+from webapp import api
+from webapp.auth.access import STAFF_ROLES, actor, roles_required
+from webapp.database import local_today
+from webapp.errors import InvalidInput, NotAllowed
+from webapp.supervision.stats import (
+    GROUP_LABELS,
+    PERIOD_LABELS,
+    Group,
+    Period,
+    Statistics,
+    check_period,
+    period_bounds,
+    unit_statistics,
+)
+from webapp.validation import parse_choice, parse_date
+
+bp = Blueprint("stats", __name__, template_folder="templates")
+api_bp = Blueprint("stats_api", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _parse(args: MultiDict) -> tuple[Period, date, date, Group]:
+    """Period, start, end and grouping from a query string; bad values raise InvalidInput."""
+    group = parse_choice(args.get("group"), Group, field="group", label="统计口径",
+                         required=False) or Group.UNIT
+    period = parse_choice(args.get("period"), Period, field="period", label="统计期间",
+                          required=False)
+    if period is None:
+        period = Period.CUSTOM if args.get("start") or args.get("end") else Period.MONTH
+    default_start, default_end = period_bounds(
+        Period.MONTH if period == Period.CUSTOM else period, local_today())
+    if period == Period.CUSTOM:
+        start = parse_date(args.get("start"), field="start", label="开始日期",
+                           required=False) or default_start
+        end = parse_date(args.get("end"), field="end", label="结束日期",
+                         required=False) or default_end
+    else:
+        start, end = default_start, default_end
+    check_period(start, end)
+    return period, start, end, group
+
+
+# --- page ----------------------------------------------------------------------------------
+
+
+@bp.route("/statistics")
+@roles_required(*STAFF_ROLES)
+def statistics():
+    error = None
+    try:
+        period, start, end, group = _parse(request.args)
+    except InvalidInput as err:
+        error = err.message
+        period, group = Period.MONTH, Group.UNIT
+        start, end = period_bounds(Period.MONTH, local_today())
+    stats = unit_statistics(start, end, group)
+    return render_template(
+        "stats/statistics.html", stats=stats, period=period, error=error,
+        period_labels=PERIOD_LABELS, group_labels=GROUP_LABELS,
+        period_start=start, period_end=end,
+        export_args={"period": "custom", "start": start.isoformat(), "end": end.isoformat(),
+                     "group": group.value},
+    ), (422 if error else 200)
+
+
+@bp.route("/statistics/export.xlsx")
+@roles_required(*STAFF_ROLES)
+def statistics_xlsx():
+    _, start, end, group = _parse(request.args)
+    data = _workbook(unit_statistics(start, end, group))
+    name = f"statistics-{start.isoformat()}-{end.isoformat()}-{group.value}.xlsx"
+    return Response(data, mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+HEADERS = ["报结数", "应办结数", "报结率", "按期办结数", "按期办结率", "当前逾期", "催办次数",
+           "反馈退回", "退回申请", "平均办结天数"]
+
+
+def _workbook(stats: Statistics) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计"
+    ws.append([f"督办工作统计（{stats.start.isoformat()} 至 {stats.end.isoformat()}，"
+               f"按{GROUP_LABELS[stats.group]}）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([GROUP_LABELS[stats.group], *HEADERS])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for r in [*stats.rows, stats.totals]:
+        ws.append([r.label, r.closed, r.due, r.closing_rate, r.on_time, r.on_time_rate,
+                   r.overdue_now, r.reminders, r.returns, r.hand_back_requests,
+                   r.avg_days_to_close])
+    for row in ws.iter_rows(min_row=3):
+        row[3].number_format = row[5].number_format = "0.0%"
+        row[10].number_format = "0.0"
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+    for letter in "BCDEFGHIJK":
+        ws.column_dimensions[letter].width = 12
+    ws.freeze_panes = "B3"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+@api_bp.route("/statistics")
+def statistics_api():
+    user = actor()
+    if user is None or user.role not in STAFF_ROLES:
+        raise NotAllowed("statistics are for office, leader and admin users")
+    for name in ("start", "end"):  # an API client names its period; bad dates get the field
+        if request.args.get(name) == "":
+            raise InvalidInput(f"{name} must be a date (YYYY-MM-DD)", field=name)
+    args = MultiDict(request.args)
+    args.setdefault("period", "custom")
+    _, start, end, group = _parse(args)
+    stats = unit_statistics(start, end, group)
+    return jsonify(period={"start": start.isoformat(), "end": end.isoformat()},
+                   group=group.value,
+                   rows=[r.as_dict() for r in stats.rows], totals=stats.totals.as_dict())
+
+
+_ROW_PROPS = {
+    "key": {"type": "string", "description": "unit id, person's name or source code; "
+                                             "'-' when not set"},
+    "label": {"type": "string"},
+    **{name: {"type": "integer"} for name in ("due", "closed", "on_time", "overdue_now",
+                                              "reminders", "returns", "hand_back_requests")},
+    "closing_rate": {"type": "number", "nullable": True,
+                     "description": "报结率 closed/due, 0..1; null when due = 0"},
+    "on_time_rate": {"type": "number", "nullable": True,
+                     "description": "按期办结率 on_time/closed, 0..1; null when closed = 0"},
+    "avg_days_to_close": {"type": "number", "nullable": True,
+                          "description": "over items closed in the period"},
+}
+SCHEMAS = {
+    "StatisticsRow": {"type": "object", "properties": _ROW_PROPS},
+    "Statistics": {"type": "object", "properties": {
+        "period": {"type": "object", "properties": {"start": {"type": "string", "format": "date"},
+                                                    "end": {"type": "string", "format": "date"}}},
+        "group": {"type": "string", "enum": [g.value for g in Group]},
+        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/StatisticsRow"}},
+        "totals": {"$ref": "#/components/schemas/StatisticsRow"},
+    }},
+}
+PATHS = {"/statistics": {"get": {
+    "summary": "Statistics for a period per unit, responsible person or source "
+               "(office, leader, admin; others 403)",
+    "parameters": [
+        {"name": "start", "in": "query", "schema": {"type": "string", "format": "date"},
+         "description": "first day (local); default: first day of this month"},
+        {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"},
+         "description": "last day (local); default: last day of this month"},
+        {"name": "group", "in": "query",
+         "schema": {"type": "string", "enum": [g.value for g in Group], "default": "unit"}},
+    ],
+    "responses": {
+        "200": {"description": "table", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Statistics"}}}},
+        "403": {"$ref": "#/components/responses/Error"},
+        "422": {"$ref": "#/components/responses/Error"},
+    },
+}}}
+
+api.register(api_bp, PATHS, SCHEMAS)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
