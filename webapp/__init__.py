@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _fill_paths(app)
 
-    from webapp import models, security  # noqa: F401 (models: every table in the metadata)
+    from webapp import logs, models, security  # noqa: F401 (models: every table in the metadata)
     from webapp.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
     _configure_engine(app)
 
     import importlib

@@ -100,3 +100,16 @@ def _tamper(sql: str) -> None:
     db.session.commit()
 
 
+
+
+def test_log_lines_cannot_be_forged():
+    import logging
+
+    from webapp.logs import SingleLineFormatter
+
+    record = logging.LogRecord("webapp", logging.WARNING, __file__, 1,
+                               "login failed for %s", ("eve\n2026-01-01 INFO admin logged in",),
+                               None)
+    line = SingleLineFormatter("%(levelname)s %(message)s").format(record)
+    assert "\n" not in line
+    assert "eve\\x0a2026-01-01" in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from webapp.database import utcnow
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.extensions import db
 from webapp.org.models import Unit
+
+log = logging.getLogger(__name__)
 
 # Compared against when the account does not exist, so timing does not reveal usernames.
 _DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
@@ -119,6 +122,7 @@ def authenticate(username: str, password: str) -> User:
     audit.record("auth.login" if ok else "auth.login_failed", object_type="user",
                  object_id=user.id if user else username, actor=user if ok else None)
     if not ok:
+        log.warning("login failed for %r from %s", username, _ip())
         raise InvalidInput("用户名或密码错误", code="bad_credentials")
     return user
 
