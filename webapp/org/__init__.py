@@ -2,4 +2,6 @@
 
 
 def init_app(app):
-    """Units have no pages of their own yet; admin pages come with the settings work."""
+    from webapp.org import views
+
+    app.register_blueprint(views.bp)

@@ -19,6 +19,8 @@ NAV = [
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
     ("documents.document_list", "公文", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("documents.settings", "公文设置", {Role.ADMIN}),
+    ("users.user_list", "用户", {Role.ADMIN}),
+    ("org.unit_list", "单位", {Role.ADMIN}),
 ]
 
 

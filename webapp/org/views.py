@@ -1,0 +1,58 @@
+"""Unit administration pages (admin only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.auth.access import roles_required
+from webapp.auth.models import Role
+from webapp.errors import DomainError, NotFound
+from webapp.extensions import db
+from webapp.org import services
+from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
+from webapp.validation import parse_choice
+
+bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")
+
+
+def _page(**extra):
+    units = db.session.scalars(select(Unit).order_by(Unit.id))
+    return render_template("org/units.html", units=list(units), kinds=UNIT_KIND_LABELS, **extra)
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def unit_list():
+    return _page()
+
+
+@bp.route("/", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unit_create():
+    try:
+        services.create_unit(
+            actor=current_user._get_current_object(), code=request.form.get("code"),
+            name=request.form.get("name"),
+            kind=parse_choice(request.form.get("kind"), UnitKind, field="kind", label="单位类型"),
+        )
+    except DomainError as err:
+        db.session.rollback()
+        return _page(error=err.message, form=request.form), err.status
+    db.session.commit()
+    flash("单位已添加")
+    return redirect(url_for("org.unit_list"))
+
+
+@bp.route("/<int:unit_id>/active", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unit_set_active(unit_id: int):
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("找不到该单位")
+    services.set_unit_active(unit, request.form.get("active") == "1",
+                             actor=current_user._get_current_object())
+    db.session.commit()
+    flash("已更新单位状态")
+    return redirect(url_for("org.unit_list"))
