@@ -1,5 +1,25 @@
-"""inspections domain."""
+"""Inspections (暗访检查): records from the phone, photo evidence, publishing, findings → items."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
 
 
-def init_app(app):
-    """Register blueprints and commands (filled in by the domain)."""
+def init_app(app: Flask) -> None:
+    from webapp.inspections import api  # noqa: F401 (registers the API child blueprint)
+    from webapp.inspections.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(seed_checklists_command)
+
+
+@click.command("seed-checklists")
+def seed_checklists_command():
+    """Add the default checklist items (per kind of unit) that are missing."""
+    from webapp.extensions import db
+    from webapp.inspections.checklists import seed_checklists
+
+    added = seed_checklists()
+    db.session.commit()
+    click.echo(f"已添加 {added} 个检查项")

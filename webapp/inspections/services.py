@@ -1,0 +1,316 @@
+"""The inspection's life: record put by the phone (idempotent), photos received, submitted by
+the inspector, published by the office. Functions flush; the request commits once (receiving a
+photo also ends its lookup transaction before the body streams in, so no lock is held)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+
+from webapp.audit import services as audit
+from webapp.auth.models import Role, User
+from webapp.database import utcnow
+from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict, UnsupportedType
+from webapp.extensions import db
+from webapp.inspections import body as record_body
+from webapp.inspections.access import get_inspection
+from webapp.inspections.models import (
+    ChecklistItem,
+    ChecklistResult,
+    Finding,
+    Inspection,
+    InspectionState,
+    Photo,
+)
+from webapp.org.models import Unit
+
+WRITERS = frozenset({Role.INSPECTOR, Role.OFFICE})
+UPLOAD_TYPES = frozenset(record_body.PHOTO_TYPES)
+
+
+class PhotosMissing(StateConflict):
+    """Submit refused: some listed photos have not arrived (their uuids in `missing`)."""
+
+    code = "photos_missing"
+
+    def __init__(self, missing: list[str]):
+        super().__init__(f"还有 {len(missing)} 张照片未上传，全部照片到齐后才能提交")
+        self.missing = missing
+
+
+def _lock(key: str) -> None:
+    """Serialise writers of one record: a PostgreSQL advisory lock (SQLite: BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(7712, hashtext(:key))"),
+                           {"key": key})
+
+
+def _record(inspection: Inspection, action: str, actor: User | None, **details) -> None:
+    audit.record(action, object_type="inspection", object_id=inspection.uuid, actor=actor,
+                 details={"state": str(inspection.state), **details})
+
+
+def _own(uuid: str, actor: User) -> Inspection:
+    """The actor's own inspection: hidden → 404, visible but someone else's → 403."""
+    if actor.role not in WRITERS:
+        raise NotAllowed("只有督查员或督办员可以填写检查记录")
+    inspection = get_inspection(uuid, actor)
+    if inspection.inspector_id != actor.id:
+        raise NotAllowed("只有检查人本人可以修改此检查记录")
+    return inspection
+
+
+# --- the record ------------------------------------------------------------------------
+
+
+def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection, bool]:
+    """Create or replace the record with this uuid; returns (inspection, created).
+
+    Same body again: nothing changes. A draft takes a different body (the phone saves as it
+    goes); a submitted one refuses it (409 already_submitted).
+    """
+    if actor.role not in WRITERS:
+        raise NotAllowed("只有督查员或督办员可以填写检查记录")
+    uuid = record_body.parse_uuid(uuid, field="uuid")
+    record = record_body.parse_record(body)
+    digest = record_body.body_hash(record)
+    _lock(f"inspection:{uuid}")
+    existing = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+    if existing is not None:
+        existing = _own(uuid, actor)
+        if existing.body_hash == digest:
+            return existing, False
+        if existing.state != InspectionState.DRAFT:
+            raise StateConflict("该检查记录已提交，不能再修改", code="already_submitted")
+    unit = db.session.get(Unit, record["target_unit_id"])
+    if unit is None or not unit.active:
+        raise InvalidInput("被检查单位不存在", field="target_unit_id")
+    _check_checklist_items(record)
+    inspection = existing or Inspection(uuid=uuid, inspector_id=actor.id,
+                                        state=InspectionState.DRAFT, created_at=utcnow())
+    _check_uuids_free(record, inspection)
+    _apply(inspection, record, digest)
+    if existing is None:
+        db.session.add(inspection)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a finding/photo uuid claimed at the same moment elsewhere
+        db.session.rollback()
+        raise StateConflict("编号与其他记录冲突，请重试", code="uuid_conflict") from None
+    _record(inspection, "inspection_create" if existing is None else "inspection_update",
+            actor, unit=unit.name, photos=len(inspection.photos))
+    return inspection, existing is None
+
+
+def _check_checklist_items(record: dict) -> None:
+    ids = [line["checklist_item_id"] for line in record["checklist"]]
+    if not ids:
+        return
+    known = set(db.session.scalars(select(ChecklistItem.id).where(ChecklistItem.id.in_(ids))))
+    for i, item_id in enumerate(ids):
+        if item_id not in known:
+            raise InvalidInput("检查项不存在", field=f"checklist[{i}].checklist_item_id")
+
+
+def _check_uuids_free(record: dict, inspection: Inspection) -> None:
+    """Finding and photo uuids must not belong to another inspection."""
+    mine = inspection.id or 0
+    findings = [f["uuid"] for f in record["findings"]]
+    if findings:
+        taken = set(db.session.scalars(select(Finding.uuid).where(
+            Finding.uuid.in_(findings), Finding.inspection_id != mine)))
+        for i, uuid in enumerate(findings):
+            if uuid in taken:
+                raise InvalidInput("问题编号已被其他检查记录使用", field=f"findings[{i}].uuid")
+    refs = record_body.all_photo_refs(record)
+    if refs:
+        uuids = [p["uuid"] for _, p in refs]
+        taken = set(db.session.scalars(select(Photo.uuid).where(
+            Photo.uuid.in_(uuids), Photo.inspection_id != mine)))
+        for field, ref in refs:
+            if ref["uuid"] in taken:
+                raise InvalidInput("照片编号已被其他检查记录使用", field=f"{field}.uuid")
+
+
+def _apply(inspection: Inspection, record: dict, digest: str) -> None:
+    """Write the record's fields and children, reusing rows by their natural keys."""
+    gps = record["gps"] or {}
+    inspection.target_unit_id = record["target_unit_id"]
+    inspection.mode = record["mode"]
+    inspection.started_at = datetime.fromisoformat(record["started_at"])
+    inspection.ended_at = (datetime.fromisoformat(record["ended_at"])
+                           if record["ended_at"] else None)
+    inspection.place = record["place"]
+    inspection.companions = record["companions"]
+    inspection.gps_lat, inspection.gps_lon = gps.get("lat"), gps.get("lon")
+    inspection.gps_accuracy = gps.get("accuracy")
+    inspection.body_hash = digest
+
+    old_results = {r.checklist_item_id: r for r in inspection.checklist_results}
+    old_findings = {f.uuid: f for f in inspection.findings}
+    old_photos = {p.uuid: p for p in inspection.photos}
+    photos: list[Photo] = []
+    results = []
+    for i, line in enumerate(record["checklist"]):
+        row = old_results.get(line["checklist_item_id"]) or ChecklistResult(
+            checklist_item_id=line["checklist_item_id"])
+        row.result, row.note, row.position = line["result"], line["note"], i
+        row.photos = [_photo(old_photos, ref) for ref in line["photos"]]
+        photos += row.photos
+        results.append(row)
+    findings = []
+    for i, data in enumerate(record["findings"]):
+        finding = old_findings.get(data["uuid"]) or Finding(uuid=data["uuid"])
+        finding.category, finding.severity = data["category"], data["severity"]
+        finding.description, finding.position = data["description"], i
+        finding.photos = [_photo(old_photos, ref) for ref in data["photos"]]
+        photos += finding.photos
+        findings.append(finding)
+    for i, photo in enumerate(photos):
+        photo.position = i
+    inspection.checklist_results = results  # rows left out are deleted (delete-orphan)
+    inspection.findings = findings
+    inspection.photos = photos
+
+
+def _photo(old: dict[str, Photo], ref: dict) -> Photo:
+    photo = old.get(ref["uuid"]) or Photo(uuid=ref["uuid"], sha256=ref["sha256"])
+    if photo.sha256 != ref["sha256"]:  # another file under the same id: what arrived is void
+        for column in ("received_at", "received_type", "thumb_sha256", "display_sha256",
+                       "width", "height", "taken_at", "gps_lat", "gps_lon", "gps_alt",
+                       "camera_model"):
+            setattr(photo, column, None)
+    photo.sha256, photo.size = ref["sha256"], ref["size"]
+    photo.content_type, photo.filename = ref["content_type"], ref["filename"]
+    photo.finding = photo.checklist_result = None
+    return photo
+
+
+# --- photos ------------------------------------------------------------------------------
+
+
+def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
+                  sha256_header: str | None, content_type: str | None,
+                  actor: User) -> tuple[Photo, bool]:
+    """Store a listed photo's bytes; returns (photo, stored now). Repeats change nothing."""
+    photo = _listed_photo(inspection_uuid, photo_uuid, actor)
+    if photo.received_at is not None:
+        _drain(stream)
+        return photo, False
+    claimed = (sha256_header or "").strip().lower()
+    if claimed != photo.sha256:
+        raise InvalidInput("X-Content-SHA256 与记录中的照片校验值不一致",
+                           code="hash_mismatch", field="X-Content-SHA256")
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if ctype not in UPLOAD_TYPES:
+        raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
+                              field="Content-Type")
+    photo_id, expected = photo.id, photo.sha256
+    caption_parts = _caption_parts(photo.inspection)
+    db.session.commit()  # nothing written yet: end the lookup so no lock is held while streaming
+    info = _ingest(stream, expected, caption_parts)
+    _lock(f"photo:{photo_uuid}")
+    photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
+    if photo is None or photo.sha256 != expected:
+        raise NotFound("该照片已不在检查记录中")
+    if photo.received_at is not None:  # a concurrent upload of the same photo won the race
+        return photo, False
+    photo.received_at = utcnow()
+    photo.received_type = info.content_type
+    photo.thumb_sha256, photo.display_sha256 = info.thumb_sha256, info.display_sha256
+    photo.width, photo.height, photo.taken_at = info.width, info.height, info.taken_at
+    photo.gps_lat, photo.gps_lon, photo.gps_alt = info.gps_lat, info.gps_lon, info.gps_alt
+    photo.camera_model = (info.camera_model or None) and info.camera_model[:128]
+    db.session.flush()
+    _record(photo.inspection, "photo_receive", actor, photo=photo.uuid, sha256=photo.sha256)
+    return photo, True
+
+
+def _listed_photo(inspection_uuid: str, photo_uuid: str, actor: User) -> Photo:
+    if not record_body.UUID_RE.fullmatch(inspection_uuid or "") or \
+            not record_body.UUID_RE.fullmatch(photo_uuid or ""):
+        raise NotFound("找不到该照片")
+    inspection = _own(inspection_uuid, actor)
+    photo = next((p for p in inspection.photos if p.uuid == photo_uuid), None)
+    if photo is None:
+        raise NotFound("检查记录中没有这张照片")
+    return photo
+
+
+def _drain(stream: BinaryIO) -> None:
+    """Read and drop a body we do not need (keeps the connection usable)."""
+    while stream.read(1024 * 1024):
+        pass
+
+
+def _caption_parts(inspection: Inspection) -> tuple[str, str]:
+    place = inspection.place.replace("\n", " ") if inspection.place else ""
+    return place, inspection.target_unit.name
+
+
+def caption(moment: datetime, place: str, unit_name: str) -> str:
+    """Display-copy caption: local time, place, unit."""
+    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
+
+
+def _ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
+    """Store the original and its copies; the caption carries the capture time when known."""
+    from dataclasses import replace
+
+    from webapp.media.photos import ingest_photo, make_display
+    from webapp.media.store import blob_path, save_bytes
+
+    max_bytes = int(current_app.config["MAX_PHOTO_BYTES"])
+    info = ingest_photo(stream, expected_sha256=expected, max_bytes=max_bytes,
+                        caption=caption(utcnow(), *parts))
+    if info.taken_at is not None:  # EXIF time known only now: redraw the caption with it
+        data = make_display(blob_path(info.sha256), info.content_type,
+                            caption(info.taken_at, *parts))
+        info = replace(info, display_sha256=save_bytes(data).sha256)
+    return info
+
+
+# --- submit and publish -------------------------------------------------------------------
+
+
+def submit_inspection(*, uuid: str, actor: User) -> Inspection:
+    """提交: every listed photo must have arrived with its hash; repeats are harmless."""
+    inspection = _own(uuid, actor)
+    _lock(f"inspection:{inspection.uuid}")
+    db.session.refresh(inspection)
+    if inspection.state != InspectionState.DRAFT:
+        return inspection
+    missing = [p.uuid for p in inspection.photos if p.received_at is None]
+    if missing:
+        raise PhotosMissing(missing)
+    inspection.state = InspectionState.SUBMITTED
+    inspection.submitted_at = utcnow()
+    _record(inspection, "inspection_submit", actor, photos=len(inspection.photos))
+    return inspection
+
+
+def publish_inspection(*, uuid: str, actor: User, result_summary: object) -> Inspection:
+    """发布: the office publishes the result; from now on the unit's liaison may see it."""
+    if actor.role != Role.OFFICE:
+        raise NotAllowed("只有督办员可以发布检查结果")
+    inspection = get_inspection(uuid, actor)
+    _lock(f"inspection:{inspection.uuid}")
+    db.session.refresh(inspection)
+    if inspection.state == InspectionState.PUBLISHED:
+        raise StateConflict("该检查结果已发布", code="already_published")
+    if inspection.state != InspectionState.SUBMITTED:
+        raise StateConflict("检查记录尚未提交（照片未到齐），不能发布", code="not_submitted")
+    summary = record_body.text(result_summary, field="result_summary", label="检查结果",
+                               required=True)
+    inspection.result_summary = summary
+    inspection.state = InspectionState.PUBLISHED
+    inspection.published_at = utcnow()
+    inspection.published_by_id = actor.id
+    _record(inspection, "inspection_publish", actor, result_summary=summary)
+    return inspection
