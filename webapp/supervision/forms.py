@@ -1,0 +1,113 @@
+"""Turning the pages' posted forms into service arguments (choices, dates, yes/no, units).
+
+Text is passed through as typed: the services check it (length, control characters, required).
+Only what the services expect as typed values (dates, enums, booleans, ids) is parsed here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from webapp.errors import InvalidInput
+from webapp.supervision.models import FeedbackKind, ReminderChannel, Source, Urgency
+from webapp.validation import parse_choice, parse_date
+
+# Reminder channels a person records by hand (催办通知 documents come from the documents domain).
+MANUAL_CHANNELS = (ReminderChannel.PHONE, ReminderChannel.IN_PERSON, ReminderChannel.SYSTEM)
+
+
+def _date(form: MultiDict, name: str, label: str) -> date | None:
+    return parse_date(form.get(name, ""), field=name, label=label, required=False)
+
+
+def _unit_id(form: MultiDict, name: str, label: str, *, required: bool = True) -> int | None:
+    value = (form.get(name) or "").strip()
+    if not value:
+        if required:
+            raise InvalidInput(f"请选择{label}", field=name)
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{label}不存在", field=name)
+    return int(value)
+
+
+def _decision(form: MultiDict) -> bool:
+    value = form.get("decision")
+    if value not in ("approve", "refuse"):
+        raise InvalidInput("请选择同意或不同意", field="decision")
+    return value == "approve"
+
+
+def register_args(form: MultiDict) -> dict:
+    """登记 form → register_item keyword arguments."""
+    return {
+        "title": form.get("title", ""),
+        "content": form.get("content", ""),
+        "source": parse_choice(form.get("source"), Source, field="source", label="事项来源"),
+        "urgency": parse_choice(form.get("urgency") or "normal", Urgency, field="urgency",
+                                label="紧急程度"),
+        "source_ref": form.get("source_ref"),
+        "requirements": form.get("requirements"),
+        "instruction_text": form.get("instruction_text"),
+        "instruction_leader": form.get("instruction_leader"),
+        "instruction_date": _date(form, "instruction_date", "批示日期"),
+    }
+
+
+def assign_args(form: MultiDict) -> dict:
+    """交办 form → assign_item keyword arguments."""
+    assisting = [v for v in form.getlist("assisting_units") if v]
+    if any(not v.isdigit() for v in assisting):
+        raise InvalidInput("协办单位不存在", field="assisting_units")
+    return {
+        "lead_unit": _unit_id(form, "lead_unit", "承办单位"),
+        "assisting_units": [int(v) for v in assisting],
+        "supervising_leader": form.get("supervising_leader"),
+        "first_responsible": form.get("first_responsible"),
+        "direct_responsible": form.get("direct_responsible"),
+        "due_date": _date(form, "due_date", "办理时限"),
+    }
+
+
+def decide_hand_back_args(form: MultiDict) -> dict:
+    approve = _decision(form)
+    return {
+        "approve": approve,
+        "note": form.get("note"),
+        "new_lead_unit": _unit_id(form, "new_lead_unit", "新的承办单位", required=approve),
+        "due_date": _date(form, "due_date", "新的办理时限"),
+    }
+
+
+def extension_args(form: MultiDict) -> dict:
+    return {"new_due_date": _date(form, "new_due_date", "申请延至的日期"),
+            "reason": form.get("reason", "")}
+
+
+def decide_extension_args(form: MultiDict) -> dict:
+    return {"approve": _decision(form), "note": form.get("note")}
+
+
+def feedback_args(form: MultiDict) -> dict:
+    """反馈 form → submit_feedback keyword arguments (without the attachments)."""
+    completed = form.get("completed", "yes")
+    if completed not in ("yes", "no"):
+        raise InvalidInput("请选择是否已完成", field="completed")
+    return {
+        "kind": parse_choice(form.get("kind"), FeedbackKind, field="kind", label="反馈类型"),
+        "actions_taken": form.get("actions_taken", ""),
+        "result": form.get("result"),
+        "completed": completed == "yes",
+        "not_done_reason": form.get("not_done_reason"),
+        "next_steps": form.get("next_steps"),
+    }
+
+
+def remind_args(form: MultiDict) -> dict:
+    channel = parse_choice(form.get("channel"), ReminderChannel, field="channel",
+                           label="催办方式")
+    if channel not in MANUAL_CHANNELS:
+        raise InvalidInput("催办方式的取值无效", field="channel")
+    return {"channel": channel, "note": form.get("note")}

@@ -1,0 +1,278 @@
+"""Pages of the item life cycle: list, register, detail with its action forms, file downloads.
+
+Every page loads items through the visibility filter (access.get_item / search_items); every
+POST calls one service, which decides whether the action is allowed; the request commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.auth.access import roles_required
+from webapp.auth.models import Role, User
+from webapp.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from webapp.extensions import db, login_manager
+from webapp.media.files import ingest_file
+from webapp.media.store import send_blob
+from webapp.org.models import Unit
+from webapp.supervision import forms, services
+from webapp.supervision.access import get_item, is_lead_liaison
+from webapp.supervision.lights import LIGHT_LABELS, Light
+from webapp.supervision.models import (
+    CHANNEL_LABELS,
+    REQUEST_STATE_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+    URGENCY_LABELS,
+    Feedback,
+    FeedbackAttachment,
+    FeedbackKind,
+    RequestState,
+    SupervisionItem,
+)
+from webapp.supervision.queries import ItemFilters, light_of, search_items
+from webapp.supervision.timeline import item_timeline
+from webapp.supervision.workflow import allowed_actions
+
+bp = Blueprint("supervision", __name__, template_folder="templates", url_prefix="/items")
+
+MAX_EVIDENCE_FILES = 10
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def _login_required():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.context_processor
+def _labels():
+    return {"STATE_LABELS": STATE_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
+            "URGENCY_LABELS": URGENCY_LABELS, "LIGHT_LABELS": LIGHT_LABELS,
+            "REQUEST_STATE_LABELS": REQUEST_STATE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
+            "light_of": light_of, "fmt_time": fmt_time}
+
+
+def fmt_time(moment) -> str:
+    """A stored UTC time as the bureau's local time, to the minute."""
+    if moment is None:
+        return "—"
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _actor() -> User:
+    return current_user._get_current_object()
+
+
+def _units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.id)))
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def item_list():
+    actor = _actor()
+    if actor.role == Role.INSPECTOR:
+        raise NotAllowed("督查员不使用督办事项列表，请从“暗访检查”进入")
+    ctx = {"units": _units(), "lights": [Light.RED, Light.YELLOW, Light.GREEN],
+           "args": request.args}
+    try:
+        filters = ItemFilters.from_args(request.args)
+    except InvalidInput as err:
+        return render_template("supervision/item_list.html", error=err.message, page=None,
+                               **ctx), 422
+    page = search_items(actor, filters)
+    return render_template("supervision/item_list.html", page=page, filters=filters,
+                           page_url=_page_url, **ctx)
+
+
+def _page_url(number: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return url_for(".item_list", **args)
+
+
+# --- register -------------------------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.OFFICE)
+def item_new():
+    if request.method == "GET":
+        return render_template("supervision/item_new.html", form={})
+    try:
+        item = services.register_item(actor=_actor(), **forms.register_args(request.form))
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("supervision/item_new.html", form=request.form,
+                               error=err.message, error_field=err.field), err.status
+    flash(f"已登记督办事项 {item.code}", "success")
+    return redirect(url_for(".item_detail", code=item.code))
+
+
+# --- detail -------------------------------------------------------------------------------
+
+
+@bp.get("/<code>")
+def item_detail(code: str):
+    return _render_detail(get_item(code, _actor()))
+
+
+def _pending(requests):
+    return next((r for r in requests if r.state == RequestState.PENDING), None)
+
+
+def available_forms(item: SupervisionItem, actor: User) -> set[str]:
+    """Which action forms to show (a convenience: the services decide on every POST)."""
+    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
+        return set()
+    actions = set(allowed_actions(item.state, actor.role))
+    if _pending(item.hand_back_requests):
+        actions -= {"acknowledge", "request_hand_back"}
+    else:
+        actions.discard("decide_hand_back")
+    if _pending(item.extension_requests):
+        actions.discard("request_extension")
+    else:
+        actions.discard("decide_extension")
+    return actions
+
+
+def _render_detail(item: SupervisionItem, *, error: str | None = None,
+                   failed: str | None = None, status: int = 200):
+    actor = _actor()
+    return render_template(
+        "supervision/item_detail.html", item=item, light=light_of(item),
+        actions=available_forms(item, actor), units=_units(),
+        timeline=item_timeline(item.code), is_lead=is_lead_liaison(item, actor),
+        pending_hand_back=_pending(item.hand_back_requests),
+        pending_extension=_pending(item.extension_requests),
+        error=error, failed=failed, posted=request.form if failed else {},
+        FeedbackKind=FeedbackKind,
+    ), status
+
+
+@bp.get("/<code>/attachments/<int:attachment_id>")
+def attachment(code: str, attachment_id: int):
+    item = get_item(code, _actor())
+    row = db.session.scalar(
+        select(FeedbackAttachment).join(Feedback)
+        .where(FeedbackAttachment.id == attachment_id, Feedback.item_id == item.id)
+    )
+    if row is None:
+        raise NotFound("找不到该附件")
+    return send_blob(row.sha256, content_type=row.content_type, download_name=row.filename,
+                     as_attachment=True)
+
+
+# --- actions: one POST route each, one service call each ---------------------------------------
+
+Action = Callable[[SupervisionItem, User], object]
+
+
+def _action(path: str, done: str):
+    """Register `fn(item, actor)` as POST /items/<code>/<path>; on a refusal the detail page is
+    shown again with the message, the typed values and the refusal's status."""
+
+    def decorator(fn: Action):
+        def view(code: str):
+            actor = _actor()
+            item = get_item(code, actor)  # hidden items: 404 before anything else
+            try:
+                fn(item, actor)
+                db.session.commit()
+            except NotFound:
+                raise
+            except DomainError as err:
+                db.session.rollback()
+                return _render_detail(get_item(code, actor), error=err.message,
+                                      failed=fn.__name__, status=err.status)
+            flash(done, "success")
+            return redirect(url_for(".item_detail", code=code))
+
+        bp.add_url_rule(f"/<code>/{path}", fn.__name__, view, methods=["POST"])
+        return fn
+
+    return decorator
+
+
+@_action("assign", "已交办")
+def assign(item, actor):
+    services.assign_item(item, actor=actor, **forms.assign_args(request.form))
+
+
+@_action("acknowledge", "已签收")
+def acknowledge(item, actor):
+    services.acknowledge_item(item, actor=actor)
+
+
+@_action("hand-back", "退回申请已提交，请等待督办员处理")
+def hand_back(item, actor):
+    services.request_hand_back(item, actor=actor, reason=request.form.get("reason", ""))
+
+
+@_action("hand-back/decide", "退回申请已处理")
+def decide_hand_back(item, actor):
+    services.decide_hand_back(item, actor=actor, **forms.decide_hand_back_args(request.form))
+
+
+@_action("extension", "延期申请已提交，请等待审批")
+def extension(item, actor):
+    services.request_extension(item, actor=actor, **forms.extension_args(request.form))
+
+
+@_action("extension/decide", "延期申请已审批")
+def decide_extension(item, actor):
+    services.decide_extension(item, actor=actor, **forms.decide_extension_args(request.form))
+
+
+@_action("feedback", "反馈已提交")
+def feedback(item, actor):
+    args = forms.feedback_args(request.form)
+    files = [f for f in request.files.getlist("evidence") if f and f.filename]
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise InvalidInput(f"一次最多上传 {MAX_EVIDENCE_FILES} 个附件", field="evidence")
+    # Every file is checked and stored before the service runs, so a refused file leaves no
+    # feedback row. Blobs stored before a later refusal stay as unreferenced, content-addressed
+    # orphans: harmless (never served without a row) and acceptable.
+    attachments = [(f.filename, ingest_file(f.stream)) for f in files]
+    services.submit_feedback(item, actor=actor, attachments=attachments, **args)
+
+
+@_action("accept", "审核通过，事项已办结")
+def accept(item, actor):
+    services.accept_feedback(item, actor=actor, opinion=request.form.get("opinion"))
+
+
+@_action("return", "已退回重办")
+def return_feedback(item, actor):
+    services.return_feedback(item, actor=actor, reason=request.form.get("reason", ""))
+
+
+@_action("remind", "催办已记录")
+def remind(item, actor):
+    services.record_reminder(item, actor=actor, **forms.remind_args(request.form))
+
+
+@_action("cancel", "事项已撤销")
+def cancel(item, actor):
+    services.cancel_item(item, actor=actor, reason=request.form.get("reason", ""))
+
+
+@_action("instruct", "批示已记录")
+def instruct(item, actor):
+    services.add_instruction(item, actor=actor, text=request.form.get("text", ""))
