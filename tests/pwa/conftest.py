@@ -63,3 +63,46 @@ def wait_for_service_worker(page) -> None:
         }""",
         polling=100,
     )
+
+
+@pytest.fixture
+def checklist(app, units) -> dict[str, int]:
+    """Three checklist items for police stations (the kind of unit A)."""
+    from webapp.extensions import db
+    from webapp.inspections.models import ChecklistItem
+    from webapp.org.models import UnitKind
+
+    with app.app_context():
+        rows = [ChecklistItem(unit_kind=UnitKind.POLICE_STATION, category=cat, text=text,
+                              position=i)
+                for i, (cat, text) in enumerate([("警容风纪", "值班民警按规定着装"),
+                                                 ("服务", "窗口有人值守，接待热情"),
+                                                 ("环境", "办事指南公开上墙")])]
+        db.session.add_all(rows)
+        db.session.commit()
+        return {"dress": rows[0].id, "desk": rows[1].id, "guide": rows[2].id}
+
+
+def stored(page, store: str) -> list:
+    """Everything in one object store of the app's IndexedDB (Blobs come back empty)."""
+    return page.evaluate(
+        """(name) => new Promise((resolve, reject) => {
+            const open = indexedDB.open('duban-pwa');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const req = open.result.transaction(name).objectStore(name).getAll();
+                req.onsuccess = () => { open.result.close(); resolve(req.result); };
+            };
+        })""",
+        store,
+    )
+
+
+def wait_until(page, check, timeout_ms: int = 10_000):
+    """Poll `check()` (which reads app state) until it is true."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not check():
+        assert time.monotonic() < deadline, "the app did not reach the expected state"
+        page.wait_for_timeout(50)

@@ -24,7 +24,8 @@ bp = Blueprint("pwa", __name__, url_prefix="/m", template_folder="templates",
 @roles_required(Role.INSPECTOR, Role.OFFICE)
 def app():
     # The shell holds no user data: the service worker caches it for offline starts.
-    return render_template("pwa/shell.html", version=shell_version())
+    modules = sorted(p.name for p in (STATIC / "js").glob("*.js") if p.name != "app.js")
+    return render_template("pwa/shell.html", version=shell_version(), modules=modules)
 
 
 @bp.route("/sw.js")

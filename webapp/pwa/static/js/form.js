@@ -51,11 +51,11 @@ export async function renderForm(root, rec, ref, { onQueued }) {
   const drawChecklist = () => {
     const unit = ref.units.find((u) => u.id === rec.target_unit_id);
     const items = unit ? (ref.checklists[unit.kind] || []) : [];
-    checklistBox.replaceChildren(
+    checklistBox.replaceChildren(...[
       h('h2', {}, '检查项'),
       !unit ? h('p', { class: 'muted' }, '先选择被检查单位。') : null,
       unit && !items.length ? h('p', { class: 'muted' }, '该类单位没有检查项。') : null,
-      items.map((item, i) => checklistItem(item, i + 1)));
+      ...items.map((item, i) => checklistItem(item, i + 1))].filter(Boolean));
   };
   const checklistItem = (item, n) => {
     const entry = () => {

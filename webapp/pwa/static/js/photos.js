@@ -45,10 +45,11 @@ export function photoBlock(ctx, title) {
     const li = h('li', { 'data-photo': uuid },
       h('img', { src: objectUrl(blob), alt: `照片 ${name || ''}`.trim(), width: 88, height: 88 }), remove);
     thumbs.append(li);
+    return li;
   };
   for (const uuid of ctx.list(ctx.inspection)) {
     const row = ctx.photos.get(uuid);
-    if (row) addThumb(uuid, row.blob, row.filename);
+    if (row) addThumb(uuid, row.blob, row.filename).dataset.stored = '1';
   }
   const onFiles = async (event) => {
     const input = event.target;
@@ -62,7 +63,7 @@ export function photoBlock(ctx, title) {
         continue;
       }
       const uuid = crypto.randomUUID();
-      addThumb(uuid, file, file.name);
+      const li = addThumb(uuid, file, file.name);
       const buffer = await file.arrayBuffer();
       const row = {
         uuid, inspection_uuid: ctx.inspection.uuid, blob: new Blob([buffer], { type }),
@@ -71,6 +72,7 @@ export function photoBlock(ctx, title) {
       };
       ctx.photos.set(uuid, row);
       await ctx.save((rec, s) => { s.photos.put(row); ctx.list(rec).push(uuid); }, ['photos']);
+      li.dataset.stored = '1';
     }
     input.value = '';
   };

@@ -1,0 +1,162 @@
+"""Offline inspections on a phone: nothing typed is lost, every record arrives exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from tests.pwa.conftest import log_in, stored, wait_for_service_worker, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def picture(fmt: str = "JPEG", colour=(200, 30, 30)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(out, fmt)
+    return out.getvalue()
+
+
+def fill_inspection(page, item_id: int, photo: bytes) -> str:
+    """Start an inspection of unit A, answer one item with a photo; return its uuid."""
+    page.get_by_role("link", name="新建检查").click()
+    page.wait_for_selector("body[data-view='form']")
+    page.get_by_label("搜索单位").fill("城关")
+    page.get_by_label("城关派出所").check()
+    page.get_by_label("明察").check()
+    page.get_by_label("检查地点").fill("城关派出所户籍窗口")
+    page.get_by_label("同行人员").fill("张三、李四")
+    item = page.locator(f"[data-item='{item_id}']")
+    item.get_by_label("不符合").check()
+    item.get_by_label("说明").fill("值班民警未着装")
+    item.locator("input[capture]").set_input_files(
+        files=[{"name": "IMG_001.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+    expect(item.locator("[data-photo][data-stored='1'] img")).to_have_count(1)
+    uuid = page.url.rsplit("/", 1)[1]
+    wait_until(page, lambda: any(r["uuid"] == uuid and r["companions"] == "张三、李四"
+                                 and r["checklist"][str(item_id)]["note"] == "值班民警未着装"
+                                 for r in stored(page, "inspections")))
+    return uuid
+
+
+def add_finding(page, photo: bytes | None = None) -> None:
+    page.get_by_role("button", name="添加问题").click()
+    card = page.locator("[data-finding]").last
+    card.get_by_label("问题类别").select_option("service")
+    card.get_by_label("严重程度").select_option("moderate")
+    card.get_by_label("问题描述").fill("窗口无人值守超过十分钟")
+    if photo:
+        card.locator("input[type=file]:not([capture])").set_input_files(
+            files=[{"name": "screen.png", "mimeType": "image/png", "buffer": photo}])
+        expect(card.locator("[data-photo][data-stored='1']")).to_have_count(1)
+
+
+def entry(page, uuid: str):
+    return page.locator(f"li[data-uuid='{uuid}']")
+
+
+def server_inspections(app):
+    from webapp.extensions import db
+    from webapp.inspections.models import Inspection
+
+    with app.app_context():
+        rows = db.session.scalars(select(Inspection)).all()
+        return [(r.uuid, str(r.state), sorted((p.sha256, p.received_at is not None)
+                                              for p in r.photos)) for r in rows]
+
+
+def test_offline_inspection_arrives_once(app, phone, live_url, inspector, checklist):
+    log_in(phone, live_url, inspector)
+    wait_for_service_worker(phone)
+    jpeg, png = picture(), picture("PNG", (30, 30, 200))
+    uuid = fill_inspection(phone, checklist["dress"], jpeg)
+
+    phone.context.set_offline(True)
+    phone.reload()  # from the service worker's cache; the draft comes back from IndexedDB
+    phone.wait_for_selector("body[data-view='form']")
+    expect(phone.get_by_label("检查地点")).to_have_value("城关派出所户籍窗口")
+    expect(phone.locator(f"[data-item='{checklist['dress']}']").get_by_label("不符合")).to_be_checked()
+    expect(phone.locator("[data-photo] img")).to_have_count(1)
+    add_finding(phone, png)
+    phone.get_by_role("button", name="提交检查").click()
+
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "waiting")
+    expect(entry(phone, uuid)).to_contain_text("等待发送")
+    assert server_inspections(app) == []
+
+    phone.context.set_offline(False)  # the `online` event starts the upload
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "sent")
+    expect(phone.locator("#sent")).to_contain_text("已提交")
+    photos = sorted([(hashlib.sha256(jpeg).hexdigest(), True),
+                     (hashlib.sha256(png).hexdigest(), True)])
+    assert server_inspections(app) == [(uuid, "submitted", photos)]
+    # Sent: the local Blobs are freed, the record is kept as 已提交.
+    assert stored(phone, "photos") == []
+    assert [e["state"] for e in stored(phone, "outbox")] == ["sent"]
+
+
+def test_server_errors_keep_the_record_until_it_arrives(app, phone, live_url, inspector,
+                                                         checklist):
+    log_in(phone, live_url, inspector)
+    jpeg = picture()
+    uuid = fill_inspection(phone, checklist["dress"], jpeg)
+    seen = {"record": 0, "photo": 0, "submit": 0}
+    failures = {"record": 1, "submit": 1}  # the first record PUT and the first submit fail
+
+    def server(route):
+        url, method = route.request.url, route.request.method
+        kind = "photo" if "/photos/" in url else "submit" if url.endswith("/submit") else "record"
+        if method in ("PUT", "POST"):
+            seen[kind] += 1
+        if method in ("PUT", "POST") and failures.get(kind, 0) > 0:
+            failures[kind] -= 1
+            route.fulfill(status=500, json={"error": {"code": "internal",
+                                                      "message": "服务器暂时不可用"}})
+        else:
+            route.continue_()
+
+    phone.context.route("**/api/v1/inspections/**", server)
+    phone.get_by_role("button", name="提交检查").click()
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
+    expect(entry(phone, uuid)).to_contain_text("500")
+    expect(entry(phone, uuid)).to_contain_text("服务器暂时不可用")
+    # Retried on its own, with backoff: the record, its photo once, then the submit again.
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "sent", timeout=20_000)
+    assert seen == {"record": 3, "photo": 1, "submit": 2}
+    assert server_inspections(app) == [
+        (uuid, "submitted", [(hashlib.sha256(jpeg).hexdigest(), True)])]
+
+
+def test_expired_login_keeps_the_record_until_logged_in_again(app, phone, live_url, inspector,
+                                                              checklist):
+    log_in(phone, live_url, inspector)
+    wait_for_service_worker(phone)
+    uuid = fill_inspection(phone, checklist["desk"], picture())
+    add_finding(phone)
+    phone.context.clear_cookies()  # the session is gone (expired, or logged out elsewhere)
+    phone.get_by_role("button", name="提交检查").click()
+
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
+    expect(entry(phone, uuid)).to_contain_text("请重新登录")
+    relogin = phone.get_by_role("link", name="请重新登录")
+    expect(relogin).to_be_visible()
+    assert server_inspections(app) == []
+
+    relogin.click()
+    phone.get_by_label("用户名").fill(inspector.username)
+    phone.get_by_label("密码").fill(inspector.password)
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url(f"{live_url}/m/")
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "sent")
+    expect(phone.get_by_role("link", name="请重新登录")).to_be_hidden()
+    assert [(u, s, len(p)) for u, s, p in server_inspections(app)] == [(uuid, "submitted", 1)]
+    from webapp.extensions import db
+    from webapp.inspections.models import Finding
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
