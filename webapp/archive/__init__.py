@@ -1,5 +1,10 @@
-"""archive domain."""
+"""archive domain: signed scans of issued documents (归档), their download and verification."""
 
 
 def init_app(app):
-    """Register blueprints and commands (filled in by the domain)."""
+    """Register the archive pages and the archive-verify command."""
+    from webapp.archive import views
+    from webapp.archive.cli import archive_verify
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(archive_verify)

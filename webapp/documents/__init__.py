@@ -1,5 +1,11 @@
-"""documents domain."""
+"""documents domain (公文): issuing, numbering, rendering to Word and PDF, settings."""
 
 
 def init_app(app):
-    """Register blueprints and commands (filled in by the domain)."""
+    """Register the pages, the JSON API, the render commands and the page helpers."""
+    from webapp.documents import api, cli, views  # noqa: F401 (api registers itself)
+
+    app.register_blueprint(views.bp)
+    app.jinja_env.globals.update(views.JINJA_GLOBALS)
+    app.cli.add_command(cli.render_cmd)
+    app.cli.add_command(cli.render_pending)

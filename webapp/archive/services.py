@@ -1,0 +1,121 @@
+"""归档: file the signed, stamped scan of an issued document under an archive code (档号), and
+check later that every archived file and every issued document file is unchanged.
+
+档号 format: 全宗号·年度·保管期限·件号, e.g. `DB·2026·Y·0012` — the fonds code (setting
+ARCHIVE_FONDS, default "DB" for 督办), the year of filing (Asia/Shanghai), the retention code
+(Y 永久 for closing reports, D30 定期30年 for other documents) and a gapless per-year
+sequence from numbering.next_number("archive", year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.archive.models import ArchiveRecord
+from webapp.audit import services as audit
+from webapp.auth.models import Role, User
+from webapp.database import local_today, utcnow
+from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.errors import NotAllowed, StateConflict
+from webapp.extensions import db
+from webapp.numbering import next_number
+from webapp.supervision import services as item_services
+from webapp.supervision.models import ItemState
+from webapp.validation import clean_text
+
+RETENTION = {DocumentKind.CLOSING_REPORT: "Y"}  # others: D30
+RETENTION_LABELS = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
+SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+def archive_code(year: int, sequence: int, retention: str) -> str:
+    fonds = current_app.config.get("ARCHIVE_FONDS", "DB")
+    return f"{fonds}·{year}·{retention}·{sequence:04d}"
+
+
+def record_for(doc: Document) -> ArchiveRecord | None:
+    return db.session.scalar(select(ArchiveRecord).where(ArchiveRecord.document_id == doc.id))
+
+
+def scan_blocker(doc: Document) -> str | None:
+    """Why a signed scan cannot be filed for this document now, or None."""
+    if doc.state != DocumentState.ISSUED:
+        return "已作废的公文不能归档"
+    if record_for(doc) is not None:
+        return "该公文的签发件已归档"
+    if doc.kind == DocumentKind.CLOSING_REPORT and (doc.item is None or
+                                                    doc.item.state != ItemState.CLOSED):
+        return "事项已办结且尚未归档时才能归档办结报告"
+    return None
+
+
+def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
+                        filename: str | None = None, note: object = None,
+                        today: date | None = None) -> ArchiveRecord:
+    """File the signed scan (PDF, JPEG or PNG, by content) of an issued document; a closing
+    report's scan also archives its item (read-only from then on). Flushes."""
+    from webapp.media.files import ingest_file
+
+    if actor.role != Role.OFFICE:
+        raise NotAllowed("只有督办员可以归档签发件")
+    blocker = scan_blocker(doc)
+    if blocker:
+        raise StateConflict(blocker, code="invalid_state")
+    note = clean_text(note, field="note", label="备注", required=False, max_len=1000)
+    info = ingest_file(stream, allowed=SCAN_TYPES)  # refusals (415/422/413) store nothing
+    today = today or local_today()
+    retention = RETENTION.get(doc.kind, "D30")
+    sequence = next_number("archive", today.year)
+    code = archive_code(today.year, sequence, retention)
+    record = ArchiveRecord(
+        archive_code=code, year=today.year, sequence=sequence, retention=retention,
+        document_id=doc.id, item_id=doc.item_id, sha256=info.sha256, size=info.size,
+        content_type=info.content_type, filename=(filename or "")[:255] or None, note=note,
+        archived_by_id=actor.id, archived_at=utcnow(), archived_on=today,
+    )
+    db.session.add(record)
+    db.session.flush()
+    if doc.kind == DocumentKind.CLOSING_REPORT:
+        item_services.archive_item(doc.item, actor=actor, archive_code=code)
+    audit.record("archive_file", object_type="document", object_id=doc.doc_number, actor=actor,
+                 details={"archive_code": code, "sha256": info.sha256, "size": info.size,
+                          "content_type": info.content_type})
+    return record
+
+
+@dataclass(frozen=True)
+class Problem:
+    what: str  # archive code or document number and format
+    sha256: str
+    missing: bool
+
+    def __str__(self) -> str:
+        state = "文件缺失 missing" if self.missing else "内容已改变 changed"
+        return f"{self.what}  {self.sha256}  {state}"
+
+
+def verify_all() -> tuple[int, list[Problem]]:
+    """Re-hash every archived scan and every issued document file; (count, problems)."""
+    from webapp.media.store import has_blob, verify_blob
+
+    checked, problems = 0, []
+
+    def check(what: str, sha: str) -> None:
+        nonlocal checked
+        checked += 1
+        if not verify_blob(sha):
+            problems.append(Problem(what, sha, missing=not has_blob(sha)))
+
+    for rec in db.session.scalars(select(ArchiveRecord).order_by(ArchiveRecord.id)):
+        check(f"档号 {rec.archive_code}", rec.sha256)
+    for doc in db.session.scalars(select(Document).order_by(Document.id)):
+        if doc.pdf_sha256:
+            check(f"{doc.doc_number} (pdf)", doc.pdf_sha256)
+        if doc.docx_sha256:
+            check(f"{doc.doc_number} (docx)", doc.docx_sha256)
+    return checked, problems

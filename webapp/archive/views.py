@@ -1,0 +1,58 @@
+"""Pages for signed scans: upload (office) and download (whoever may see the document)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from webapp.archive import services
+from webapp.archive.models import ArchiveRecord
+from webapp.auth.access import roles_required
+from webapp.auth.models import Role
+from webapp.documents.access import get_document, visible_documents
+from webapp.documents.models import Document
+from webapp.errors import DomainError, InvalidInput, NotFound
+from webapp.extensions import db
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+
+@bp.route("/documents/<int:doc_id>/scan", methods=["POST"])
+@roles_required(Role.OFFICE)
+def upload_scan(doc_id: int):
+    doc = get_document(doc_id, current_user)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise InvalidInput("请选择签发件扫描文件（PDF、JPEG 或 PNG）", field="file")
+        record = services.archive_signed_copy(doc, actor=current_user, stream=upload.stream,
+                                              filename=upload.filename,
+                                              note=request.form.get("note"))
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        from webapp.documents.views import render_detail
+
+        return render_detail(get_document(doc_id, current_user), error=err.message,
+                             status=err.status)
+    flash(f"签发件已归档，档号 {record.archive_code}", "success")
+    return redirect(url_for("documents.document_detail", doc_id=doc_id))
+
+
+@bp.route("/<int:record_id>/file")
+@roles_required()
+def download_scan(record_id: int):
+    from webapp.media.store import send_blob
+
+    record = db.session.scalar(
+        select(ArchiveRecord).where(ArchiveRecord.id == record_id,
+                                    ArchiveRecord.document_id.in_(
+                                        visible_documents(current_user, select(Document.id)))))
+    if record is None:
+        raise NotFound("找不到该归档文件")
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
+        record.content_type]
+    name = f"{record.archive_code} {record.document.doc_number} 签发件.{ext}"
+    return send_blob(record.sha256, content_type=record.content_type, download_name=name,
+                     as_attachment=True)

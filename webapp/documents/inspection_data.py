@@ -1,0 +1,84 @@
+"""Plain data from inspections (暗访检查): the inspection record, and a period's findings for
+the circular. Only published inspections go into documents (暗访 stays secret until then)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from webapp.database import local_date
+from webapp.documents.data import common
+from webapp.documents.models import IssuerSettings
+from webapp.extensions import db
+from webapp.inspections.models import (
+    CATEGORY_LABELS,
+    RESULT_LABELS,
+    SEVERITY_LABELS,
+    Inspection,
+    InspectionState,
+)
+from webapp.supervision.stats import _utc_bounds
+
+MAX_FINDINGS = 500
+
+
+def findings_for_period(start: date, end: date) -> list[dict]:
+    """Findings of inspections made in [start, end] and published, oldest first."""
+    lo, hi = _utc_bounds(start, end)
+    inspections = db.session.scalars(
+        select(Inspection)
+        .where(Inspection.state == InspectionState.PUBLISHED,
+               Inspection.started_at >= lo, Inspection.started_at < hi)
+        .order_by(Inspection.started_at, Inspection.id)
+    )
+    rows = []
+    for insp in inspections:
+        for f in insp.findings:
+            rows.append({
+                "unit": insp.target_unit.name,
+                "date": local_date(insp.started_at).isoformat(),
+                "mode_label": insp.mode_label,
+                "description": f.description,
+                "severity_label": SEVERITY_LABELS[f.severity],
+            })
+            if len(rows) >= MAX_FINDINGS:
+                return rows
+    return rows
+
+
+def _local_minute(moment) -> str:
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
+
+
+def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
+                           today: date) -> dict:
+    """暗访检查记录 of one published inspection, with its findings and photo display copies."""
+    unit = inspection.target_unit.name
+    title = f"关于{unit}{inspection.mode_label}检查情况的记录"
+    checklist = [
+        {"text": r.checklist_item.text, "result_label": RESULT_LABELS[r.result],
+         "note": r.note or ""}
+        for r in inspection.checklist_results
+    ]
+    findings = [
+        {"category_label": CATEGORY_LABELS[f.category],
+         "severity_label": SEVERITY_LABELS[f.severity],
+         "description": f.description,
+         "photos": [{"ref": p.display_sha256, "caption": ""} for p in f.photos
+                    if p.display_sha256]}
+        for f in inspection.findings
+    ]
+    companions = [c.strip() for c in (inspection.companions or "").replace("、", "\n")
+                  .splitlines() if c.strip()]
+    return common(settings, title=title, recipients=[unit], today=today) | {
+        "inspection": {"unit": unit, "mode_label": inspection.mode_label,
+                       "started_at": _local_minute(inspection.started_at),
+                       "place": inspection.place or "", "companions": companions},
+        "checklist": checklist,
+        "findings": findings,
+    }

@@ -1,0 +1,366 @@
+"""Document pages: list, detail, downloads, previews (drafts), issuing, void/correct, retry,
+and the admin's issuer settings. Thin: each route calls one service and commits."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.auth.access import roles_required
+from webapp.auth.models import Role
+from webapp.documents import services
+from webapp.documents.access import get_document, visible_documents
+from webapp.documents.models import KIND_LABELS, Document, DocumentKind, DocumentState
+from webapp.documents.services import DOCX, PDF, Options
+from webapp.errors import DomainError, InvalidInput, NotFound
+from webapp.extensions import db
+from webapp.security import FILE_CSP
+from webapp.supervision.access import get_item
+from webapp.validation import parse_date
+
+bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
+ITEM_KIND_NAMES = ("notice", "reminder", "closing_report")
+PER_PAGE = 50
+
+
+def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKind:
+    if name not in allowed:
+        raise NotFound("没有这种公文")
+    return DocumentKind(name)
+
+
+# --- list and detail ---------------------------------------------------------------------
+
+
+@bp.route("/")
+@roles_required()
+def document_list():
+    kind = request.args.get("kind") or None
+    stmt = visible_documents(current_user)
+    if kind in KIND_LABELS:
+        stmt = stmt.where(Document.kind == kind)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    docs = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
+                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template("documents/list.html", docs=docs, total=total, page=page,
+                           per_page=PER_PAGE, kind=kind, kind_labels=KIND_LABELS)
+
+
+def render_detail(doc: Document, *, error: str | None = None, status: int = 200):
+    from webapp.archive.services import RETENTION_LABELS, record_for, scan_blocker
+
+    replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
+    return render_template(
+        "documents/detail.html", doc=doc, error=error, archive=record_for(doc),
+        scan_blocker=scan_blocker(doc), replaced_by=replaced_by,
+        retention_labels=RETENTION_LABELS), status
+
+
+@bp.route("/<int:doc_id>")
+@roles_required()
+def document_detail(doc_id: int):
+    return render_detail(get_document(doc_id, current_user))
+
+
+@bp.route("/<int:doc_id>/file.<fmt>")
+@roles_required()
+def download(doc_id: int, fmt: str):
+    from webapp.media.store import send_blob
+
+    doc = get_document(doc_id, current_user)
+    if fmt not in ("pdf", "docx"):
+        raise NotFound("没有这种格式")
+    sha = doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256
+    if sha is None:
+        raise NotFound("该公文的文件尚未生成")
+    return send_blob(sha, content_type=PDF if fmt == "pdf" else DOCX,
+                     download_name=services.download_name(doc, fmt), as_attachment=True)
+
+
+def _act(doc_id: int, fn, done: str):
+    doc = get_document(doc_id, current_user)
+    try:
+        result = fn(doc)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_detail(get_document(doc_id, current_user), error=err.message,
+                             status=err.status)
+    flash(done, "success")
+    target = result if isinstance(result, Document) else doc
+    return redirect(url_for("documents.document_detail", doc_id=target.id))
+
+
+@bp.route("/<int:doc_id>/render", methods=["POST"])
+@roles_required(Role.OFFICE)
+def retry(doc_id: int):
+    doc = get_document(doc_id, current_user)
+    try:
+        ok = services.retry_render(doc, actor=current_user)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_detail(doc, error=err.message, status=err.status)
+    flash("文件已重新生成" if ok else "生成仍然失败，请查看错误信息", "success" if ok else "error")
+    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+
+
+@bp.route("/<int:doc_id>/void", methods=["POST"])
+@roles_required(Role.OFFICE)
+def void(doc_id: int):
+    return _act(doc_id, lambda d: services.void_document(
+        d, actor=current_user, reason=request.form.get("reason")), "公文已作废，文号保留在案")
+
+
+@bp.route("/<int:doc_id>/correct", methods=["POST"])
+@roles_required(Role.OFFICE)
+def correct(doc_id: int):
+    doc = get_document(doc_id, current_user)
+    try:
+        new = services.correct_document(doc, actor=current_user,
+                                        reason=request.form.get("reason"))
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_detail(get_document(doc_id, current_user), error=err.message,
+                             status=err.status)
+    _render_after_commit(new)
+    flash(f"原公文已作废，更正后的公文 {new.doc_number} 已印发", "success")
+    return redirect(url_for("documents.document_detail", doc_id=new.id))
+
+
+def _render_after_commit(doc: Document) -> None:
+    """Second step of issuing: render and store the files, commit (failure is recorded)."""
+    ok = services.render_document(doc, actor=current_user)
+    db.session.commit()
+    if not ok:
+        flash("公文已印发（文号已登记），但文件生成失败，可在公文页面“重新生成”", "error")
+
+
+# --- drafts and issuing --------------------------------------------------------------------
+
+
+def _draft_response(data: bytes, fmt: str, title: str) -> Response:
+    name = f"草稿 {title}.{fmt}"
+    resp = Response(data, mimetype=PDF if fmt == "pdf" else DOCX)
+    kind = "inline" if fmt == "pdf" else "attachment"
+    resp.headers["Content-Disposition"] = (
+        f"{kind}; filename=\"draft.{fmt}\"; filename*=UTF-8''{quote(name, safe='')}")
+    resp.headers["Content-Security-Policy"] = FILE_CSP
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _item_options() -> Options:
+    return Options(new_due_date=parse_date(request.values.get("new_due_date"),
+                                           field="new_due_date", label="新的办结时限",
+                                           required=False))
+
+
+@bp.route("/items/<code>/preview/<kind>")
+@roles_required(Role.OFFICE, Role.LEADER)
+def preview_item(code: str, kind: str):
+    item = get_item(code, current_user)
+    kind = _kind(kind, ITEM_KIND_NAMES)
+    fmt = request.args.get("format", "pdf")
+    data = services.preview(kind, actor=current_user, item=item, options=_item_options(),
+                            fmt=fmt)
+    return _draft_response(data, fmt, f"{KIND_LABELS[kind]} {item.code}")
+
+
+@bp.route("/items/<code>/issue/<kind>", methods=["POST"])
+@roles_required(Role.OFFICE)
+def issue_item(code: str, kind: str):
+    item = get_item(code, current_user)
+    kind = _kind(kind, ITEM_KIND_NAMES)
+    try:
+        doc = services.issue_document(kind, actor=current_user, item=item,
+                                      options=_item_options())
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("web/error.html", message=err.message), err.status
+    _render_after_commit(doc)
+    flash(f"{KIND_LABELS[kind]} {doc.doc_number} 已印发", "success")
+    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+
+
+def _circular_options(form) -> Options:
+    def pairs(prefix: str) -> list[dict]:
+        rows = []
+        for unit_id, reason in zip(form.getlist(f"{prefix}_unit"),
+                                   form.getlist(f"{prefix}_reason"), strict=False):
+            if not unit_id and not (reason or "").strip():
+                continue
+            if not unit_id:
+                raise InvalidInput("填写了理由但未选择单位", field=prefix)
+            rows.append({"unit_id": unit_id, "reason": reason})
+        return rows
+
+    return Options(
+        start=parse_date(form.get("start"), field="start", label="开始日期"),
+        end=parse_date(form.get("end"), field="end", label="结束日期"),
+        summary=form.get("summary"), requirements=form.get("requirements"),
+        praised=pairs("praised"), criticised=pairs("criticised"))
+
+
+@bp.route("/circular", methods=["POST"])
+@roles_required(Role.OFFICE, Role.LEADER)
+def circular():
+    action = request.form.get("action", "preview")
+    try:
+        options = _circular_options(request.form)
+        if action != "issue":
+            fmt = "docx" if action == "preview_docx" else "pdf"
+            data = services.preview(DocumentKind.CIRCULAR, actor=current_user,
+                                    options=options, fmt=fmt)
+            return _draft_response(data, fmt, "通报")
+        doc = services.issue_document(DocumentKind.CIRCULAR, actor=current_user,
+                                      options=options)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        return render_template("web/error.html", message=err.message), err.status
+    _render_after_commit(doc)
+    flash(f"通报 {doc.doc_number} 已印发", "success")
+    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+
+
+@bp.route("/inspections/<uuid>/<action>", methods=["GET", "POST"])
+@roles_required(Role.OFFICE, Role.LEADER)
+def inspection_record(uuid: str, action: str):
+    from webapp.inspections.access import get_inspection
+
+    inspection = get_inspection(uuid, current_user)
+    options = Options(inspection_id=inspection.id)
+    kind = DocumentKind.INSPECTION_RECORD
+    if action == "preview" and request.method == "GET":
+        fmt = request.args.get("format", "pdf")
+        data = services.preview(kind, actor=current_user, options=options, fmt=fmt)
+        return _draft_response(data, fmt, "暗访检查记录")
+    if action != "issue" or request.method != "POST":
+        raise NotFound("找不到该页面")
+    doc = services.issue_document(kind, actor=current_user, options=options)
+    db.session.commit()
+    _render_after_commit(doc)
+    flash(f"暗访检查记录 {doc.doc_number} 已印发", "success")
+    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+
+
+# --- issuer settings (admin) -----------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def settings():
+    from webapp.documents import settings as issuer_settings
+
+    error, status, form = None, 200, None
+    if request.method == "POST":
+        form = {k: request.form.get(k) for k in request.form}
+        form["letter_kinds"] = request.form.getlist("letter_kinds")
+        try:
+            issuer_settings.update_settings(actor=current_user, form=form)
+            db.session.commit()
+            flash("公文设置已保存，之后印发的公文使用新设置", "success")
+            return redirect(url_for("documents.settings"))
+        except DomainError as err:
+            db.session.rollback()
+            error, status = err.message, err.status
+    row = issuer_settings.load_settings()
+    return render_template(
+        "documents/settings.html", row=row, error=error, posted=form,
+        letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
+        slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
+        report=_font_report(issuer_settings.font_paths(row)), kind_labels=KIND_LABELS,
+    ), status
+
+
+def _font_report(fonts: dict[str, str]) -> dict:
+    """Which font serves each slot now, or the error (so the admin sees what is missing)."""
+    try:
+        from webapp.documents.rendering import font_report
+
+        slots = {k: (v.as_dict() if hasattr(v, "as_dict") else v)
+                 for k, v in font_report(fonts).items()}
+        return {"slots": slots, "error": None}
+    except Exception as err:  # a broken font setup must not hide the settings page
+        current_app.logger.warning("font report failed: %s", err)
+        return {"slots": {}, "error": str(err)}
+
+
+# --- Jinja globals used by the item and statistics pages -------------------------------------
+
+
+def item_documents(item) -> list[Document]:
+    """Documents of the item the current user may see, newest first."""
+    if not current_user.is_authenticated:
+        return []
+    stmt = visible_documents(current_user).where(Document.item_id == item.id)
+    return list(db.session.scalars(stmt.order_by(Document.id.desc())))
+
+
+def item_document_actions(item) -> list[dict]:
+    """Kinds the office may issue for this item now, with the reason when it cannot."""
+    if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
+        return []
+    from webapp.database import local_today
+
+    today = local_today()
+    result = []
+    for name in ITEM_KIND_NAMES:
+        kind = DocumentKind(name)
+        if services.state_blocker(kind, item, today=today):
+            continue
+        result.append({"kind": name, "label": KIND_LABELS[kind],
+                       "blocker": services.issue_blocker(kind, item, today=today)})
+    return result
+
+
+def circular_context(start, end) -> dict:
+    """Units to choose from and the circulars already issued for this period."""
+    from webapp.org.models import Unit
+
+    if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
+        return {"allowed": False}
+    units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.code)).all()
+    issued = db.session.scalars(select(Document).where(
+        Document.kind == DocumentKind.CIRCULAR, Document.period_start == start,
+        Document.period_end == end).order_by(Document.id.desc())).all()
+    return {"allowed": True, "units": units, "issued": issued,
+            "can_issue": current_user.role == Role.OFFICE,
+            "live": [d for d in issued if d.state == DocumentState.ISSUED]}
+
+
+def document_date(doc: Document) -> str:
+    """The local issue date (成文日期) of a document, from its stored data."""
+    return json.loads(doc.data_json).get("issue_date", "")
+
+
+def archive_record(doc: Document):
+    from webapp.archive.services import record_for
+
+    return record_for(doc)
+
+
+JINJA_GLOBALS = {
+    "item_documents": item_documents,
+    "item_document_actions": item_document_actions,
+    "circular_context": circular_context,
+    "document_date": document_date,
+    "archive_record": archive_record,
+}
