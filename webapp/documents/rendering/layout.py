@@ -1,0 +1,73 @@
+"""GB/T 9704-2012 geometry shared by the PDF and Word renderers (see GBT9704.md)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MM = 72 / 25.4  # points per millimetre
+
+PAGE_W, PAGE_H = 210.0, 297.0  # mm
+TOP, LEFT, BOTTOM, RIGHT = 37.0, 28.0, 35.0, 26.0  # mm (text block 156 × 225)
+BLOCK_W, BLOCK_H = PAGE_W - LEFT - RIGHT, PAGE_H - TOP - BOTTOM
+
+BODY_PT = 16.0  # 3号
+LINE_PT = 28.95  # exact line pitch: 22 lines fill the text block
+CHAR_SPACING_PT = -0.25  # 28 characters fill 156 mm
+CHAR_PT = BODY_PT + CHAR_SPACING_PT  # one character's advance
+TITLE_PT = 22.0  # 2号
+COLOPHON_PT = 14.0  # 4号
+PAGE_NUMBER_PT = 14.0
+PAGE_NUMBER_GAP_MM = 7.0  # dashes 7 mm under the text block
+
+MARK_TOP_STANDARD_MM = 35.0  # below the top of the text block
+MARK_TOP_LETTER_MM = 30.0  # below the top of the page
+MARK_MAX_MM = 22.0
+RULE_GAP_MM = 4.0  # red rule 4 mm under the 发文字号 / the letter-format mark
+RULE_PT = 1.0  # red rule thickness (practice)
+LETTER_RULE_MM = 170.0
+LETTER_BOTTOM_RULE_MM = 20.0  # above the bottom of the page
+COLOPHON_THICK_MM, COLOPHON_THIN_MM = 0.35, 0.25
+
+RED = "#E60012"  # the red of printed 公文 (CMYK 0/100/100/0 on screen)
+RED_HEX = "E60012"
+
+
+def mark_size_mm(text: str) -> float:
+    """Issuer mark size: fit the text block's width, at most 22 mm high."""
+    return min(MARK_MAX_MM, BLOCK_W / max(1, len(text)))
+
+
+def text_width(text: str) -> float:
+    """Width in characters: full-width characters count 1, others ½ (for signatures)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+def standard_header_mm(mark: str) -> dict[str, float]:
+    """Vertical positions (mm below the text block top) of the standard-format header."""
+    line_mm = LINE_PT / MM
+    mark_top = MARK_TOP_STANDARD_MM
+    mark_h = mark_size_mm(mark)
+    number_top = mark_top + mark_h + 2 * line_mm  # two blank lines under the mark
+    # The 发文字号 sits centred in its line; the rule is 4 mm under its characters.
+    number_bottom = number_top + line_mm / 2 + BODY_PT / MM / 2
+    rule = number_bottom + RULE_GAP_MM
+    title_top = rule + 2 * line_mm  # two blank lines under the rule
+    return {
+        "mark_top": mark_top, "mark_h": mark_h, "number_top": number_top,
+        "rule": rule, "title_top": title_top,
+    }
+
+
+def letter_header_mm(mark: str) -> dict[str, float]:
+    """Positions (mm below the text block top; negative = in the top margin), letter format."""
+    line_mm = LINE_PT / MM
+    mark_top = MARK_TOP_LETTER_MM - TOP
+    mark_h = mark_size_mm(mark)
+    rule = mark_top + mark_h + RULE_GAP_MM  # top edge of the double rule
+    number_top = rule + 1.5  # 发文字号 flush right under the rule
+    title_top = number_top + line_mm + 2 * line_mm  # two lines under the last element
+    bottom_rule = PAGE_H - LETTER_BOTTOM_RULE_MM - TOP
+    return {
+        "mark_top": mark_top, "mark_h": mark_h, "number_top": number_top,
+        "rule": rule, "title_top": title_top, "bottom_rule": bottom_rule,
+    }

@@ -1,0 +1,140 @@
+"""PDF output with WeasyPrint: our own URL fetcher, one font configuration per process."""
+
+from __future__ import annotations
+
+import base64
+import threading
+
+from webapp.documents.rendering import fonts
+from webapp.documents.rendering.blocks import SHA256
+from webapp.documents.rendering.errors import RenderError
+from webapp.documents.rendering.html import build_html, stylesheet
+from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
+
+FONT_SCHEME = "duban-font:"
+IMAGE_SCHEME = "duban-image:"
+PDFA_VARIANT = "pdf/a-3u"
+
+_lock = threading.Lock()
+_font_config = None
+_stylesheets: dict[tuple, object] = {}
+
+
+def _weasyprint():
+    import weasyprint  # imported on first use: 0.5–0.7 s (preload it in the web server)
+
+    return weasyprint
+
+
+def make_fetcher(image_loader=None, font_files: dict[str, str] | None = None):
+    """A URL fetcher serving only data:, duban-font: and duban-image: (else Fatal)."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class DubanFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(fail_on_errors=True, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.startswith(FONT_SCHEME):
+                path = (font_files or {}).get(url[len(FONT_SCHEME):])
+                if not path:
+                    raise FatalURLFetchingError(f"unknown font {url!r}")
+                with open(path, "rb") as f:
+                    return URLFetcherResponse(url, f.read(), {"Content-Type": "font/otf"})
+            if url.startswith(IMAGE_SCHEME):
+                ref = url[len(IMAGE_SCHEME):]
+                if image_loader is None or not SHA256.fullmatch(ref):
+                    raise FatalURLFetchingError(f"photo not available: {ref[:80]!r}")
+                return URLFetcherResponse(url, image_loader(ref), {"Content-Type": "image/jpeg"})
+            if url.startswith("data:"):
+                header, _, payload = url[5:].partition(",")
+                data = base64.b64decode(payload) if header.endswith(";base64") else payload
+                mime = header.split(";")[0] or "text/plain"
+                return URLFetcherResponse(url, data, {"Content-Type": mime})
+            raise FatalURLFetchingError(f"blocked URL (only our own resources): {url[:200]!r}")
+
+    return DubanFetcher()
+
+
+def font_config():
+    """The process's one FontConfiguration (a new one per render doubles time and memory)."""
+    global _font_config
+    if _font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _font_config = FontConfiguration()
+    return _font_config
+
+
+def _quote(family: str) -> str:
+    return '"' + family.replace('"', "") + '"'
+
+
+def _stacks_and_faces(issuer: Issuer) -> tuple[dict[str, str], str, dict[str, str]]:
+    try:
+        slots = fonts.resolve_slots(tuple(sorted(issuer.font_paths.items())))
+    except fonts.FontError as exc:
+        raise RenderError(str(exc)) from exc
+    faces: dict[str, str] = {}  # CSS family -> file
+    stacks = {}
+    for slot, font in slots.items():
+        stack = []
+        if font.source == "configured":
+            faces[f"duban-{slot}"] = font.path
+            stack.append(f"duban-{slot}")
+        elif font.source == "system":
+            stack.append(font.family)
+        if font.face_key:
+            path = fonts.subset_face(font.face_key)
+            if path:
+                faces[f"duban-{font.face_key}"] = str(path)
+                stack.append(f"duban-{font.face_key}")
+        for family, _style, _key in fonts.FALLBACK[slot]:
+            if fonts._find_family(family):
+                stack.append(family)
+        stacks[slot] = ", ".join(_quote(f) for f in dict.fromkeys(stack)) + ", serif"
+    css = "\n".join(
+        f"@font-face {{ font-family: {_quote(name)}; src: url({FONT_SCHEME}{name}); }}"
+        for name in faces
+    )
+    return stacks, css, faces
+
+
+def _mark_baseline(issuer: Issuer) -> float:
+    slot = fonts.resolve_slots(tuple(sorted(issuer.font_paths.items())))["xiaobiaosong"]
+    path = fonts.subset_face(slot.face_key) if slot.face_key else slot.path
+    return fonts.baseline_factor(str(path))
+
+
+def document_css(issuer: Issuer):
+    """The shared CSS (with @font-face) for this issuer's fonts, parsed once per process."""
+    key = tuple(sorted(issuer.font_paths.items()))
+    with _lock:
+        if key not in _stylesheets:
+            weasyprint = _weasyprint()
+            stacks, faces_css, faces = _stacks_and_faces(issuer)
+            _stylesheets[key] = weasyprint.CSS(
+                string=stylesheet(stacks, faces_css),
+                font_config=font_config(),
+                url_fetcher=make_fetcher(font_files=faces),
+            )
+        return _stylesheets[key]
+
+
+def render_pdf(req: RenderRequest) -> bytes:
+    """The document as PDF (PDF/A-3u when ``req.pdfa``), laid out to GB/T 9704."""
+    blocks = build_blocks(req)
+    css = document_css(req.issuer)
+    weasyprint = _weasyprint()
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = weasyprint.HTML(
+        string=build_html(req, blocks, _mark_baseline(req.issuer)),
+        url_fetcher=make_fetcher(req.image_loader),
+    )
+    options = {"pdf_variant": PDFA_VARIANT} if req.pdfa else {}
+    try:
+        with _lock:  # WeasyPrint/Pango are not thread-safe around the shared font config
+            return html.write_pdf(stylesheets=[css], font_config=font_config(), **options)
+    except FatalURLFetchingError as exc:
+        raise RenderError(f"渲染时读取资源失败 / Resource refused while rendering: {exc}") from exc

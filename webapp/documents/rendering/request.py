@@ -1,0 +1,109 @@
+"""What a render needs: the issuer's settings, the kind, the plain data and the number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from webapp.documents.rendering.blocks import Block, parse, render_lines
+from webapp.documents.rendering.errors import RenderError
+
+
+@dataclass
+class Issuer:
+    """The issuing office's settings (admin settings); defaults for a county bureau."""
+
+    mark: str = "某某县公安局"  # 发文机关标志
+    add_wenjian: bool = True  # append "文件" (standard format only)
+    code: str = "某公督"  # 机关代字
+    letter_kinds: frozenset[str] = frozenset({"notice", "reminder"})  # kinds in 信函格式
+    signature: str = "某某县公安局"  # 署名
+    contact_name: str = ""
+    contact_phone: str = ""
+    cc: tuple[str, ...] = ()  # default 抄送
+    printer: str = "某某县公安局办公室"  # 印发机关
+    font_paths: dict[str, str] = field(default_factory=dict)  # slot -> font file override
+
+    def mark_text(self, letter: bool) -> str:
+        """发文机关标志 as printed: "文件" only in the standard format."""
+        return self.mark + ("文件" if self.add_wenjian and not letter else "")
+
+
+@dataclass
+class RenderRequest:
+    """One document to render."""
+
+    kind: str
+    data: dict
+    issuer: Issuer
+    doc_number: str | None  # None = draft: 草稿 mark, no number
+    pdfa: bool = False
+    image_loader: Callable[[str], bytes] | None = None
+
+    @property
+    def letter(self) -> bool:
+        """信函格式 (letter format) for this kind?"""
+        return self.kind in self.issuer.letter_kinds
+
+    @property
+    def draft(self) -> bool:
+        return self.doc_number is None
+
+
+REQUIRED = {
+    "common": ("title", "issue_date"),
+    "notice": ("item.code", "item.title", "item.content", "item.due_date", "item.lead_unit"),
+    "reminder": ("item.code", "item.title", "item.due_date", "item.lead_unit", "days_overdue"),
+    "circular": ("period.start", "period.end", "summary"),
+    "closing_report": (
+        "item.code", "item.title", "item.lead_unit", "feedback", "review_opinion", "closed_date",
+    ),
+    "inspection_record": ("inspection.unit", "inspection.mode_label", "inspection.started_at"),
+}
+
+
+def _lookup(data: dict, dotted: str) -> object:
+    value: object = data
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def check_data(kind: str, data: dict) -> None:
+    """Refuse data missing a required field (RenderError naming the field)."""
+    if not isinstance(data, dict):
+        raise RenderError("公文数据必须是字典 / Document data must be a dict")
+    missing = [
+        f for f in (*REQUIRED["common"], *REQUIRED.get(kind, ()))
+        if _lookup(data, f) in (None, "", [], {})
+    ]
+    if missing:
+        raise RenderError(
+            f"公文数据缺少字段 / Document data is missing: {', '.join(missing)} ({kind})"
+        )
+
+
+def context(req: RenderRequest) -> dict:
+    """The template's variables: the data with the issuer's defaults filled in."""
+    data, issuer = req.data, req.issuer
+    ctx = dict(data)
+    ctx["signature"] = data.get("signature") or issuer.signature
+    if "contact" not in data and (issuer.contact_name or issuer.contact_phone):
+        ctx["contact"] = {"name": issuer.contact_name, "phone": issuer.contact_phone}
+    ctx["cc"] = list(data["cc"]) if data.get("cc") is not None else list(issuer.cc)
+    ctx["printer"] = data.get("printer") or issuer.printer
+    ctx["print_date"] = data.get("print_date") or data.get("issue_date")
+    ctx["doc_number"] = req.doc_number
+    ctx["draft"] = req.draft
+    ctx["letter"] = req.letter
+    ctx["kind"] = req.kind
+    return ctx
+
+
+def build_blocks(req: RenderRequest) -> list[Block]:
+    """The document's blocks from its template (sandboxed) and data."""
+    check_data(req.kind, req.data)
+    filename, text = render_lines(req.kind, context(req))
+    return parse(text, filename)
