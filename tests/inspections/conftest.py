@@ -155,3 +155,11 @@ def published(submitted, as_user, office):
         return {**facts, "office": office_api}
 
     return make
+
+
+def fetch(client, url: str):
+    """GET a URL, buffer the body and close the response (file responses hold a handle)."""
+    resp = client.get(url)
+    resp.get_data()
+    resp.close()
+    return resp

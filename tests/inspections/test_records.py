@@ -218,8 +218,8 @@ def test_reference_data(as_user, inspector, liaison_a, units, checklist_ids):
     assert {u["name"] for u in got} == {"城关派出所", "交警大队", "户政服务窗口"}
     assert {"id", "code", "name", "kind", "kind_label"} <= set(got[0])
     data = api.get("/checklists").json
-    assert any("着装规范" == i["category"] for i in data["checklists"]["window"])
-    assert any("值班备勤" == i["category"] for i in data["checklists"]["police_station"])
+    assert any(i["category"] == "着装规范" for i in data["checklists"]["window"])
+    assert any(i["category"] == "值班备勤" for i in data["checklists"]["police_station"])
     assert {"value": "unannounced", "label": "暗访"} in data["modes"]
     assert {"value": "moderate", "label": "较重"} in data["severities"]
     assert {"value": "law_enforcement", "label": "执法规范"} in data["finding_categories"]

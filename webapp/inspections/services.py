@@ -211,24 +211,29 @@ def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
         raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                               field="Content-Type")
     photo_id, expected = photo.id, photo.sha256
-    caption_parts = _caption_parts(photo.inspection)
+    parts = caption_parts(photo.inspection)
     db.session.commit()  # nothing written yet: end the lookup so no lock is held while streaming
-    info = _ingest(stream, expected, caption_parts)
+    info = ingest(stream, expected, parts)
     _lock(f"photo:{photo_uuid}")
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
     if photo is None or photo.sha256 != expected:
         raise NotFound("该照片已不在检查记录中")
     if photo.received_at is not None:  # a concurrent upload of the same photo won the race
         return photo, False
+    record_received(photo=photo, info=info, actor=actor)
+    return photo, True
+
+
+def record_received(*, photo: Photo, info, actor: User | None) -> None:
+    """Keep the stored facts (PhotoInfo) of a photo whose bytes are in the media store."""
     photo.received_at = utcnow()
     photo.received_type = info.content_type
     photo.thumb_sha256, photo.display_sha256 = info.thumb_sha256, info.display_sha256
     photo.width, photo.height, photo.taken_at = info.width, info.height, info.taken_at
     photo.gps_lat, photo.gps_lon, photo.gps_alt = info.gps_lat, info.gps_lon, info.gps_alt
-    photo.camera_model = (info.camera_model or None) and info.camera_model[:128]
+    photo.camera_model = info.camera_model[:128] if info.camera_model else None
     db.session.flush()
     _record(photo.inspection, "photo_receive", actor, photo=photo.uuid, sha256=photo.sha256)
-    return photo, True
 
 
 def _listed_photo(inspection_uuid: str, photo_uuid: str, actor: User) -> Photo:
@@ -248,7 +253,7 @@ def _drain(stream: BinaryIO) -> None:
         pass
 
 
-def _caption_parts(inspection: Inspection) -> tuple[str, str]:
+def caption_parts(inspection: Inspection) -> tuple[str, str]:
     place = inspection.place.replace("\n", " ") if inspection.place else ""
     return place, inspection.target_unit.name
 
@@ -259,8 +264,9 @@ def caption(moment: datetime, place: str, unit_name: str) -> str:
     return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
 
 
-def _ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
-    """Store the original and its copies; the caption carries the capture time when known."""
+def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
+    """Store the original and its copies (media.photos); the caption carries the capture time
+    when the photo has one, else the time received."""
     from dataclasses import replace
 
     from webapp.media.photos import ingest_photo, make_display
