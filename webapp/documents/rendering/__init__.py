@@ -5,8 +5,15 @@ from webapp.documents.rendering.errors import RenderError, TemplateError
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
 
 __all__ = [
-    "KINDS", "KIND_LABELS", "Block", "Issuer", "RenderError", "RenderRequest", "TemplateError",
-    "build_blocks", "render_pdf",
+    "KINDS",
+    "KIND_LABELS",
+    "Block",
+    "Issuer",
+    "RenderError",
+    "RenderRequest",
+    "TemplateError",
+    "build_blocks",
+    "render_pdf",
 ]
 
 

@@ -75,9 +75,7 @@ def escape_value(value: object) -> str:
     if isinstance(value, Raw):
         return str(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        text.replace("\\", "\\\\").replace("\n", "\\n").replace("|", "\\|").replace("@", "\\@")
-    )
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("|", "\\|").replace("@", "\\@")
 
 
 def _unescape(text: str) -> str:

@@ -29,7 +29,10 @@ SLOTS = ("xiaobiaosong", "fangsong", "heiti", "kaiti", "songti")
 # Names the offices' fonts are installed under (Chinese and English family names).
 OFFICIAL = {
     "xiaobiaosong": (
-        "方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05",
+        "方正小标宋简体",
+        "FZXiaoBiaoSong-B05S",
+        "方正小标宋_GBK",
+        "FZXiaoBiaoSong-B05",
     ),
     "fangsong": ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong"),
     "heiti": ("黑体", "SimHei"),
@@ -98,7 +101,10 @@ def system_fonts() -> dict[tuple[str, str], FontFile]:
         return {}
     out = subprocess.run(  # noqa: S603 (fixed arguments)
         [fc_list, "--format", "%{file}|%{index}|%{family}|%{style}\n"],
-        capture_output=True, text=True, check=False, timeout=30,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
     ).stdout
     found: dict[tuple[str, str], FontFile] = {}
     for line in out.splitlines():

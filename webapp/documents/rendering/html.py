@@ -58,8 +58,9 @@ def _colophon(cc: Block | None, printer: Block | None, letter: bool) -> Markup:
     if printer and not letter:
         org, date = ([*printer.items, "", ""])[:2]
         lines.append(
-            Markup('<p class="pr"><span class="org">{}</span><span class="pd">{}印发</span></p>')
-            .format(org, date)
+            Markup(
+                '<p class="pr"><span class="org">{}</span><span class="pd">{}印发</span></p>'
+            ).format(org, date)
         )
     if not lines:
         return Markup("")
@@ -96,8 +97,10 @@ def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
         g = L.standard_header_mm(mark)
         extra = f".hdr .rrule{{top:{g['rule'] - L.RULE_PT / L.MM / 2:.2f}mm}}"
     size = g["mark_h"]
-    spacing = 0.0 if size < L.MARK_MAX_MM else max(
-        0.0, (L.BLOCK_W - size * len(mark)) / max(1, len(mark)) * 0.25
+    spacing = (
+        0.0
+        if size < L.MARK_MAX_MM
+        else max(0.0, (L.BLOCK_W - size * len(mark)) / max(1, len(mark)) * 0.25)
     )
     return (
         f".hdr{{height:{g['title_top']:.2f}mm}}"
@@ -139,8 +142,9 @@ def build_html(req: RenderRequest, blocks: list[Block], mark_baseline: float = 0
             parts.append(_table(block))
         elif kind == "image":
             parts.append(
-                Markup('<figure><img src="duban-image:{}" alt=""><figcaption>{}</figcaption>'
-                       "</figure>").format(block.ref, block.text)
+                Markup(
+                    '<figure><img src="duban-image:{}" alt=""><figcaption>{}</figcaption></figure>'
+                ).format(block.ref, block.text)
             )
         elif kind == "attachments":
             parts.append(_attachments(block))
@@ -161,10 +165,15 @@ def build_html(req: RenderRequest, blocks: list[Block], mark_baseline: float = 0
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{}</title>'
         '<meta name="author" content="{}"><meta name="description" content="{}">'
         '<meta name="keywords" content="{}"><meta name="generator" content="Duban">'
-        "<style>{}</style></head><body class=\"{}\">{}</body></html>"
+        '<style>{}</style></head><body class="{}">{}</body></html>'
     ).format(
-        title, req.data.get("signature") or req.issuer.signature, subject, keywords,
-        Markup(header_css(req, mark_baseline)),  # noqa: S704 (our numbers only) " ".join(classes), Markup("").join(parts),
+        title,
+        req.data.get("signature") or req.issuer.signature,
+        subject,
+        keywords,
+        Markup(header_css(req, mark_baseline)),  # noqa: S704 (CSS of our own numbers)
+        " ".join(classes),
+        Markup("").join(parts),
     )
     return str(doc)
 
@@ -188,16 +197,16 @@ def stylesheet(stacks: dict[str, str], font_faces: str) -> str:
 {font_faces}
 @page {{ size: A4; margin: {L.TOP}mm {L.RIGHT}mm {L.BOTTOM}mm {L.LEFT}mm; }}
 @page :right {{ @bottom-right {{ {page_no}; text-align: right; padding-right: 1em; }} }}
-@page {{ @top-right {{ font-family: {stacks['heiti']}; font-size: 16pt; color: {L.RED};
+@page {{ @top-right {{ font-family: {stacks["heiti"]}; font-size: 16pt; color: {L.RED};
   vertical-align: middle; letter-spacing: 0.5em; }} }}
 @page :left {{ @bottom-left {{ {page_no}; text-align: left; padding-left: 1em; }} }}
-html {{ font-family: {stacks['fangsong']}; font-size: {L.BODY_PT}pt; line-height: {line};
+html {{ font-family: {stacks["fangsong"]}; font-size: {L.BODY_PT}pt; line-height: {line};
   letter-spacing: {L.CHAR_SPACING_PT}pt; color: #000; }}
 body {{ margin: 0; }}
 p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr {{ position: relative; }}
 .hdr .mark {{ position: absolute; left: -20mm; right: -20mm; text-align: center;
-  font-family: {stacks['xiaobiaosong']}; color: {L.RED}; white-space: nowrap; }}
+  font-family: {stacks["xiaobiaosong"]}; color: {L.RED}; white-space: nowrap; }}
 .hdr .docno {{ position: absolute; left: 0; right: 0; text-align: center;
   height: {line}; letter-spacing: 0; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
@@ -207,17 +216,17 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
   width: {L.LETTER_RULE_MM}mm; height: 0.6mm; }}
 .hdr .drule.top {{ border-top: 0.7mm solid {L.RED}; border-bottom: 0.25mm solid {L.RED}; }}
 .hdr .drule.bottom {{ border-top: 0.25mm solid {L.RED}; border-bottom: 0.7mm solid {L.RED}; }}
-h1.title {{ font-family: {stacks['xiaobiaosong']}; font-size: {L.TITLE_PT}pt; font-weight: normal;
+h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt; font-weight: normal;
   text-align: center; line-height: {line}; letter-spacing: 0; }}
 .recipients {{ margin-top: {line}; }}
 p.body {{ text-indent: calc(2 * {ch}); }}
-.f-heiti {{ font-family: {stacks['heiti']}; }}
-.f-kaiti {{ font-family: {stacks['kaiti']}; }}
-.caption {{ text-align: center; font-family: {stacks['heiti']}; }}
+.f-heiti {{ font-family: {stacks["heiti"]}; }}
+.f-kaiti {{ font-family: {stacks["kaiti"]}; }}
+.caption {{ text-align: center; font-family: {stacks["heiti"]}; }}
 table {{ width: 100%; border-collapse: collapse; font-size: 12pt; line-height: 1.5;
   letter-spacing: 0; margin: 4pt 0 {line} 0; }}
 th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; text-align: center; }}
-th {{ font-family: {stacks['heiti']}; font-weight: normal; }}
+th {{ font-family: {stacks["heiti"]}; font-weight: normal; }}
 tr {{ break-inside: avoid; }}
 figure {{ text-align: center; break-inside: avoid; margin: 4pt 0; }}
 figure img {{ max-width: 100%; max-height: 105mm; }}

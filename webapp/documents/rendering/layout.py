@@ -53,8 +53,11 @@ def standard_header_mm(mark: str) -> dict[str, float]:
     rule = number_bottom + RULE_GAP_MM
     title_top = rule + 2 * line_mm  # two blank lines under the rule
     return {
-        "mark_top": mark_top, "mark_h": mark_h, "number_top": number_top,
-        "rule": rule, "title_top": title_top,
+        "mark_top": mark_top,
+        "mark_h": mark_h,
+        "number_top": number_top,
+        "rule": rule,
+        "title_top": title_top,
     }
 
 
@@ -68,6 +71,10 @@ def letter_header_mm(mark: str) -> dict[str, float]:
     title_top = number_top + line_mm + 2 * line_mm  # two lines under the last element
     bottom_rule = PAGE_H - LETTER_BOTTOM_RULE_MM - TOP
     return {
-        "mark_top": mark_top, "mark_h": mark_h, "number_top": number_top,
-        "rule": rule, "title_top": title_top, "bottom_rule": bottom_rule,
+        "mark_top": mark_top,
+        "mark_h": mark_h,
+        "number_top": number_top,
+        "rule": rule,
+        "title_top": title_top,
+        "bottom_rule": bottom_rule,
     }

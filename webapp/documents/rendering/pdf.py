@@ -36,13 +36,13 @@ def make_fetcher(image_loader=None, font_files: dict[str, str] | None = None):
 
         def fetch(self, url, headers=None):
             if url.startswith(FONT_SCHEME):
-                path = (font_files or {}).get(url[len(FONT_SCHEME):])
+                path = (font_files or {}).get(url[len(FONT_SCHEME) :])
                 if not path:
                     raise FatalURLFetchingError(f"unknown font {url!r}")
                 with open(path, "rb") as f:
                     return URLFetcherResponse(url, f.read(), {"Content-Type": "font/otf"})
             if url.startswith(IMAGE_SCHEME):
-                ref = url[len(IMAGE_SCHEME):]
+                ref = url[len(IMAGE_SCHEME) :]
                 if image_loader is None or not SHA256.fullmatch(ref):
                     raise FatalURLFetchingError(f"photo not available: {ref[:80]!r}")
                 return URLFetcherResponse(url, image_loader(ref), {"Content-Type": "image/jpeg"})

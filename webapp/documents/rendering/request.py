@@ -56,7 +56,12 @@ REQUIRED = {
     "reminder": ("item.code", "item.title", "item.due_date", "item.lead_unit", "days_overdue"),
     "circular": ("period.start", "period.end", "summary"),
     "closing_report": (
-        "item.code", "item.title", "item.lead_unit", "feedback", "review_opinion", "closed_date",
+        "item.code",
+        "item.title",
+        "item.lead_unit",
+        "feedback",
+        "review_opinion",
+        "closed_date",
     ),
     "inspection_record": ("inspection.unit", "inspection.mode_label", "inspection.started_at"),
 }
@@ -76,7 +81,8 @@ def check_data(kind: str, data: dict) -> None:
     if not isinstance(data, dict):
         raise RenderError("公文数据必须是字典 / Document data must be a dict")
     missing = [
-        f for f in (*REQUIRED["common"], *REQUIRED.get(kind, ()))
+        f
+        for f in (*REQUIRED["common"], *REQUIRED.get(kind, ()))
         if _lookup(data, f) in (None, "", [], {})
     ]
     if missing:
