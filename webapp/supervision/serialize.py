@@ -1,0 +1,169 @@
+"""Supervision items as plain dicts (JSON-ready): for the API and for document data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.audit.services import events_for
+from webapp.auth.models import Role, User
+from webapp.extensions import db
+from webapp.supervision.access import is_lead_liaison
+from webapp.supervision.lights import LIGHT_LABELS
+from webapp.supervision.models import (
+    CHANNEL_LABELS,
+    REQUEST_STATE_LABELS,
+    ExtensionRequest,
+    Feedback,
+    HandBackRequest,
+    Reminder,
+    SupervisionItem,
+)
+from webapp.supervision.queries import light_of
+from webapp.supervision.workflow import EVENT_LABELS, allowed_actions
+
+# Timeline events written by the API itself (not life-cycle steps).
+EXTRA_LABELS = {"upload_attachment": "上传附件"}
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _unit(unit) -> dict | None:
+    return {"id": unit.id, "name": unit.name} if unit is not None else None
+
+
+def item_summary(item: SupervisionItem) -> dict[str, Any]:
+    """The fields a list row shows."""
+    light = light_of(item)
+    return {
+        "code": item.code,
+        "title": item.title,
+        "state": str(item.state),
+        "state_label": item.state_label,
+        "source": str(item.source),
+        "source_label": item.source_label,
+        "urgency": str(item.urgency),
+        "urgency_label": item.urgency_label,
+        "lead_unit": _unit(item.lead_unit),
+        "due_date": _iso(item.due_date),
+        "light": str(light),
+        "light_label": LIGHT_LABELS[light],
+        "registered_at": _iso(item.registered_at),
+    }
+
+
+def item_facts(item: SupervisionItem) -> dict[str, Any]:
+    """Every fact of the item itself (no related records)."""
+    return {
+        **item_summary(item),
+        "content": item.content,
+        "source_ref": item.source_ref,
+        "requirements": item.requirements,
+        "assisting_units": [_unit(u) for u in item.assisting_units],
+        "supervising_leader": item.supervising_leader,
+        "first_responsible": item.first_responsible,
+        "direct_responsible": item.direct_responsible,
+        "original_due_date": _iso(item.original_due_date),
+        "assigned_at": _iso(item.assigned_at),
+        "acknowledged_at": _iso(item.acknowledged_at),
+        "closed_at": _iso(item.closed_at),
+        "closed_on": _iso(item.closed_on),
+        "cancelled_at": _iso(item.cancelled_at),
+        "cancel_reason": item.cancel_reason,
+        "archived_at": _iso(item.archived_at),
+        "review_opinion": item.review_opinion,
+    }
+
+
+def actions_for(item: SupervisionItem, actor: User) -> list[str]:
+    """The workflow's actions for this role and state; a liaison acts only for the lead unit."""
+    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
+        return []
+    return allowed_actions(item.state, actor.role)
+
+
+def _request(req: HandBackRequest | ExtensionRequest) -> dict[str, Any]:
+    row = {
+        "id": req.id,
+        "unit_id": req.unit_id,
+        "reason": req.reason,
+        "state": str(req.state),
+        "state_label": REQUEST_STATE_LABELS[req.state],
+        "requested_at": _iso(req.requested_at),
+        "decided_at": _iso(req.decided_at),
+        "decision_note": req.decision_note,
+    }
+    if isinstance(req, ExtensionRequest):
+        row["old_due_date"] = _iso(req.old_due_date)
+        row["requested_due_date"] = _iso(req.requested_due_date)
+    return row
+
+
+def _feedback(fb: Feedback) -> dict[str, Any]:
+    return {
+        "id": fb.id,
+        "kind": str(fb.kind),
+        "unit_id": fb.unit_id,
+        "actions_taken": fb.actions_taken,
+        "result": fb.result,
+        "completed": fb.completed,
+        "not_done_reason": fb.not_done_reason,
+        "next_steps": fb.next_steps,
+        "submitted_by": fb.submitted_by.name,
+        "submitted_at": _iso(fb.submitted_at),
+        "review_state": str(fb.review_state) if fb.review_state else None,
+        "review_note": fb.review_note,
+        "reviewed_at": _iso(fb.reviewed_at),
+        "attachments": [
+            {"id": a.id, "filename": a.filename, "content_type": a.content_type,
+             "size": a.size, "sha256": a.sha256}
+            for a in fb.attachments
+        ],
+    }
+
+
+def _reminder(r: Reminder) -> dict[str, Any]:
+    return {"id": r.id, "channel": str(r.channel), "channel_label": CHANNEL_LABELS[r.channel],
+            "note": r.note, "automatic": r.automatic, "created_at": _iso(r.created_at)}
+
+
+def timeline(code: str) -> list[dict[str, Any]]:
+    """The item's audit events, oldest first, without IP addresses or hashes."""
+    events = events_for("item", code)
+    ids = {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    rows = []
+    for e in events:
+        user = users.get(e.actor_id)
+        rows.append({
+            "at": _iso(e.at),
+            "action": e.action,
+            "label": EVENT_LABELS.get(e.action) or EXTRA_LABELS.get(e.action, e.action),
+            "actor": {"name": user.name, "role": str(user.role)} if user else None,
+            "details": e.details,
+        })
+    return rows
+
+
+def item_detail(item: SupervisionItem, actor: User) -> dict[str, Any]:
+    """Everything about one item that `actor` (who may see it) is shown."""
+    return {
+        **item_facts(item),
+        "allowed_actions": actions_for(item, actor),
+        "instructions": [
+            {"id": i.id, "leader": i.leader_name, "text": i.text,
+             "date": _iso(i.instructed_on), "recorded_at": _iso(i.recorded_at)}
+            for i in item.instructions
+        ],
+        "requests": {
+            "hand_back": [_request(r) for r in item.hand_back_requests],
+            "extension": [_request(r) for r in item.extension_requests],
+        },
+        "feedback": [_feedback(f) for f in item.feedback],
+        "reminders": [_reminder(r) for r in item.reminders],
+        "timeline": timeline(item.code),
+    }
