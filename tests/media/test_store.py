@@ -156,16 +156,15 @@ def test_open_missing_blob_is_not_found(ctx):
 
 def _body(response) -> bytes:
     response.direct_passthrough = False
-    data = response.get_data()
-    response.close()
-    return data
+    return response.get_data()
 
 
 def test_send_blob_inline_headers(app):
     with app.test_request_context("/files/x"):
         save_bytes(DATA)
-        response = send_blob(SHA, content_type="image/jpeg")
-        h = response.headers
+        with send_blob(SHA, content_type="image/jpeg") as response:
+            h = response.headers
+            body = _body(response)
         assert response.status_code == 200
         assert h["Content-Type"] == "image/jpeg"
         assert h["X-Content-Type-Options"] == "nosniff"
@@ -173,15 +172,16 @@ def test_send_blob_inline_headers(app):
         assert h["Cache-Control"] == "private, max-age=600"
         assert "Content-Disposition" not in h
         assert int(h["Content-Length"]) == len(DATA)
-        assert _body(response) == DATA
+        assert body == DATA
 
 
 def test_send_blob_attachment_with_chinese_name(app):
     name = "整改报告（第1次）\"终稿\".pdf"
     with app.test_request_context("/files/x"):
         save_bytes(DATA)
-        response = send_blob(SHA, content_type="application/pdf", download_name=name,
-                             as_attachment=True)
+        with send_blob(SHA, content_type="application/pdf", download_name=name,
+                       as_attachment=True) as response:
+            pass
         disposition = response.headers["Content-Disposition"]
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Content-Type"] == "application/pdf"
@@ -189,24 +189,23 @@ def test_send_blob_attachment_with_chinese_name(app):
         assert disposition.isascii()
         encoded = disposition.split("filename*=UTF-8''", 1)[1]
         assert unquote(encoded, encoding="utf-8") == name
-        response.close()
 
 
 def test_send_blob_ascii_name_kept_in_the_fallback(app):
     with app.test_request_context("/files/x"):
         save_bytes(DATA)
-        response = send_blob(SHA, content_type="image/png", download_name="scan 1.png")
+        with send_blob(SHA, content_type="image/png", download_name="scan 1.png") as response:
+            pass
         assert response.headers["Content-Disposition"] == (
             "inline; filename=\"scan 1.png\"; filename*=UTF-8''scan%201.png")
-        response.close()
 
 
 def test_send_blob_answers_304_to_its_etag(app):
     with app.test_request_context("/files/x", headers={"If-None-Match": f'"{SHA}"'}):
         save_bytes(DATA)
-        response = send_blob(SHA, content_type="image/jpeg")
+        with send_blob(SHA, content_type="image/jpeg") as response:
+            pass
         assert response.status_code == 304
-        response.close()
 
 
 def test_send_missing_blob_is_not_found(app):

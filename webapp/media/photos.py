@@ -93,7 +93,8 @@ def decode_upright(img: Image.Image, edge: int, orientation: int) -> Image.Image
 
     For JPEG, draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: the box has the photo's
     own aspect ratio (a square box would force a full decode) and is set before any
-    transposition, on the stored (not yet rotated) size.
+    transposition, on the stored (not yet rotated) size. The remaining shrink is at most 2:1
+    for the display copy, where bicubic looks the same as Lanczos and costs a quarter less.
     """
     w, h = img.size
     k = edge / max(w, h)
@@ -103,7 +104,7 @@ def decode_upright(img: Image.Image, edge: int, orientation: int) -> Image.Image
     rgb = _to_rgb(img)
     if k < 1:
         target = (max(1, round(w * k)), max(1, round(h * k)))
-        rgb = rgb.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        rgb = rgb.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
     method = _TRANSPOSE.get(orientation)
     return rgb.transpose(method) if method is not None else rgb
 
