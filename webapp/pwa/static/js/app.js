@@ -127,7 +127,19 @@ function outboxItem(e) {
     h('strong', {}, s.unit || '检查记录'), ' ',
     h('span', { class: 'muted' }, `${showTime(s.started_at)} · ${s.findings || 0} 个问题 · ${s.photos || 0} 张照片`),
     h('br'), h('span', { class: 'state' }, STATE_TEXT[e.state] || e.state),
-    detail ? h('span', { class: 'detail' }, `：${detail}`) : null);
+    detail ? h('span', { class: 'detail' }, `：${detail}`) : null,
+    e.state === 'failed' && e.retry === false
+      ? h('button', { type: 'button', class: 'wide', onclick: () => reopen(e.uuid) }, '改回草稿修改') : null);
+}
+
+// A record the server refused (4xx): back to the form, out of the outbox (still a draft there).
+async function reopen(uuid) {
+  await store.tx(['inspections', 'outbox'], 'readwrite', async (s) => {
+    const rec = await store.req(s.inspections.get(uuid));
+    s.outbox.delete(uuid);
+    s.inspections.put({ ...rec, status: 'draft' });
+  });
+  window.location.hash = `#/i/${uuid}`;
 }
 
 async function drawOutbox(box) {
@@ -201,7 +213,8 @@ onChange((info) => {
 });
 
 window.addEventListener('hashchange', route);
-window.addEventListener('online', () => { drawNet(); sync(); });
+// Reference data first, then the outbox: parallel requests would race on the session cookie.
+window.addEventListener('online', async () => { drawNet(); refData = null; await ref(); sync(); });
 window.addEventListener('offline', () => { drawNet(); redrawOutbox(); });
 window.addEventListener('pagehide', () => form && form.flush());
 document.addEventListener('visibilitychange', () => {
@@ -214,6 +227,7 @@ async function start() {
   await route();
   document.body.dataset.ready = '1';
   await loadMe();
+  await ref();  // units and checklists into IndexedDB while there is a network
   sync();
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});

@@ -1,7 +1,7 @@
 // The inspection form: unit, mode, place, position, companions, checklist and findings.
 // Every input is written to IndexedDB at once (debounced lightly), photos immediately.
 import { debounce, h, isoLocal, showTime, uid } from './dom.js';
-import { photoBlock, releaseUrls } from './photos.js';
+import { photoBlock, photosSettled, releaseUrls } from './photos.js';
 import * as store from './store.js';
 
 const RESULTS = [['pass', '符合'], ['fail', '不符合'], ['na', '不适用']];
@@ -149,13 +149,27 @@ export async function renderForm(root, rec, ref, { onQueued }) {
   const submit = h('button', {
     type: 'button', class: 'primary wide', id: 'submit',
     onclick: async () => {
+      submit.disabled = true;
+      await photosSettled();
       saveSoon.flush();
       const problem = validate(rec) || await onQueued(rec, photos);
+      submit.disabled = false;
       error.hidden = !problem;
       error.textContent = problem || '';
       if (problem) error.focus();
     },
   }, '提交检查');
+  const discard = h('button', {
+    type: 'button', class: 'danger wide',
+    onclick: async () => {
+      if (!window.confirm('删除这份草稿和它的照片？删除后无法恢复。')) return;
+      await store.tx(['inspections', 'photos'], 'readwrite', (s) => {
+        s.inspections.delete(rec.uuid);
+        photos.forEach((p) => s.photos.delete(p.uuid));
+      });
+      window.location.hash = '#/';
+    },
+  }, '删除草稿');
 
   root.replaceChildren(h('form', { class: 'form', id: 'inspection-form', novalidate: true, onsubmit: (e) => e.preventDefault() },
     h('p', {}, h('a', { href: '#/', class: 'back' }, '‹ 返回列表')),
@@ -180,7 +194,7 @@ export async function renderForm(root, rec, ref, { onQueued }) {
     checklistBox,
     h('h2', {}, '发现问题'),
     findingsBox, addFinding,
-    error, status, submit));
+    error, status, submit, discard));
   drawChecklist();
   drawFindings();
   return { flush: () => saveSoon.flush() };

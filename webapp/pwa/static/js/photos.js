@@ -18,6 +18,10 @@ export async function sha256Hex(buffer) {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// Photos still being hashed and stored: submitting waits for them.
+const pending = new Set();
+export const photosSettled = () => Promise.allSettled([...pending]);
+
 const urls = new Set();
 export function objectUrl(blob) {
   const url = URL.createObjectURL(blob);
@@ -51,7 +55,12 @@ export function photoBlock(ctx, title) {
     const row = ctx.photos.get(uuid);
     if (row) addThumb(uuid, row.blob, row.filename).dataset.stored = '1';
   }
-  const onFiles = async (event) => {
+  const onFiles = (event) => {
+    const work = addFiles(event);
+    pending.add(work);
+    work.finally(() => pending.delete(work));
+  };
+  const addFiles = async (event) => {
     const input = event.target;
     const files = Array.from(input.files || []);
     message.hidden = true;

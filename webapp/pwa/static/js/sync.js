@@ -14,9 +14,14 @@ export function backoff(attempts) {
   return Math.round(full / 2 + Math.random() * full / 2);
 }
 
+// A stale CSRF token (the session cookie was rewritten by a parallel request): fetch anew.
+const isCsrfError = (err) => err instanceof HttpError && err.status === 400 && /csrf/i.test(err.message);
+
 export function isRetryable(err) {
-  if (!(err instanceof HttpError)) return true;
-  return err.status >= 500 || RETRY_STATUS.has(err.status) || err.code === 'photos_missing';
+  if (err instanceof NetError) return true;
+  if (!(err instanceof HttpError)) return false;
+  return err.status >= 500 || RETRY_STATUS.has(err.status) || err.code === 'photos_missing'
+    || isCsrfError(err);
 }
 
 export function describe(err) {
@@ -61,17 +66,25 @@ async function run(force) {
     && (force || (e.retry !== false && (e.next_try_at || 0) <= now)));
   if (!due.length) return;
   if (!navigator.onLine) return;
+  const csrf = async () => (await call('GET', '/api/v1/csrf')).data.csrf_token;
   let token;
   try {
-    token = (await call('GET', '/api/v1/csrf')).data.csrf_token;
+    token = await csrf();
   } catch (err) {
     for (const e of due) await failed(e, err);
     return;
   }
   for (const e of due) {
+    let err = null;
     try {
       await sendOne(e, token);
-    } catch (err) {
+    } catch (first) {
+      err = first;
+      if (isCsrfError(first)) {
+        try { token = await csrf(); await sendOne(e, token); err = null; } catch (second) { err = second; }
+      }
+    }
+    if (err) {
       await failed(e, err);
       if (err instanceof NetError || err.status === 401) break;
     }
