@@ -56,7 +56,7 @@ def _check_pdf(pending: PendingBlob) -> None:
 
 def _check_image(pending: PendingBlob, content_type: str) -> None:
     with open_image(pending.path, content_type) as img:
-        if img.format == "JPEG":
+        if img.format in ("JPEG", "MPO"):
             img.draft("RGB", _small_box(img.size))
         elif img.format == "PNG":
             img.verify()  # every chunk's CRC, through to IEND, without decoding pixels

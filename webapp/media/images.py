@@ -56,6 +56,8 @@ def open_image(path: Path, content_type: str) -> Iterator[Image.Image]:
             warnings.simplefilter("always")  # e.g. corrupt EXIF: noted, the photo is kept
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=[fmt]) as img:
+                if img.width * img.height > cap:  # also when another thread reset the filters
+                    raise Image.DecompressionBombWarning(f"{img.size} is over the cap")
                 yield img
         for warning in caught:
             log.info("image %s: %s", path.name, warning.message)

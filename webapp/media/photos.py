@@ -98,7 +98,7 @@ def decode_upright(img: Image.Image, edge: int, orientation: int) -> Image.Image
     """
     w, h = img.size
     k = edge / max(w, h)
-    if k < 1 and img.format == "JPEG":
+    if k < 1 and img.format in ("JPEG", "MPO"):  # MPO: a JPEG with extra frames (depth...)
         img.draft("RGB", (max(1, round(w * k)), max(1, round(h * k))))
     img.load()
     rgb = _to_rgb(img)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -223,3 +224,18 @@ def content_disposition(name: str, *, as_attachment: bool) -> str:
         fallback = f"file.{ext}"
     kind = "attachment" if as_attachment else "inline"
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def remove_stale_temp_files(*, older_than_seconds: int = 3600) -> int:
+    """Delete temp files left by uploads interrupted mid-way (a killed worker); return count."""
+    tmp_dir = _root() / "tmp"
+    if not tmp_dir.is_dir():
+        return 0
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in tmp_dir.glob("up-*"):
+        with suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
