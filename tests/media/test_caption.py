@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import BytesIO
 
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from tests.media.imaging import QUADRANTS, close, jpeg_bytes, quadrant_colours, quadrant_image
+from tests.media.imaging import (
+    QUADRANTS,
+    close,
+    jpeg_bytes,
+    make_exif,
+    quadrant_colours,
+    quadrant_image,
+)
 from webapp.media import caption as caption_module
 from webapp.media.caption import MAX_LINES, add_caption, caption_font, font_file
 from webapp.media.photos import ingest_photo
@@ -73,3 +81,21 @@ def test_long_caption_is_cut_to_three_lines():
     strip_long = long.height - 300
     assert strip_long > strip_one
     assert strip_long - strip_one <= (MAX_LINES - 1) * round(caption_font(14).size * 1.35 + 1)
+
+
+def test_caption_can_depend_on_the_capture_time(ctx):
+    exif = make_exif(taken="2026:11:27 09:30:00")
+    data = jpeg_bytes(quadrant_image(800, 600), exif)
+    seen = []
+
+    def caption(taken_at):
+        seen.append(taken_at)
+        return f"{taken_at:%Y-%m-%d %H:%M} 城关派出所"
+
+    info = ingest_photo(BytesIO(data), caption=caption)
+    assert seen == [datetime(2026, 11, 27, 1, 30, tzinfo=UTC)]
+    same = ingest_photo(BytesIO(data), caption="2026-11-27 01:30 城关派出所")
+    assert info.display_sha256 == same.display_sha256
+    assert ingest_photo(BytesIO(jpeg_bytes(quadrant_image(800, 600))),
+                        caption=lambda t: "" if t is None else "x").display_sha256 == (
+        ingest_photo(BytesIO(jpeg_bytes(quadrant_image(800, 600)))).display_sha256)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -56,8 +57,13 @@ class PhotoInfo:
 
 
 def ingest_photo(stream: BinaryIO, *, expected_sha256: str | None = None,
-                 caption: str | None = None, max_bytes: int | None = None) -> PhotoInfo:
-    """Validate and store a photo with its thumbnail and display copy; refusals store nothing."""
+                 caption: str | Callable[[datetime | None], str] | None = None,
+                 max_bytes: int | None = None) -> PhotoInfo:
+    """Validate and store a photo with its thumbnail and display copy; refusals store nothing.
+
+    `caption` may be a function of the EXIF capture time (None when unknown), so that the
+    strip can show it without decoding the photo a second time.
+    """
     limit = max_bytes or int(current_app.config["MAX_PHOTO_BYTES"])
     with spool(stream, max_bytes=limit, expected_sha256=expected_sha256) as pending:
         content_type = sniff(pending.head(HEAD_BYTES))
@@ -70,8 +76,9 @@ def ingest_photo(stream: BinaryIO, *, expected_sha256: str | None = None,
             width, height = _upright_size(img.size, facts.orientation)
             display = decode_upright(img, DISPLAY_EDGE, facts.orientation)
         thumb = shrink(display, THUMB_EDGE)
-        if caption:
-            display = add_caption(display, caption)
+        text = caption(facts.taken_at) if callable(caption) else caption
+        if text:
+            display = add_caption(display, text)
         display_bytes = encode_jpeg(display, DISPLAY_QUALITY)
         thumb_bytes = encode_jpeg(thumb, THUMB_QUALITY)
         original = pending.commit()
