@@ -75,6 +75,12 @@ def test_offline_inspection_arrives_once(app, phone, live_url, inspector, checkl
     wait_for_service_worker(phone)
     jpeg, png = picture(), picture("PNG", (30, 30, 200))
     uuid = fill_inspection(phone, checklist["dress"], jpeg)
+    phone.context.grant_permissions(["geolocation"], origin=live_url)
+    phone.context.set_geolocation({"latitude": 30.1234567, "longitude": 120.7654321,
+                                   "accuracy": 12})
+    phone.get_by_role("button", name="获取位置").click()
+    expect(phone.locator("#gps-text")).to_contain_text("精度约 12 米")
+    wait_until(phone, lambda: stored(phone, "inspections")[0]["gps"] is not None)
 
     phone.context.set_offline(True)
     phone.reload()  # from the service worker's cache; the draft comes back from IndexedDB
@@ -95,6 +101,18 @@ def test_offline_inspection_arrives_once(app, phone, live_url, inspector, checkl
     photos = sorted([(hashlib.sha256(jpeg).hexdigest(), True),
                      (hashlib.sha256(png).hexdigest(), True)])
     assert server_inspections(app) == [(uuid, "submitted", photos)]
+    from webapp.extensions import db
+    from webapp.inspections.models import Inspection
+
+    with app.app_context():
+        row = db.session.scalar(select(Inspection))
+        assert (row.place, row.companions, str(row.mode)) == (
+            "城关派出所户籍窗口", "张三、李四", "open")
+        assert (round(row.gps_lat, 6), round(row.gps_lon, 6), row.gps_accuracy) == (
+            30.123457, 120.765432, 12.0)
+        assert [(r.result, r.note) for r in row.checklist_results] == [("fail", "值班民警未着装")]
+        assert [(str(f.category), str(f.severity)) for f in row.findings] == [
+            ("service", "moderate")]
     # Sent: the local Blobs are freed, the record is kept as 已提交.
     assert stored(phone, "photos") == []
     assert [e["state"] for e in stored(phone, "outbox")] == ["sent"]
@@ -160,3 +178,30 @@ def test_expired_login_keeps_the_record_until_logged_in_again(app, phone, live_u
 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Finding)) == 1
+
+
+def test_a_refused_record_stays_and_can_be_corrected(app, phone, live_url, inspector,
+                                                     checklist):
+    log_in(phone, live_url, inspector)
+    uuid = fill_inspection(phone, checklist["dress"], picture())
+
+    def refuse(route):
+        if route.request.method == "PUT":
+            route.fulfill(status=422, json={"error": {"code": "invalid_input",
+                                                      "message": "检查地点过长", "field": "place"}})
+        else:
+            route.continue_()
+
+    phone.context.route(f"**/api/v1/inspections/{uuid}", refuse)
+    phone.get_by_role("button", name="提交检查").click()
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
+    expect(entry(phone, uuid)).to_contain_text("422：检查地点过长")
+    assert [e["retry"] for e in stored(phone, "outbox")] == [False]  # waits for the user
+
+    phone.context.unroute(f"**/api/v1/inspections/{uuid}")
+    phone.get_by_role("button", name="改回草稿修改").click()
+    phone.wait_for_selector("body[data-view='form']")
+    phone.get_by_label("检查地点").fill("户籍窗口")
+    phone.get_by_role("button", name="提交检查").click()
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "sent")
+    assert [(u, s) for u, s, _ in server_inspections(app)] == [(uuid, "submitted")]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import login
-from tests.pwa.conftest import log_in, wait_for_service_worker
+from tests.pwa.conftest import log_in, stored, wait_for_service_worker, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +36,44 @@ def test_manifest_is_installable(client, phone, live_url, inspector):
     assert phone.evaluate("async (u) => (await fetch(u)).json()", href)["scope"] == "/m/"
 
 
-def test_opens_offline_after_one_visit(phone, live_url, inspector, units):
+def test_opens_offline_after_one_visit(phone, live_url, inspector, checklist):
     log_in(phone, live_url, inspector)
     wait_for_service_worker(phone)
+    # Units and checklists are kept in IndexedDB (me, units, checklists).
+    wait_until(phone, lambda: len(stored(phone, "meta")) == 3)
+    # One versioned cache, holding the shell and nothing from the API.
+    version = phone.locator("body").get_attribute("data-version")
+    cached = phone.evaluate("""async () => {
+        const names = await caches.keys();
+        const urls = (await Promise.all(names.map(async (n) => (await (await caches.open(n)).keys())
+            .map((r) => new URL(r.url).pathname)))).flat();
+        return [names, urls];
+    }""")
+    assert cached[0] == [f"duban-shell-{version}"]
+    assert "/m/" in cached[1] and "/m/static/js/app.js" in cached[1]
+    assert not [u for u in cached[1] if u.startswith("/api/")]
+
     phone.context.set_offline(True)
     phone.reload()
     phone.wait_for_selector("body[data-ready='1']")
-    assert phone.get_by_role("link", name="新建检查").is_visible()
-    assert "离线" in phone.locator("#net").inner_text()
+    expect(phone.locator("#net")).to_contain_text("离线")
+    phone.get_by_role("link", name="新建检查").click()
+    phone.get_by_label("城关派出所").check()
+    expect(phone.locator("[data-item]")).to_have_count(3)
+    expect(phone.get_by_text("值班民警按规定着装")).to_be_visible()
     phone.context.set_offline(False)
+
+
+def test_backoff_is_capped_with_jitter(phone, live_url, inspector):
+    log_in(phone, live_url, inspector)
+    delays = phone.evaluate("""async () => {
+        const { backoff } = await import('/m/static/js/sync.js');
+        return [1, 2, 3, 30].map((n) => Array.from({ length: 50 }, () => backoff(n)));
+    }""")
+    first, second, third, late = delays
+    assert all(1000 <= d <= 2000 for d in first) and len(set(first)) > 1
+    assert all(2000 <= d <= 4000 for d in second) and all(4000 <= d <= 8000 for d in third)
+    assert all(150_000 <= d <= 300_000 for d in late)
 
 
 def test_shell_needs_login_and_role(client, liaison_a, inspector):
