@@ -1,6 +1,16 @@
-"""Document rendering engine: templates → blocks → GB/T 9704 PDF and Word."""
+"""Document rendering engine: templates → blocks → GB/T 9704 PDF and Word.
 
-from webapp.documents.rendering.blocks import KIND_LABELS, KINDS, Block
+The document life cycle builds plain data (schema: doc_templates/README.md) and calls
+``render_pdf`` / ``render_docx`` with a ``RenderRequest``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from webapp.documents.rendering import fonts
+from webapp.documents.rendering.blocks import KIND_LABELS, KINDS, REPO_TEMPLATES, Block
 from webapp.documents.rendering.errors import RenderError, TemplateError
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
 
@@ -13,12 +23,99 @@ __all__ = [
     "RenderRequest",
     "TemplateError",
     "build_blocks",
+    "check_environment",
+    "font_report",
+    "render_docx",
     "render_pdf",
+    "render_sample",
+    "sample_data",
 ]
 
 
 def render_pdf(req: RenderRequest) -> bytes:
-    """The document as PDF bytes (see rendering.pdf)."""
+    """The document as PDF bytes (PDF/A-3u when req.pdfa)."""
     from webapp.documents.rendering import pdf
 
     return pdf.render_pdf(req)
+
+
+def render_docx(req: RenderRequest) -> bytes:
+    """The document as .docx bytes."""
+    from webapp.documents.rendering import word
+
+    return word.render_docx(req)
+
+
+def font_report(issuer: Issuer | None = None) -> dict[str, dict]:
+    """Per font slot: family used, file, official or fallback (for the admin settings page)."""
+    issuer = issuer or Issuer()
+    try:
+        slots = fonts.resolve_slots(tuple(sorted(issuer.font_paths.items())))
+    except fonts.FontError as exc:
+        raise RenderError(str(exc)) from exc
+    return {
+        slot: font.as_dict() | {"word_name": fonts.WORD_NAMES[slot]} for slot, font in slots.items()
+    }
+
+
+def check_environment() -> list[str]:
+    """Problems that make rendering fail or crawl (for a start-up warning and CI)."""
+    problems = []
+    try:
+        fonts.resolve_slots(())
+    except fonts.FontError as exc:
+        problems.append(str(exc))
+    try:
+        from weasyprint.pdf.fonts import harfbuzz_subset
+        from weasyprint.text.ffi import harfbuzz
+
+        if not harfbuzz_subset or not harfbuzz.hb_version_atleast(4, 1, 0):
+            raise ImportError("libharfbuzz-subset < 4.1")
+    except (ImportError, OSError, AttributeError) as exc:
+        problems.append(
+            "缺少 libharfbuzz-subset0：PDF 渲染每份需 7–10 秒 / libharfbuzz-subset0 missing: "
+            f"WeasyPrint would subset CJK fonts with fontTools (7–10 s a render) ({exc})"
+        )
+    return problems
+
+
+SAMPLES = REPO_TEMPLATES / "samples"
+
+
+def sample_data(kind: str) -> dict:
+    """The realistic sample data of one kind (doc_templates/samples/<kind>.json)."""
+    if kind not in KINDS:
+        raise RenderError(f"未知的公文种类 / Unknown document kind: {kind!r}")
+    return json.loads((SAMPLES / f"{kind}.json").read_text(encoding="utf-8"))
+
+
+def sample_image_loader(ref: str) -> bytes:
+    """Photos of the samples: doc_templates/samples/photos/<ref>.jpg."""
+    path = SAMPLES / "photos" / f"{ref}.jpg"
+    if not path.is_file():
+        raise RenderError(f"样例照片不存在 / Sample photo missing: {ref}")
+    return Path(path).read_bytes()
+
+
+def render_sample(
+    kind: str,
+    fmt: str = "pdf",
+    *,
+    doc_number: str | None = "某公督〔2026〕12号",
+    issuer: Issuer | None = None,
+    data: dict | None = None,
+) -> bytes:
+    """Render a kind's sample data (tests, benchmark, the settings page's preview)."""
+    req = RenderRequest(
+        kind=kind,
+        data=data if data is not None else sample_data(kind),
+        issuer=issuer or Issuer(),
+        doc_number=doc_number,
+        pdfa=kind == "closing_report",
+        image_loader=sample_image_loader,
+    )
+    if fmt == "pdf":
+        return render_pdf(req)
+    if fmt == "docx":
+        return render_docx(req)
+    raise RenderError(f"未知格式 / Unknown format: {fmt!r}")

@@ -8,7 +8,7 @@ import threading
 from webapp.documents.rendering import fonts
 from webapp.documents.rendering.blocks import SHA256
 from webapp.documents.rendering.errors import RenderError
-from webapp.documents.rendering.html import build_html, stylesheet
+from webapp.documents.rendering.pdf_html import build_html, stylesheet
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
 
 FONT_SCHEME = "duban-font:"

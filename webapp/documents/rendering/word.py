@@ -1,0 +1,418 @@
+"""Word (.docx) output with python-docx, laid out to GB/T 9704 from the same blocks as the PDF.
+
+Fonts are named in ``w:eastAsia`` (the offices' official names); lines are exact (579
+twips) with snap-to-grid off; odd and even footers carry the page numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, RGBColor, Twips
+
+from webapp.documents.rendering import layout as L
+from webapp.documents.rendering.blocks import KIND_LABELS, Block
+from webapp.documents.rendering.fonts import WORD_NAMES
+from webapp.documents.rendering.ooxml import border, ppr, rpr, set_fonts, set_size
+from webapp.documents.rendering.request import RenderRequest, build_blocks
+
+LINE = 579  # twips: 28.95 pt exact
+CHAR = round(L.CHAR_PT * 20)  # twips per character (15.75 pt)
+PAGE = {"width": 11906, "height": 16838, "top": 2098, "bottom": 1984, "left": 1588, "right": 1474}
+HEADER_TW = 1701  # 30 mm: the letter-format mark's top; the 草稿 mark elsewhere
+FOOTER_TW = 1446  # page number dashes ~7 mm under the text block
+LATIN = "Times New Roman"
+WORD_MARK_FIT = 0.92  # the mark a little narrower than the block: fonts differ between PCs
+
+# style name -> (font slot, size pt, alignment, first-line chars)
+STYLES = {
+    "Duban Mark": ("xiaobiaosong", 22.0, "center", 0),
+    "Duban Number": ("fangsong", L.BODY_PT, "center", 0),
+    "Duban Title": ("xiaobiaosong", L.TITLE_PT, "center", 0),
+    "Duban Recipients": ("fangsong", L.BODY_PT, "left", 0),
+    "Duban Body": ("fangsong", L.BODY_PT, "both", 2),
+    "Duban Heading 1": ("heiti", L.BODY_PT, "both", 2),
+    "Duban Heading 2": ("kaiti", L.BODY_PT, "both", 2),
+    "Duban Heading 3": ("fangsong", L.BODY_PT, "both", 2),
+    "Duban Heading 4": ("fangsong", L.BODY_PT, "both", 2),
+    "Duban Caption": ("heiti", L.BODY_PT, "center", 0),
+    "Duban Attachment": ("fangsong", L.BODY_PT, "left", 0),
+    "Duban Signature": ("fangsong", L.BODY_PT, "left", 0),
+    "Duban Date": ("fangsong", L.BODY_PT, "left", 0),
+    "Duban Note": ("fangsong", L.BODY_PT, "left", 2),
+    "Duban Colophon": ("fangsong", L.COLOPHON_PT, "left", 0),
+    "Duban Page Number": ("songti", L.PAGE_NUMBER_PT, "right", 0),
+    "Duban Draft": ("heiti", L.BODY_PT, "right", 0),
+    "Duban Table": ("fangsong", 12.0, "center", 0),
+    "Duban Figure": ("fangsong", 14.0, "center", 0),
+}
+ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+
+
+@functools.cache
+def _base_document() -> bytes:
+    """A blank document with our page, styles and settings (built once per process)."""
+    doc = Document()
+    normal = doc.styles["Normal"]
+    set_fonts(normal.element, WORD_NAMES["fangsong"], LATIN)
+    set_size(normal.element, L.BODY_PT)
+    rpr(normal.element, "spacing", val=str(round(L.CHAR_SPACING_PT * 20)))  # −0.25 pt
+    rpr(normal.element, "kern", val="0")
+    rpr(normal.element, "lang", val="en-US", eastAsia="zh-CN")
+    ppr(normal.element, "snapToGrid", val="0")
+    ppr(normal.element, "spacing", before="0", after="0", line=str(LINE), lineRule="exact")
+    ppr(normal.element, "adjustRightInd", val="0")
+    for name, (slot, size, align, indent) in STYLES.items():
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        latin = "宋体" if slot == "songti" else LATIN
+        set_fonts(style.element, WORD_NAMES[slot], latin)
+        set_size(style.element, size)
+        style.paragraph_format.alignment = ALIGN[align]
+        if indent:
+            ppr(
+                style.element, "ind", firstLine=str(indent * CHAR), firstLineChars=str(indent * 100)
+            )
+        if size != L.BODY_PT:
+            rpr(style.element, "spacing", val="0")
+    for name in ("Duban Table", "Duban Figure"):
+        ppr(
+            doc.styles[name].element, "spacing", before="0", after="0", line="400", lineRule="exact"
+        )
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    section.page_width, section.page_height = Twips(PAGE["width"]), Twips(PAGE["height"])
+    section.top_margin, section.bottom_margin = Twips(PAGE["top"]), Twips(PAGE["bottom"])
+    section.left_margin, section.right_margin = Twips(PAGE["left"]), Twips(PAGE["right"])
+    section.header_distance, section.footer_distance = Twips(HEADER_TW), Twips(FOOTER_TW)
+    section.gutter = Twips(0)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(LINE))
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):
+        body.remove(p)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _style(p, style: str) -> None:
+    # Set w:pStyle directly: python-docx's lookup by name scans every style (~4 ms a call).
+    ppr(p._p, "pStyle", val=style.replace(" ", ""))
+
+
+def _para(container, style: str, text: str = ""):
+    p = container.add_paragraph()
+    _style(p, style)
+    if text:
+        p.add_run(text)
+    return p
+
+
+def _red(run) -> None:
+    run.font.color.rgb = RGBColor.from_string(L.RED_HEX)
+
+
+def _spacing(p, before: int = 0, line: int | None = None) -> None:
+    attrs = {"before": str(before)}
+    if line is not None:
+        attrs.update(line=str(line), lineRule="exact")
+    ppr(p._p, "spacing", **attrs)
+
+
+def _page_number(footer, even: bool) -> None:
+    p = _para(footer, "Duban Page Number")
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if even else WD_ALIGN_PARAGRAPH.RIGHT
+    side = "left" if even else "right"
+    ppr(p._p, "ind", **{side: str(round(L.PAGE_NUMBER_PT * 20))})
+    _spacing(p, 0, round(L.PAGE_NUMBER_PT * 20))
+    p.add_run("— ")
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+    run_after = OxmlElement("w:r")
+    t2 = OxmlElement("w:t")
+    t2.set(qn("xml:space"), "preserve")
+    t2.text = " —"
+    run_after.append(t2)
+    p._p.append(run_after)
+
+
+def _draft_mark(header) -> None:
+    p = header.paragraphs[0] if header.paragraphs else _para(header, "Duban Draft")
+    _style(p, "Duban Draft")
+    _red(p.add_run("草稿"))
+
+
+def _letter_header(req: RenderRequest, header) -> None:
+    mark = req.issuer.mark_text(letter=True)
+    size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
+    p = header.paragraphs[0]
+    _style(p, "Duban Mark")
+    _spacing(p, 0, round(size * 20))
+    set_size(_red_run(p, mark)._r, size)
+    half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
+    ppr(p._p, "ind", left=str(-half), right=str(-half))
+    border(p._p, "bottom", "thickThinSmallGap", 24, L.RED_HEX, round(L.RULE_GAP_MM * L.MM))
+    number = _para(header, "Duban Number", req.doc_number or "")
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if req.draft:
+        _red(number.add_run("草稿"))
+
+
+def _red_run(p, text: str):
+    run = p.add_run(text)
+    _red(run)
+    return run
+
+
+def _letter_footer(footer) -> None:
+    p = footer.paragraphs[0]
+    half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
+    ppr(p._p, "ind", left=str(-half), right=str(-half))
+    _spacing(p, 0, 20)
+    border(p._p, "bottom", "thinThickSmallGap", 24, L.RED_HEX, 0)
+
+
+def _standard_header(req: RenderRequest, doc) -> None:
+    mark = req.issuer.mark_text(letter=False)
+    size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
+    p = _para(doc, "Duban Mark")
+    _spacing(p, round(L.MARK_TOP_STANDARD_MM * 56.7), round(size * 20))
+    set_size(_red_run(p, mark)._r, size)
+    number = _para(doc, "Duban Number", req.doc_number or "")
+    _spacing(number, 2 * LINE)
+    # The red rule: 4 mm under the number's characters (≈ 6 pt under its line box).
+    border(number._p, "bottom", "single", 8, L.RED_HEX, 5)
+
+
+def _signature(doc, sig: Block | None, date: Block | None) -> None:
+    sig_w = L.text_width(sig.text) if sig else 0
+    date_w = L.text_width(date.text) if date else 0
+    box = max(sig_w, date_w + 2)
+    start = 28 - 2 - box
+    first = True
+    for block, extra, style in ((sig, 0, "Duban Signature"), (date, 2, "Duban Date")):
+        if block is None:
+            continue
+        p = _para(doc, style, block.text)
+        ppr(p._p, "ind", left=str(round((start + extra) * CHAR)))
+        if first:
+            _spacing(p, LINE)
+            first = False
+
+
+def _attachments(doc, block: Block) -> None:
+    many = len(block.items) > 1
+    for number, name in enumerate(block.items, start=1):
+        label = f"{number}.{name}" if many else name
+        p = _para(doc, "Duban Attachment", ("附件：" if number == 1 else "") + label)
+        if number == 1:
+            ppr(p._p, "ind", left=str(5 * CHAR), hanging=str(3 * CHAR))
+            _spacing(p, LINE)
+        else:
+            ppr(p._p, "ind", left=str(5 * CHAR))
+
+
+def _table(doc, block: Block) -> None:
+    table = doc.add_table(rows=len(block.rows), cols=len(block.rows[0]))
+    table.style = doc.styles["Table Grid"]
+    for r, row in enumerate(block.rows):
+        cells = table.rows[r].cells
+        for c, value in enumerate(row):
+            p = cells[c].paragraphs[0]
+            _style(p, "Duban Table")
+            run = p.add_run(value)
+            if r == 0:
+                set_fonts(run._r, WORD_NAMES["heiti"], LATIN)
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    header.append(repeat)
+    _para(doc, "Duban Body")  # a blank line after the table
+
+
+def _image(doc, block: Block, req: RenderRequest) -> None:
+    if req.image_loader is None:
+        from webapp.documents.rendering.errors import RenderError
+
+        raise RenderError(f"照片无法读取 / No image loader for photo {block.ref[:12]}")
+    data = req.image_loader(block.ref)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    max_w, max_h = 120.0, 105.0
+    scale = min(max_w / width, max_h / height)
+    p = _para(doc, "Duban Figure")
+    ppr(p._p, "keepNext")
+    p.add_run().add_picture(io.BytesIO(data), width=Mm(width * scale))
+    ppr(p._p, "spacing", before="80", line="240", lineRule="auto")
+    if block.text:
+        _para(doc, "Duban Figure", block.text)
+
+
+def _colophon(doc, cc: Block | None, printer: Block | None, letter: bool) -> None:
+    """版记 as a floating one-column table anchored to the bottom of the text block.
+
+    Its top and bottom borders are the thick rules and the inside border the thin one,
+    so its last rule lies on the bottom edge of the text block (Word, WPS). LibreOffice
+    ignores the anchoring and prints it right after the body.
+    """
+    lines = []
+    if cc:
+        lines.append(("抄送：" + "，".join(cc.items) + "。", None))
+    if printer and not letter:
+        org, date = ([*printer.items, "", ""])[:2]
+        lines.append((org, f"{date}印发"))
+    if not lines:
+        return
+    width = PAGE["width"] - PAGE["left"] - PAGE["right"]
+    one = round(L.COLOPHON_PT * 20)
+    table = doc.add_table(rows=len(lines), cols=1)
+    tbl_pr = table._tbl.tblPr
+    float_pr = OxmlElement("w:tblpPr")
+    for key, value in (
+        ("leftFromText", "0"),
+        ("rightFromText", "0"),
+        ("topFromText", "0"),
+        ("bottomFromText", "0"),
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "margin"),
+        ("tblpXSpec", "center"),
+        ("tblpYSpec", "bottom"),
+    ):
+        float_pr.set(qn(f"w:{key}"), value)
+    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, float_pr)
+    table.autofit = False
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:w"), str(width))
+    tbl_w.set(qn("w:type"), "dxa")
+    borders = OxmlElement("w:tblBorders")
+    thick, thin = ("nil", "nil") if letter else ("single", "single")
+    for side, style, size in (
+        ("top", thick, 8),
+        ("left", "nil", 0),
+        ("bottom", thick, 8),
+        ("right", "nil", 0),
+        ("insideH", thin, 6),
+        ("insideV", "nil", 0),
+    ):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), style)
+        if style != "nil":
+            el.set(qn("w:sz"), str(size))
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        borders.append(el)
+    tbl_w.addnext(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    for row, (left, right) in zip(table.rows, lines, strict=True):
+        cell = row.cells[0]
+        cell.width = Twips(width)
+        p = cell.paragraphs[0]
+        _style(p, "Duban Colophon")
+        ppr(p._p, "ind", left=str(one), right=str(one))
+        p.add_run(left)
+        if right:
+            tabs = ppr(p._p, "tabs")
+            tab = OxmlElement("w:tab")
+            tab.set(qn("w:val"), "right")
+            tab.set(qn("w:pos"), str(width - 2 * one))
+            tabs.append(tab)
+            p.add_run().add_tab()
+            p.add_run(right)
+    tail = _para(doc, "Duban Body")  # Word needs a paragraph after a table
+    _spacing(tail, 0, 20)
+
+
+def render_docx(req: RenderRequest) -> bytes:
+    """The document as .docx bytes, laid out to GB/T 9704 from the same blocks as the PDF."""
+    blocks = build_blocks(req)
+    doc = Document(io.BytesIO(_base_document()))
+    section = doc.sections[0]
+    if req.letter:
+        section.different_first_page_header_footer = True
+        _letter_header(req, section.first_page_header)
+        _letter_footer(section.first_page_footer)
+    else:
+        _standard_header(req, doc)
+    _page_number(section.footer, even=False)
+    _page_number(section.even_page_footer, even=True)
+    if req.draft:
+        _draft_mark(section.header)
+        _draft_mark(section.even_page_header)
+    sig = next((b for b in blocks if b.kind == "signature"), None)
+    date = next((b for b in blocks if b.kind == "date"), None)
+    cc = next((b for b in blocks if b.kind == "cc"), None)
+    printer = next((b for b in blocks if b.kind == "printer"), None)
+    signed = False
+    title_seen = False
+    for block in blocks:
+        kind = block.kind
+        if kind == "title":
+            p = _para(doc, "Duban Title", block.text)
+            if not title_seen:
+                _spacing(p, 2 * LINE)
+            title_seen = True
+        elif kind == "recipients":
+            _spacing(_para(doc, "Duban Recipients", block.text + "："), LINE)
+        elif kind == "para":
+            style = f"Duban Heading {block.level}" if block.level else "Duban Body"
+            p = _para(doc, style)
+            if block.level in (1, 2) and block.head < len(block.text):
+                p.add_run(block.text[: block.head])
+                rest = p.add_run(block.text[block.head :])
+                set_fonts(rest._r, WORD_NAMES["fangsong"], LATIN)
+            else:
+                p.add_run(block.text)
+        elif kind == "caption":
+            _para(doc, "Duban Caption", block.text)
+        elif kind == "table":
+            _table(doc, block)
+        elif kind == "image":
+            _image(doc, block, req)
+        elif kind == "attachments":
+            _attachments(doc, block)
+        elif kind in ("signature", "date") and not signed:
+            _signature(doc, sig, date)
+            signed = True
+        elif kind == "note":
+            _para(doc, "Duban Note", block.text)
+        elif kind == "pagebreak":
+            _para(doc, "Duban Body").add_run().add_break(WD_BREAK.PAGE)
+    _colophon(doc, cc, printer, req.letter)
+    props = doc.core_properties
+    props.title = next((b.text for b in blocks if b.kind == "title"), "")
+    props.author = req.data.get("signature") or req.issuer.signature
+    props.subject = KIND_LABELS[req.kind] + (f" {req.doc_number}" if req.doc_number else "（草稿）")
+    props.keywords = "督办, " + KIND_LABELS[req.kind]
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
