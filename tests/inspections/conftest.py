@@ -163,3 +163,15 @@ def fetch(client, url: str):
     resp.get_data()
     resp.close()
     return resp
+
+
+def csrf_login(client, persona):
+    """Log in through the real form with its CSRF token (for tests with csrf_on)."""
+    import re
+
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    resp = client.post("/login", data={"username": persona.username,
+                                       "password": persona.password, "csrf_token": token})
+    assert resp.status_code == 302
+    return client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed-checklists")
+@with_appcontext
 def seed_checklists_command():
     """Add the default checklist items (per kind of unit) that are missing."""
     from webapp.extensions import db
