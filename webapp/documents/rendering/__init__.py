@@ -6,13 +6,11 @@ The document life cycle builds plain data (schema: doc_templates/README.md) and 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from webapp.documents.rendering import fonts
-from webapp.documents.rendering.blocks import KIND_LABELS, KINDS, REPO_TEMPLATES, Block
+from webapp.documents.rendering.blocks import KIND_LABELS, KINDS, Block
 from webapp.documents.rendering.errors import RenderError, TemplateError
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
+from webapp.documents.rendering.samples import sample_data, sample_image_loader
 
 __all__ = [
     "KINDS",
@@ -77,24 +75,6 @@ def check_environment() -> list[str]:
             f"WeasyPrint would subset CJK fonts with fontTools (7–10 s a render) ({exc})"
         )
     return problems
-
-
-SAMPLES = REPO_TEMPLATES / "samples"
-
-
-def sample_data(kind: str) -> dict:
-    """The realistic sample data of one kind (doc_templates/samples/<kind>.json)."""
-    if kind not in KINDS:
-        raise RenderError(f"未知的公文种类 / Unknown document kind: {kind!r}")
-    return json.loads((SAMPLES / f"{kind}.json").read_text(encoding="utf-8"))
-
-
-def sample_image_loader(ref: str) -> bytes:
-    """Photos of the samples: doc_templates/samples/photos/<ref>.jpg."""
-    path = SAMPLES / "photos" / f"{ref}.jpg"
-    if not path.is_file():
-        raise RenderError(f"样例照片不存在 / Sample photo missing: {ref}")
-    return Path(path).read_bytes()
 
 
 def render_sample(
