@@ -122,7 +122,11 @@ class SupervisionItem(db.Model):
     __tablename__ = "supervision_item"
     __table_args__ = (
         Index("ix_supervision_item_state_due", "state", "due_date"),
-        Index("ix_supervision_item_lead_unit", "lead_unit_id", "state"),
+        Index("ix_supervision_item_lead_unit", "lead_unit_id", "state", "due_date"),
+        # statistics per unit (stats.py): index-only range scans, see migration 0005
+        Index("ix_supervision_item_unit_due", "lead_unit_id", "due_date", "state", "closed_on"),
+        Index("ix_supervision_item_unit_closed", "lead_unit_id", "closed_on", "state",
+              "assigned_at"),
         Index("ix_supervision_item_registered_at", "registered_at"),
     )
 
@@ -207,10 +211,11 @@ class HandBackRequest(db.Model):
     """退回申请: the unit asks to hand an item back (wrong unit, not its duty)."""
 
     __tablename__ = "hand_back_request"
+    __table_args__ = (Index("ix_hand_back_request_unit_requested", "unit_id", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[RequestState] = mapped_column(
         enum_column(RequestState, "hand_back_state"), default=RequestState.PENDING
@@ -252,10 +257,13 @@ class Feedback(db.Model):
     """反馈: progress (阶段) or final (办结); final feedback is reviewed by the office."""
 
     __tablename__ = "feedback"
+    __table_args__ = (
+        Index("ix_feedback_unit_review", "unit_id", "review_state", "reviewed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     kind: Mapped[FeedbackKind] = mapped_column(enum_column(FeedbackKind, "feedback_kind"))
     actions_taken: Mapped[str] = mapped_column(Text)  # 主要做法 (what was done)
     result: Mapped[str | None] = mapped_column(Text)  # 办理结果
@@ -297,10 +305,11 @@ class Reminder(db.Model):
     """催办: every reminder is recorded and counted, phone calls included."""
 
     __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_unit_created", "unit_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     channel: Mapped[ReminderChannel] = mapped_column(
         enum_column(ReminderChannel, "reminder_channel")
     )
