@@ -157,10 +157,23 @@ def template_dirs() -> tuple[str, ...]:
     return (str(instance / "doc_templates"), str(REPO_TEMPLATES))
 
 
+class StrictSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, failing loudly on unsafe attributes (``__class__``…).
+
+    Jinja's sandbox returns an undefined value for them, which our lenient undefined would
+    print as nothing; a template touching them must fail instead.
+    """
+
+    def unsafe_undefined(self, obj: object, attribute: str) -> jinja2.Undefined:
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        )
+
+
 @functools.cache
 def environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
     """One sandboxed environment per search path (templates are re-read when changed)."""
-    env = ImmutableSandboxedEnvironment(
+    env = StrictSandbox(
         loader=jinja2.FileSystemLoader(list(dirs)),
         undefined=jinja2.ChainableUndefined,
         finalize=escape_value,

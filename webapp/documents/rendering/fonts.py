@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.documents.rendering.errors import RenderError
+
 SLOTS = ("xiaobiaosong", "fangsong", "heiti", "kaiti", "songti")
 
 # Names the offices' fonts are installed under (Chinese and English family names).
@@ -60,7 +62,7 @@ SUBSET_VERSION = "2"
 EXTRA_CHARS = "〔〕【】〈〉「」『』—―…‧·・﹏～￥％＃＠＆＊（）：；，。、！？“”‘’《》①②③④⑤⑥⑦⑧⑨⑩〇　"
 
 
-class FontError(Exception):
+class FontError(RenderError):
     """No usable CJK font for a slot."""
 
 
