@@ -65,7 +65,10 @@ def _value(key: str, value) -> str | None:
     return str(value)
 
 
-def _details(details: dict) -> list[tuple[str, str]]:
+def _details(action: str, details: dict) -> list[tuple[str, str]]:
+    details = dict(details)
+    if action == "submit_progress" and details.get("completed"):
+        details.pop("completed")  # a progress report is not expected to be complete
     rows = [(label, _value(key, details.get(key))) for key, label in DETAIL_LABELS.items()]
     return [(label, text) for label, text in rows if text is not None]
 
@@ -83,5 +86,5 @@ def item_timeline(code: str) -> list[Entry]:
         label = EVENT_LABELS.get(e.action, e.action)
         if e.details.get("automatic"):
             label += "（自动）"
-        entries.append(Entry(e.at.astimezone(zone), label, who, _details(e.details)))
+        entries.append(Entry(e.at.astimezone(zone), label, who, _details(e.action, e.details)))
     return entries
