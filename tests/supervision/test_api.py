@@ -484,3 +484,89 @@ def test_responses_are_not_cached(client, as_, make_item):
     assert resp.headers["Cache-Control"] == "no-store"
     with client.application.app_context():
         assert db.session.scalar(select(func.count(SupervisionItem.id))) == 1
+
+
+# --- garbage never makes a 500 -------------------------------------------------------------
+
+GARBAGE = [0, -1, 2**64, 1.5, True, False, "", " ", "x" * 20_000, "\x00", "\ud800\udfff",
+           "2026-02-30", "../../etc/passwd", [], [None], [0], [{}], {}, {"sha256": None},
+           [{"sha256": "a" * 64, "filename": 5}], [2**40]]
+
+
+def _fields(schema: dict, doc: dict) -> list[str]:
+    return list(doc["components"]["schemas"][schema]["properties"])
+
+
+@pytest.mark.parametrize("action", [
+    "assign", "acknowledge", "request_hand_back", "decide_hand_back", "request_extension",
+    "decide_extension", "submit_progress", "submit_final", "accept", "return", "remind",
+    "cancel", "instruct", "register",
+])
+def test_garbage_in_every_field_is_a_4xx(app, client, as_, make_item, action):
+    doc = client.get(f"{API}/openapi.json").json
+    name = "".join(p.capitalize() for p in action.split("_")) + "Body"
+    fields = _fields(name, doc)
+    headers = {p: as_(p) for p in ("office", "leader", "liaison_a")}
+    state = {"assign": "registered", "acknowledge": "assigned", "accept": "under_review",
+             "return": "under_review"}.get(action, "in_progress")
+    code = make_item(state)
+    url = "/items" if action == "register" else f"/items/{code}/{action}"
+    for field in fields or ["anything"]:
+        for value in GARBAGE:
+            for who in headers.values():
+                resp = _post(client, url, who, {field: value})
+                assert resp.status_code < 500, (action, field, value)
+                assert resp.is_json
+                if resp.status_code < 300:  # it happened to be acceptable: start again
+                    code = make_item(state)
+                    url = "/items" if action == "register" else f"/items/{code}/{action}"
+
+
+def test_garbage_in_nested_register_fields_saves_nothing(app, client, as_, units, rows):
+    office = as_("office")
+    nested = {"assign": list(_assign_body(app, units)), "instruction": ["text", "leader", "date"]}
+    for key, fields in nested.items():
+        for field in fields:
+            for value in GARBAGE:
+                before = rows()
+                resp = _post(client, "/items", office, _register_body(**{key: {field: value}}))
+                assert resp.status_code < 500, (key, field, value)
+                if resp.status_code >= 400:  # (an empty optional instruction is fine)
+                    assert rows() == before, (key, field, value)
+
+
+@pytest.mark.parametrize("name", ["%00.pdf", "a%0Ab.pdf", "%E2%80%AE.pdf", "x" * 300,
+                                  "%C3%28", "..%2F..%2Fetc%2Fpasswd"])
+def test_upload_filename_garbage(app, client, as_, make_item, name):
+    code, unit = make_item("in_progress"), as_("liaison_a")
+    resp = client.post(f"{API}/items/{code}/attachments", data=PDF,
+                       headers={**unit, "X-Filename": name})
+    assert resp.status_code in (201, 422), resp.json
+    # The name is only metadata: whatever it says, the one file stored is named by its hash.
+    assert [p.name for p in _stored(app)] == ([resp.json["sha256"]]
+                                              if resp.status_code == 201 else [])
+
+
+def test_racing_actions_cannot_both_pass(app, client, as_, make_item):
+    """Two reviewers accept the same feedback at the same moment: one wins, one gets 409."""
+    import threading
+
+    code = make_item("under_review")
+    office = as_("office")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def accept():
+        own = app.test_client()
+        barrier.wait()
+        statuses.append(own.post(f"{API}/items/{code}/accept", headers=office,
+                                 json={"opinion": "同意"}).status_code)
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 409]
+    events = client.get(f"{API}/items/{code}", headers=office).json["timeline"]
+    assert [e["action"] for e in events].count("accept") == 1

@@ -254,10 +254,15 @@ def _actor() -> User:
     return current_actor()
 
 
-def _item(code: str) -> SupervisionItem:
+def _item(code: str, *, lock: bool = False) -> SupervisionItem:
+    """The visible item (else 404); `lock` holds its row until commit (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers), so two racing actions cannot both pass."""
     if not CODE.fullmatch(code):
         raise NotFound("找不到该督办事项")
-    return get_item(code, _actor())
+    item = get_item(code, _actor())
+    if lock:
+        db.session.refresh(item, with_for_update=True)
+    return item
 
 
 def _may_submit(item: SupervisionItem, actor: User) -> None:
@@ -359,7 +364,7 @@ def _action_view(name: str):
     spec, handler = ACTIONS[name]
 
     def view(code: str):
-        item, actor = _item(code), _actor()
+        item, actor = _item(code, lock=True), _actor()
         handler(item, actor, _json_object(spec))
         db.session.commit()
         return _detail(item, actor)
@@ -374,7 +379,7 @@ for _name in ACTIONS:
 
 @bp.route("/items/<code>/attachments", methods=["POST"])
 def upload_attachment(code: str):
-    item, actor = _item(code), _actor()
+    item, actor = _item(code, lock=True), _actor()
     _may_submit(item, actor)
     try:
         raw = unquote(request.headers.get("X-Filename", ""), errors="strict")
