@@ -88,7 +88,7 @@ def pdf_lines(pdf: bytes) -> list[list[dict]]:
                         "x1": line["x1"] / MM,
                         "size": chars[0]["size"],
                         "font": chars[0]["fontname"],
-                        "baseline": (page.height - chars[0]["y0"]) / MM,
+                        "baseline": (page.height - chars[0]["matrix"][5]) / MM,
                         "chars": chars,
                     }
                 )

@@ -27,7 +27,7 @@ def test_every_kind_renders_its_sample_to_blocks():
 
 
 @pytest.mark.parametrize(
-    "text", SPECIAL + ["@title injected", "a|b", "back\\slash", "行一\n@p 行二"]
+    "text", [*SPECIAL, "@title injected", "a|b", "back\\slash", "行一\n@p 行二"]
 )
 def test_user_text_is_data(text):
     data = sample_data("notice")

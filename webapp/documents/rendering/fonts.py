@@ -285,12 +285,12 @@ def _fonttools_subset(source: FontFile, codepoints: set[int]) -> bytes:
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.hinting = False
-    font = TTFont(source.path, fontNumber=source.index, lazy=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
+    with TTFont(source.path, fontNumber=source.index, lazy=False) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
     return out.getvalue()
 
 
@@ -353,9 +353,9 @@ def baseline_factor(path: str) -> float:
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(path, lazy=True, fontNumber=0)
-        upem = font["head"].unitsPerEm
-        ascent, descent = font["hhea"].ascent / upem, -font["hhea"].descent / upem
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            upem = font["head"].unitsPerEm
+            ascent, descent = font["hhea"].ascent / upem, -font["hhea"].descent / upem
     except Exception:
         return 0.88
     return (1 + ascent - descent) / 2

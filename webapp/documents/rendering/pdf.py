@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import io
 import threading
 
 from webapp.documents.rendering import fonts
@@ -132,9 +134,32 @@ def render_pdf(req: RenderRequest) -> bytes:
         string=build_html(req, blocks, _mark_baseline(req.issuer)),
         url_fetcher=make_fetcher(req.image_loader),
     )
-    options = {"pdf_variant": PDFA_VARIANT} if req.pdfa else {}
+    options: dict = {}
+    profiles = {}
+    if req.pdfa:
+        # Our own sRGB output intent: WeasyPrint's default leaves its ICC file open.
+        options = {"pdf_variant": PDFA_VARIANT, "output_intent": "duban-srgb"}
+        profiles["duban-srgb"] = _srgb_profile()
     try:
         with _lock:  # WeasyPrint/Pango are not thread-safe around the shared font config
-            return html.write_pdf(stylesheets=[css], font_config=font_config(), **options)
+            document = html.render(
+                font_config=font_config(), color_profiles=profiles, stylesheets=[css], **options
+            )
+            return document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise RenderError(f"渲染时读取资源失败 / Resource refused while rendering: {exc}") from exc
+
+
+@functools.cache
+def _srgb_bytes() -> bytes:
+    from importlib.resources import files
+
+    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+def _srgb_profile():
+    from weasyprint.css import ColorProfile
+
+    return ColorProfile(
+        io.BytesIO(_srgb_bytes()), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+    )

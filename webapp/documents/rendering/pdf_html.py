@@ -198,7 +198,7 @@ def stylesheet(stacks: dict[str, str], font_faces: str) -> str:
 @page {{ size: A4; margin: {L.TOP}mm {L.RIGHT}mm {L.BOTTOM}mm {L.LEFT}mm; }}
 @page :right {{ @bottom-right {{ {page_no}; text-align: right; padding-right: 1em; }} }}
 @page {{ @top-right {{ font-family: {stacks["heiti"]}; font-size: 16pt; color: {L.RED};
-  vertical-align: middle; letter-spacing: 0.5em; }} }}
+  vertical-align: middle; letter-spacing: 0; }} }}
 @page :left {{ @bottom-left {{ {page_no}; text-align: left; padding-left: 1em; }} }}
 html {{ font-family: {stacks["fangsong"]}; font-size: {L.BODY_PT}pt; line-height: {line};
   letter-spacing: {L.CHAR_SPACING_PT}pt; color: #000; }}
