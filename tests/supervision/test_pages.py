@@ -269,6 +269,7 @@ def test_register_refusals_keep_typed_values_and_save_nothing(app, office):
         assert message in _text(resp)
     resp = desk.post("/items/new", data={**base, "title": ""})
     assert 'value="户籍窗口排队"' not in _text(resp)  # the empty title stays empty …
+    assert re.search(r'<input name="title"[^>]*aria-invalid="true"', _text(resp))
     assert "群众反映排队久" in _text(resp)  # … and what was typed is kept
     assert _count(app, SupervisionItem) == 0
 
@@ -283,6 +284,7 @@ def test_action_refusals_show_the_message_and_change_nothing(app, make_item, off
         "direct_responsible": "李副所长"})
     assert resp.status_code == 422 and "办理时限不能早于今天" in _text(resp)
     assert 'value="张所长"' in _text(resp)  # typed values kept in the re-shown form
+    assert 'id="act-assign" open' in _text(resp)  # … which is open
     assert _item(app, registered)["state"] == "registered"
     resp = desk.post(f"/items/{registered}/assign", data={"due_date": "2030-01-01"})
     assert resp.status_code == 422 and "请选择承办单位" in _text(resp)

@@ -84,6 +84,7 @@ def _units() -> list[Unit]:
 
 @bp.get("/")
 def item_list():
+    """督办事项 list: filters, lights, pages; what the actor may see only."""
     actor = _actor()
     if actor.role == Role.INSPECTOR:
         raise NotAllowed("督查员不使用督办事项列表，请从“暗访检查”进入")
@@ -111,6 +112,7 @@ def _page_url(number: int) -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.OFFICE)
 def item_new():
+    """登记: the registration form; refused input is shown again with the message (422)."""
     if request.method == "GET":
         return render_template("supervision/item_new.html", form={})
     try:
@@ -129,6 +131,7 @@ def item_new():
 
 @bp.get("/<code>")
 def item_detail(code: str):
+    """Everything about one item, with the action forms the actor may use now."""
     return _render_detail(get_item(code, _actor()))
 
 
@@ -168,6 +171,7 @@ def _render_detail(item: SupervisionItem, *, error: str | None = None,
 
 @bp.get("/<code>/attachments/<int:attachment_id>")
 def attachment(code: str, attachment_id: int):
+    """A feedback's evidence file, through the item's visibility filter (404 when hidden)."""
     item = get_item(code, _actor())
     row = db.session.scalar(
         select(FeedbackAttachment).join(Feedback)
