@@ -137,7 +137,8 @@ def _spacing(p, before: int = 0, line: int | None = None) -> None:
 
 
 def _page_number(footer, even: bool) -> None:
-    p = _para(footer, "Duban Page Number")
+    p = footer.paragraphs[0]
+    _style(p, "Duban Page Number")
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT if even else WD_ALIGN_PARAGRAPH.RIGHT
     side = "left" if even else "right"
     ppr(p._p, "ind", **{side: str(round(L.PAGE_NUMBER_PT * 20))})
