@@ -1,0 +1,75 @@
+"""Helpers for the document life-cycle tests: issuing through the real services, reading
+stored files, and the text of PDF and Word files."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from webapp.auth.models import User
+from webapp.documents import services
+from webapp.documents.models import Document
+from webapp.extensions import db
+from webapp.supervision.services import item_by_code
+
+
+def issue(app, persona, kind: str, code: str | None = None, *, render: bool = True,
+          today: date | None = None, options: services.Options | None = None) -> dict:
+    """Issue a document as the persona (two commits, as the pages do); its facts as a dict."""
+    with app.app_context():
+        actor = db.session.get(User, persona.id)
+        item = item_by_code(code) if code else None
+        doc = services.issue_document(kind, actor=actor, item=item, options=options,
+                                      today=today)
+        db.session.commit()
+        if render:
+            services.render_document(doc, actor=actor)
+            db.session.commit()
+        return facts(doc)
+
+
+def facts(doc: Document) -> dict:
+    return {"id": doc.id, "doc_number": doc.doc_number, "title": doc.title,
+            "sequence": doc.sequence, "year": doc.year, "state": str(doc.state),
+            "pdf_sha256": doc.pdf_sha256, "docx_sha256": doc.docx_sha256,
+            "render_error": doc.render_error}
+
+
+def load(app, doc_id: int) -> dict:
+    with app.app_context():
+        return facts(db.session.get(Document, doc_id))
+
+
+def pdf_text(data: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def docx_text(data: bytes) -> str:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace (layout may space or break lines differently)."""
+    return re.sub(r"\s+", "", text)
+
+
+def in_order(text: str, markers: list[str]) -> bool:
+    """Whether every marker occurs in `text`, each after the previous one."""
+    pos = 0
+    text = squash(text)
+    for marker in markers:
+        found = text.find(squash(marker), pos)
+        if found < 0:
+            return False
+        pos = found + 1
+    return True
