@@ -49,12 +49,19 @@ def pdf_text(data: bytes) -> str:
 
 
 def docx_text(data: bytes) -> str:
+    """Word text in reading order: the first page's header (版头), then the body's paragraphs
+    and tables as they come (text boxes included)."""
     import docx
+    from docx.oxml.ns import qn
 
     document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    section = document.sections[0]
+    header = (section.first_page_header if section.different_first_page_header_footer
+              else section.header)
+    parts = [p.text for p in header.paragraphs]
+    for child in document.element.body:
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            parts.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
     return "\n".join(parts)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 
 @click.command("archive-verify")
+@with_appcontext
 def archive_verify():
     """Re-hash archived scans and issued documents; name any that changed or went missing."""
     from webapp.archive.services import verify_all

@@ -30,10 +30,10 @@ def _out(doc: Document) -> dict:
         "void_reason": doc.void_reason, "replaces": doc.replaces_id,
         "rendered": doc.rendered, "render_error": doc.render_error,
         "pdf": ({"sha256": doc.pdf_sha256, "size": doc.pdf_size,
-                 "url": url_for("documents_api.file", doc_id=doc.id, fmt="pdf")}
+                 "url": url_for("api.documents_api.file", doc_id=doc.id, fmt="pdf")}
                 if doc.pdf_sha256 else None),
         "docx": ({"sha256": doc.docx_sha256, "size": doc.docx_size,
-                  "url": url_for("documents_api.file", doc_id=doc.id, fmt="docx")}
+                  "url": url_for("api.documents_api.file", doc_id=doc.id, fmt="docx")}
                  if doc.docx_sha256 else None),
     }
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from webapp.documents.models import DocumentKind
 
@@ -27,6 +28,7 @@ def _office_actor():
 
 
 @click.command("render")
+@with_appcontext
 @click.argument("kind", type=click.Choice([str(k) for k in DocumentKind]))
 @click.option("--item", "item_code", help="item code, e.g. 2026-045")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="circular: first day")
@@ -80,6 +82,7 @@ def _inspection_id(uuid: str | None) -> int:
 
 
 @click.command("render-pending")
+@with_appcontext
 def render_pending():
     """Render the files of issued documents whose rendering failed or was interrupted."""
     from webapp.documents import services

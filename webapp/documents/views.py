@@ -286,18 +286,20 @@ def settings():
         "documents/settings.html", row=row, error=error, posted=form,
         letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
         slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
-        report=_font_report(issuer_settings.font_paths(row)), kind_labels=KIND_LABELS,
+        report=_font_report(row), kind_labels=KIND_LABELS,
     ), status
 
 
-def _font_report(fonts: dict[str, str]) -> dict:
+def _font_report(row) -> dict:
     """Which font serves each slot now, or the error (so the admin sees what is missing)."""
+    from webapp.documents import settings as issuer_settings
+
     try:
         from webapp.documents.rendering import font_report
 
-        slots = {k: (v.as_dict() if hasattr(v, "as_dict") else v)
-                 for k, v in font_report(fonts).items()}
-        return {"slots": slots, "error": None}
+        issuer = issuer_settings.make_issuer(issuer_settings.snapshot(row),
+                                             issuer_settings.font_paths(row))
+        return {"slots": font_report(issuer), "error": None}
     except Exception as err:  # a broken font setup must not hide the settings page
         current_app.logger.warning("font report failed: %s", err)
         return {"slots": {}, "error": str(err)}
