@@ -305,7 +305,10 @@ class Reminder(db.Model):
     """催办: every reminder is recorded and counted, phone calls included."""
 
     __tablename__ = "reminder"
-    __table_args__ = (Index("ix_reminder_unit_created", "unit_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_reminder_unit_created", "unit_id", "created_at"),
+        Index("ix_reminder_created_item", "created_at", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
@@ -316,6 +319,6 @@ class Reminder(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     automatic: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[SupervisionItem] = relationship(back_populates="reminders")

@@ -136,13 +136,15 @@ def _days_between_assignment_and_close() -> ColumnElement:
     item = SupervisionItem
     if db.engine.dialect.name == "postgresql":
         return item.closed_on - cast(func.timezone(tz, item.assigned_at), Date)
-    # SQLite keeps UTC text. A local day number is floor(julianday + 0.5 + zone offset); the
-    # zone's current offset is used (fixed for Asia/Shanghai). Two julianday() calls a row and
-    # no date(): half the cost of date() + julianday() on a year of a city's items.
+    # SQLite keeps UTC text. Whole local days since the epoch are integer divisions of
+    # unixepoch() (SQLite >= 3.38) shifted by the zone's current offset (fixed for
+    # Asia/Shanghai): exact, and about a third of the cost of date() + julianday() per row.
     offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta()
-    shift = 0.5 + offset.total_seconds() / 86400
-    return (cast(func.julianday(item.closed_on) + 0.5, Integer)
-            - cast(func.julianday(item.assigned_at) + shift, Integer))
+    def epoch(col):
+        return func.unixepoch(col, type_=Integer)
+
+    return (epoch(item.closed_on) // 86400
+            - (epoch(item.assigned_at) + int(offset.total_seconds())) // 86400)
 
 
 def _item_key(group: Group) -> ColumnElement:
