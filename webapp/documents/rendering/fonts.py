@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from webapp.documents.rendering.charsets import TIERS, tier_codepoints
 from webapp.documents.rendering.errors import RenderError
 
 SLOTS = ("xiaobiaosong", "fangsong", "heiti", "kaiti", "songti")
@@ -57,9 +58,7 @@ FALLBACK = {
     "kaiti": (("AR PL UKai CN", "Book", None), ("Noto Serif CJK SC", "Regular", "serif")),
     "songti": (("Noto Serif CJK SC", "Regular", "serif"), ("AR PL UMing CN", "Light", None)),
 }
-SUBSET_VERSION = "2"
-# 公文 punctuation and symbols beyond GB2312 that show up in documents.
-EXTRA_CHARS = "〔〕【】〈〉「」『』—―…‧·・﹏～￥％＃＠＆＊（）：；，。、！？“”‘’《》①②③④⑤⑥⑦⑧⑨⑩〇　"
+SUBSET_VERSION = "3"
 
 
 class FontError(RenderError):
@@ -188,22 +187,16 @@ def cache_dir() -> Path:
         return Path(__file__).resolve().parents[3] / "instance" / "fonts"
 
 
-def subset_codepoints() -> set[int]:
-    """GB2312 + printable ASCII + 公文 punctuation."""
-    points = set(range(0x20, 0x7F)) | {ord(c) for c in EXTRA_CHARS}
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                points.update(ord(c) for c in bytes((hi, lo)).decode("gb2312"))
-    points.update(range(0xFF01, 0xFF5F))  # full-width forms
-    return points
+def subset_codepoints(tier: str = "core") -> set[int]:
+    """The code points of one subset tier (see charsets)."""
+    return set(tier_codepoints(tier))
 
 
-def _face_path(face_key: str, source: FontFile) -> Path:
+def _face_path(face_key: str, tier: str, source: FontFile) -> Path:
     stat = os.stat(source.path)
     tag = f"{SUBSET_VERSION}|{source.path}|{source.index}|{stat.st_size}|{int(stat.st_mtime)}"
     digest = hashlib.sha256(tag.encode()).hexdigest()[:12]
-    return cache_dir() / f"duban-{face_key}-{digest}.otf"
+    return cache_dir() / f"duban-{face_key}-{tier}-{digest}.otf"
 
 
 DROP_TABLES = ("GSUB", "GPOS", "BASE", "DSIG", "vhea", "vmtx", "VORG", "JSTF")
@@ -294,8 +287,8 @@ def _fonttools_subset(source: FontFile, codepoints: set[int]) -> bytes:
     return out.getvalue()
 
 
-def _build_subset(source: FontFile, target: Path) -> None:
-    codepoints = subset_codepoints()
+def _build_subset(source: FontFile, tier: str, target: Path) -> None:
+    codepoints = subset_codepoints(tier)
     data = _harfbuzz_subset(source, codepoints) or _fonttools_subset(source, codepoints)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     try:
@@ -307,13 +300,13 @@ def _build_subset(source: FontFile, target: Path) -> None:
             os.unlink(tmp)
 
 
-def subset_face(face_key: str) -> Path | None:
-    """The cached subset of one fallback face, built on first use (locked across workers)."""
+def subset_face(face_key: str, tier: str = "core") -> Path | None:
+    """The cached subset (one tier) of a fallback face, built on first use (locked)."""
     family, style = FACES[face_key]
     source = _find_family(family, style)
     if source is None:
         return None
-    target = _face_path(face_key, source)
+    target = _face_path(face_key, tier, source)
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -321,7 +314,7 @@ def subset_face(face_key: str) -> Path | None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if not target.is_file():
-                _build_subset(source, target)
+                _build_subset(source, tier, target)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return target
@@ -331,15 +324,10 @@ def build_all() -> dict[str, tuple[Path | None, float]]:
     """Build every fallback subset now; returns face -> (path, seconds)."""
     report = {}
     for key in FACES:
-        start = time.perf_counter()
-        report[key] = (subset_face(key), time.perf_counter() - start)
+        for tier in TIERS:
+            start = time.perf_counter()
+            report[f"{key}-{tier}"] = (subset_face(key, tier), time.perf_counter() - start)
     return report
-
-
-if __name__ == "__main__":
-    for key, (path, seconds) in build_all().items():
-        size = path.stat().st_size if path else 0
-        print(f"{key:12s} {seconds:6.1f} s  {size / 1e6:5.2f} MB  {path}")
 
 
 @functools.cache

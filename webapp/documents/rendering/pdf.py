@@ -9,6 +9,7 @@ import threading
 
 from webapp.documents.rendering import fonts
 from webapp.documents.rendering.blocks import SHA256
+from webapp.documents.rendering.charsets import TIERS, tier_codepoints
 from webapp.documents.rendering.errors import RenderError
 from webapp.documents.rendering.pdf_html import build_html, stylesheet
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
@@ -72,7 +73,9 @@ def _quote(family: str) -> str:
     return '"' + family.replace('"', "") + '"'
 
 
-def _stacks_and_faces(issuer: Issuer) -> tuple[dict[str, str], str, dict[str, str]]:
+def _stacks_and_faces(
+    issuer: Issuer, tiers: tuple[str, ...]
+) -> tuple[dict[str, str], str, dict[str, str]]:
     try:
         slots = fonts.resolve_slots(tuple(sorted(issuer.font_paths.items())))
     except fonts.FontError as exc:
@@ -87,10 +90,11 @@ def _stacks_and_faces(issuer: Issuer) -> tuple[dict[str, str], str, dict[str, st
         elif font.source == "system":
             stack.append(font.family)
         if font.face_key:
-            path = fonts.subset_face(font.face_key)
-            if path:
-                faces[f"duban-{font.face_key}"] = str(path)
-                stack.append(f"duban-{font.face_key}")
+            for tier in tiers:  # commonest characters first: fewer empty glyph slots
+                path = fonts.subset_face(font.face_key, tier)
+                if path:
+                    faces[f"duban-{font.face_key}-{tier}"] = str(path)
+                    stack.append(f"duban-{font.face_key}-{tier}")
         for family, _style, _key in fonts.FALLBACK[slot]:
             if fonts._find_family(family):
                 stack.append(family)
@@ -108,13 +112,24 @@ def _mark_baseline(issuer: Issuer) -> float:
     return fonts.baseline_factor(str(path))
 
 
-def document_css(issuer: Issuer):
-    """The shared CSS (with @font-face) for this issuer's fonts, parsed once per process."""
-    key = tuple(sorted(issuer.font_paths.items()))
+def tiers_needed(blocks, extra: str = "") -> tuple[str, ...]:
+    """The subset tiers a document's characters need (core always; l1/l2 when used)."""
+    chars = {ord(c) for b in blocks for piece in b.texts() for c in piece}
+    chars.update(ord(c) for c in extra)
+    return ("core", *tuple(t for t in TIERS[1:] if not chars.isdisjoint(tier_codepoints(t))))
+
+
+def document_css(issuer: Issuer, tiers: tuple[str, ...] = TIERS):
+    """The shared CSS (with @font-face) for these fonts and tiers, parsed once per process.
+
+    Only the tiers a document needs are loaded, so a fresh worker registers the three small
+    core faces first and the larger ones when a document first uses their characters.
+    """
+    key = (tuple(sorted(issuer.font_paths.items())), tiers)
     with _lock:
         if key not in _stylesheets:
             weasyprint = _weasyprint()
-            stacks, faces_css, faces = _stacks_and_faces(issuer)
+            stacks, faces_css, faces = _stacks_and_faces(issuer, tiers)
             _stylesheets[key] = weasyprint.CSS(
                 string=stylesheet(stacks, faces_css),
                 font_config=font_config(),
@@ -126,7 +141,10 @@ def document_css(issuer: Issuer):
 def render_pdf(req: RenderRequest) -> bytes:
     """The document as PDF (PDF/A-3u when ``req.pdfa``), laid out to GB/T 9704."""
     blocks = build_blocks(req)
-    css = document_css(req.issuer)
+    header = (
+        req.issuer.mark_text(req.letter) + (req.doc_number or "") + "草稿印发抄送附件—0123456789"
+    )
+    css = document_css(req.issuer, tiers_needed(blocks, header))
     weasyprint = _weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 

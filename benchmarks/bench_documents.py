@@ -1,0 +1,236 @@
+"""Document rendering figures: PDF and Word, warm and cold, long circular, photos, PDF/A, memory.
+
+Also LibreOffice converting our own .docx, for the ratio.
+
+Run: .venv/bin/python benchmarks/bench_documents.py   (prints figures; targets beside them)
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from webapp.documents.rendering import (  # noqa: E402
+    Issuer,
+    RenderRequest,
+    check_environment,
+    render_docx,
+    render_pdf,
+    sample_data,
+    sample_image_loader,
+)
+from webapp.documents.rendering.samples import sample_photo_ref  # noqa: E402
+
+RUNS = 15
+
+
+def median_ms(fn, runs: int = RUNS) -> tuple[float, bytes]:
+    fn()  # warm-up
+    times, out = [], b""
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), out
+
+
+def pages(pdf: bytes) -> int:
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return len(doc.pages)
+
+
+def req(kind: str, data: dict | None = None, **kw) -> RenderRequest:
+    return RenderRequest(
+        kind=kind,
+        data=data or sample_data(kind),
+        issuer=Issuer(),
+        doc_number="某公督〔2026〕12号",
+        image_loader=sample_image_loader,
+        **kw,
+    )
+
+
+def long_circular() -> dict:
+    data = sample_data("circular")
+    units = [row[0] for row in data["table"]["rows"]]
+    rows = []
+    for i in range(200):
+        given = 5 + i % 11
+        closed = given - i % 3
+        rows.append(
+            [
+                f"{units[i % len(units)]}（{i // len(units) + 1}组）",
+                given,
+                closed,
+                i % 3,
+                f"{closed / given * 100:.1f}%",
+            ]
+        )
+    data["table"]["rows"] = rows
+    data["summary"] = "\n".join([data["summary"]] * 3)
+    return data
+
+
+def notice_with_photos() -> dict:
+    data = copy.deepcopy(sample_data("notice"))
+    data["item"]["photos"] = [
+        {"ref": sample_photo_ref(f"bench-photo-{i}"), "caption": f"现场照片{i + 1}"}
+        for i in range(4)
+    ]
+    return data
+
+
+COLD = r"""
+import sys, time, json, resource
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+import weasyprint, docx  # what gunicorn --preload pays once
+from webapp.documents.rendering import render_sample
+t1 = time.perf_counter()
+render_sample("notice", "pdf")
+t2 = time.perf_counter()
+mode = {mode!r}
+if mode == "memory":
+    for _ in range(100):
+        render_sample("notice", "pdf")
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec (the parent's peak).
+peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
+print(json.dumps({{"import_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000, "peak_mib": peak}}))
+"""
+
+
+def in_fresh_process(mode: str) -> dict:
+    code = COLD.format(root=str(ROOT), mode=mode)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def libreoffice(docx_bytes: bytes) -> float | None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "notice.docx"
+        src.write_bytes(docx_bytes)
+        profile = Path(tmp) / "profile"
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    "--norestore",
+                    f"-env:UserInstallation=file://{profile}",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(Path(tmp) / "out"),
+                    str(src),
+                ],
+                capture_output=True,
+                check=True,
+                timeout=300,
+            )
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times[1:])  # the first run also creates the profile
+
+
+def row(name: str, value: str, target: str, ok: bool | None) -> None:
+    mark = "" if ok is None else ("ok" if ok else "MISSED")
+    print(f"{name:48s} {value:>22s}   target {target:18s} {mark}")
+
+
+def main() -> None:
+    problems = check_environment()
+    print("environment:", problems if problems else "ok")
+    print(f"machine: {os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}; medians of {RUNS}")
+    print()
+    notice = req("notice")
+    pdf_ms, pdf = median_ms(lambda: render_pdf(notice))
+    row(
+        "warm one-page 督办通知 PDF",
+        f"{pdf_ms:.1f} ms {len(pdf) / 1024:.0f} KB {pages(pdf)}p",
+        "≤ 60 ms, ≤ 100 KB",
+        pdf_ms <= 60 and len(pdf) <= 100 * 1024,
+    )
+    docx_ms, docx_bytes = median_ms(lambda: render_docx(notice))
+    row(
+        "warm one-page 督办通知 Word",
+        f"{docx_ms:.1f} ms {len(docx_bytes) / 1024:.0f} KB",
+        "≤ 50 ms",
+        docx_ms <= 50,
+    )
+    cold = in_fresh_process("cold")
+    row(
+        "fresh worker: import weasyprint + ours", f"{cold['import_ms']:.0f} ms", "(paid once)", None
+    )
+    row(
+        "fresh worker: first render",
+        f"{cold['first_ms']:.0f} ms",
+        "≤ 250 ms",
+        cold["first_ms"] <= 250,
+    )
+    circular = req("circular", long_circular())
+    circ_ms, circ = median_ms(lambda: render_pdf(circular), runs=3)
+    row(
+        "通报 with a 200-row table PDF",
+        f"{circ_ms:.0f} ms {len(circ) / 1024:.0f} KB {pages(circ)}p",
+        "≤ 2 s (~10 pages)",
+        circ_ms <= 2000,
+    )
+    circ_docx_ms, circ_docx = median_ms(lambda: render_docx(circular), runs=3)
+    row(
+        "通报 with a 200-row table Word",
+        f"{circ_docx_ms:.0f} ms {len(circ_docx) / 1024:.0f} KB",
+        "",
+        None,
+    )
+    photos = req("notice", notice_with_photos())
+    for p in photos.data["item"]["photos"]:
+        sample_image_loader(p["ref"])  # the display copies exist before rendering
+    photo_ms, photo_pdf = median_ms(lambda: render_pdf(photos), runs=7)
+    row(
+        "notice with 4 phone photos (1600 px) PDF",
+        f"{photo_ms:.0f} ms {len(photo_pdf) / 1024 / 1024:.2f} MB",
+        "≤ 250 ms, ≤ 2.5 MB",
+        photo_ms <= 250 and len(photo_pdf) <= 2.5 * 1024 * 1024,
+    )
+    report = req("closing_report", pdfa=True)
+    pdfa_ms, pdfa = median_ms(lambda: render_pdf(report))
+    row("办结报告 as PDF/A-3u", f"{pdfa_ms:.1f} ms {len(pdfa) / 1024:.0f} KB", "", None)
+    memory = in_fresh_process("memory")
+    row(
+        "worker peak memory after 100 notices",
+        f"{memory['peak_mib']:.0f} MiB",
+        "≤ 100 MiB",
+        memory["peak_mib"] <= 100,
+    )
+    lo_ms = libreoffice(docx_bytes)
+    if lo_ms is None:
+        row("LibreOffice docx → pdf", "not installed", "", None)
+    else:
+        ratio = lo_ms / pdf_ms
+        row("LibreOffice docx → pdf (same notice)", f"{lo_ms:.0f} ms", "", None)
+        row("ours vs LibreOffice", f"{ratio:.0f}× faster", "≥ 20×", ratio >= 20)
+
+
+if __name__ == "__main__":
+    main()
