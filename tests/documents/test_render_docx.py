@@ -186,3 +186,19 @@ def test_both_formats_carry_the_same_text_in_the_same_order(kind, letter):
         first = pdf.find(head) + len(head)
         pdf = pdf[:first] + pdf[first:].replace(head, "")
     assert word == pdf
+
+
+def test_signature_and_attachments_indents():
+    data = sample_data("notice")
+    data["attachments"] = ["督办事项清单", "办理情况反馈表"]
+    doc = open_docx(render_docx(request(data=data, issuer=standard_issuer())))
+    paras = {p.text: p for p in doc.paragraphs}
+    first, second = paras["附件：1.督办事项清单"], paras["2.办理情况反馈表"]
+    ind = first._p.pPr.find(qn("w:ind"))
+    assert (ind.get(qn("w:left")), ind.get(qn("w:hanging"))) == ("1575", "945")  # 5 and 3 chars
+    assert second._p.pPr.find(qn("w:ind")).get(qn("w:left")) == "1575"
+    sig, date = paras["某某县公安局办公室"], paras["2026年11月27日"]
+    sig_left = int(sig._p.pPr.find(qn("w:ind")).get(qn("w:left")))
+    date_left = int(date._p.pPr.find(qn("w:ind")).get(qn("w:left")))
+    assert date_left - sig_left == 2 * 315  # the date starts two characters right
+    assert sig_left + 9 * 315 == (28 - 2) * 315  # 署名 right-indented two characters

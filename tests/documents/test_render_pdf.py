@@ -360,3 +360,30 @@ def test_only_the_subset_tiers_a_document_needs_are_embedded():
     assert any(name.startswith("duban-serif-l2") for name in rare), rare
     assert "Noto-Serif-CJK-SC" in rare  # outside GB2312: the system font after our subsets
     assert len(render_pdf(request())) < 100 * 1024  # a one-page notice stays small
+
+
+def test_a_colophon_only_last_page_is_not_numbered():
+    data = sample_data("notice")
+    data["contact"] = {"name": "王明", "phone": "0000-1234567"}  # one line more: 版记 spills
+    pages = pdf_lines(render_pdf(request(data=data)))
+    assert len(pages) == 2
+    assert [line["text"] for line in pages[1]] == ["抄送：县公安局户政大队。"]
+
+
+def test_signature_date_and_attachments_follow_the_no_seal_rule():
+    char = 15.75 / MM
+    data = sample_data("notice")
+    data["attachments"] = ["督办事项清单", "办理情况反馈表"]
+    page = pdf_lines(render_pdf(request(data=data, issuer=standard_issuer())))[-1]
+    first, second = find(page, "附件："), find(page, "办理情况反馈表")
+    assert first["text"] == "附件：1.督办事项清单"
+    assert first["x0"] == pytest.approx(LEFT + 2 * char, abs=0.3)
+    assert second["text"] == "2.办理情况反馈表"
+    assert second["x0"] == pytest.approx(LEFT + 5 * char, abs=0.3)  # aligned with the name
+    body_end = find(page, "逾期未办结")
+    assert first["baseline"] - body_end["baseline"] == pytest.approx(2 * LINE, abs=0.2)
+    sig, date = find(page, "某某县公安局办公室"), find(page, "2026年11月27日")
+    assert date["baseline"] - sig["baseline"] == pytest.approx(LINE, abs=0.2)
+    assert sig["baseline"] - second["baseline"] == pytest.approx(2 * LINE, abs=0.2)
+    assert date["x0"] - sig["x0"] == pytest.approx(2 * char, abs=0.3)  # two characters right
+    assert max(sig["x1"], date["x1"]) == pytest.approx(184 - 2 * char, abs=0.5)  # 2 in

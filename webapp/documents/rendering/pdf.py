@@ -148,24 +148,43 @@ def render_pdf(req: RenderRequest) -> bytes:
     weasyprint = _weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
-    html = weasyprint.HTML(
-        string=build_html(req, blocks, _mark_baseline(req.issuer)),
-        url_fetcher=make_fetcher(req.image_loader),
-    )
+    baseline = _mark_baseline(req.issuer)
+    fetcher = make_fetcher(req.image_loader)
     options: dict = {}
-    profiles = {}
     if req.pdfa:
         # Our own sRGB output intent: WeasyPrint's default leaves its ICC file open.
         options = {"pdf_variant": PDFA_VARIANT, "output_intent": "duban-srgb"}
-        profiles["duban-srgb"] = _srgb_profile()
+
+    def layout(colophon_alone: bool):
+        html = weasyprint.HTML(
+            string=build_html(req, blocks, baseline, colophon_alone=colophon_alone),
+            url_fetcher=fetcher,
+        )
+        profiles = {"duban-srgb": _srgb_profile()} if req.pdfa else {}
+        return html.render(
+            font_config=font_config(), color_profiles=profiles, stylesheets=[css], **options
+        )
+
     try:
         with _lock:  # WeasyPrint/Pango are not thread-safe around the shared font config
-            document = html.render(
-                font_config=font_config(), color_profiles=profiles, stylesheets=[css], **options
-            )
+            document = layout(colophon_alone=False)
+            if len(document.pages) > 1 and _colophon_only(document.pages[-1]):
+                document = layout(colophon_alone=True)  # a 版记-only page has no number
             return document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise RenderError(f"渲染时读取资源失败 / Resource refused while rendering: {exc}") from exc
+
+
+def _colophon_only(page) -> bool:
+    """True when a page's flow holds no text (the absolutely placed 版记 is not in it)."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in page._page_box.children:
+        if isinstance(child, boxes.MarginBox):
+            continue
+        if any(isinstance(box, boxes.TextBox | boxes.ReplacedBox) for box in child.descendants()):
+            return False
+    return True
 
 
 @functools.cache

@@ -111,6 +111,12 @@ def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
     )
 
 
+# A page holding only the 版记 is not numbered (GB/T 9704): give it a page of its own name.
+ALONE_CSS = (
+    ".cslot{page:colophon}@page colophon{@bottom-right{content:none}@bottom-left{content:none}}"
+)
+
+
 def _page_css(req: RenderRequest) -> str:
     css = ""
     if req.letter:  # 信函格式: no page number on page 1
@@ -120,7 +126,12 @@ def _page_css(req: RenderRequest) -> str:
     return css
 
 
-def build_html(req: RenderRequest, blocks: list[Block], mark_baseline: float = 0.88) -> str:
+def build_html(
+    req: RenderRequest,
+    blocks: list[Block],
+    mark_baseline: float = 0.88,
+    colophon_alone: bool = False,
+) -> str:
     """The whole document as HTML (text escaped), with metadata for the PDF."""
     parts: list[Markup] = [_header(req)]
     sig = next((b for b in blocks if b.kind == "signature"), None)
@@ -161,6 +172,7 @@ def build_html(req: RenderRequest, blocks: list[Block], mark_baseline: float = 0
     subject = f"{label} {req.doc_number}" if req.doc_number else f"{label}（草稿）"
     keywords = ", ".join(k for k in ("督办", label, _item_code(req)) if k)
     classes = ["letter" if req.letter else "standard"] + (["draft"] if req.draft else [])
+    page_css = ALONE_CSS if colophon_alone else ""
     doc = Markup(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{}</title>'
         '<meta name="author" content="{}"><meta name="description" content="{}">'
@@ -171,7 +183,7 @@ def build_html(req: RenderRequest, blocks: list[Block], mark_baseline: float = 0
         req.data.get("signature") or req.issuer.signature,
         subject,
         keywords,
-        Markup(header_css(req, mark_baseline)),  # noqa: S704 (CSS of our own numbers)
+        Markup(header_css(req, mark_baseline) + page_css),  # noqa: S704 (our own CSS)
         " ".join(classes),
         Markup("").join(parts),
     )
