@@ -136,3 +136,22 @@ def test_pagination_and_state_filter(as_user, inspector, units):
     assert api.get("/inspections?per_page=1000").status_code == 422
     assert api.get("/inspections?page=0").status_code == 422
     assert api.get("/inspections?state=bogus").status_code == 422
+
+
+def test_search_goes_through_the_same_filter(app, submitted, as_user, office, liaison_a):
+    facts = submitted()
+    staff = as_user(office)
+    assert staff.get("/inspections?q=玩手机").json["total"] == 1
+    assert staff.get("/inspections?q=城关").json["total"] == 1
+    assert staff.get("/inspections?q=100%25").json["total"] == 0  # % is literal
+    assert staff.get("/inspections?q=" + "长" * 101).status_code == 422
+    liaison = as_user(liaison_a)
+    assert liaison.get("/inspections?q=玩手机").json["total"] == 0
+    page = app.test_client()
+    login(page, liaison_a)
+    html = page.get("/inspections/?q=玩手机").get_data(as_text=True)
+    assert "共 0 条检查记录" in html
+    assert facts["uuid"] not in html
+    login(page, office)
+    html = page.get("/inspections/?q=玩手机").get_data(as_text=True)
+    assert "共 1 条检查记录" in html

@@ -19,6 +19,7 @@ from webapp.inspections.models import (
     Inspection,
     InspectionState,
 )
+from webapp.inspections.queries import filter_inspections
 from webapp.inspections.serialise import record_dict, summary_dict, unit_dict
 from webapp.org.models import Unit
 from webapp.validation import parse_date
@@ -88,12 +89,10 @@ def inspection_list():
     user = actor()
     page = _page_arg("page", 1, 1_000_000)
     per_page = _page_arg("per_page", current_app.config["ITEMS_PER_PAGE"], MAX_PER_PAGE)
-    stmt = access.visible_inspections(user)
-    state = request.args.get("state")
-    if state:
-        if state not in {s.value for s in InspectionState}:
-            raise InvalidInput("state 取值无效", field="state")
-        stmt = stmt.where(Inspection.state == state)
+    unit = request.args.get("unit_id", "")
+    stmt = filter_inspections(access.visible_inspections(user),
+                              state=request.args.get("state"), q=request.args.get("q"),
+                              unit_id=int(unit) if unit.isdigit() and len(unit) < 10 else None)
     total = access.count_visible(user, stmt)
     rows = db.session.scalars(
         stmt.options(selectinload(Inspection.photos), selectinload(Inspection.target_unit),
@@ -214,7 +213,10 @@ PATHS = {
             {"name": "per_page", "in": "query",
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
             {"name": "state", "in": "query",
-             "schema": {"type": "string", "enum": [s.value for s in InspectionState]}}],
+             "schema": {"type": "string", "enum": [s.value for s in InspectionState]}},
+            {"name": "unit_id", "in": "query", "schema": {"type": "integer"}},
+            {"name": "q", "in": "query", "description": "text in place, unit name or findings",
+             "schema": {"type": "string", "maxLength": 100}}],
         "responses": {"200": _ok("a page of inspections"), "422": _ERR}}},
     "/inspections/{uuid}": {
         "put": {"summary": "Create or replace the record (idempotent: same body → 200)",

@@ -138,7 +138,7 @@ def load_demo_inspections(units: Mapping | Iterable, users: Mapping | Iterable) 
         made.append(services.submit_inspection(uuid=visit.uuid, actor=inspector))
     traffic = _pick(units, UnitKind.TRAFFIC)
     if traffic:
-        made.append(_visit(inspector, traffic, days_ago=0, place=f"{traffic.name}事故处理窗口",
+        made.append(_visit(inspector, traffic, days_ago=1, place=f"{traffic.name}事故处理窗口",
                            fails={}, received=1,
                            findings=[_finding(*row) for row in TRAFFIC_FINDINGS]))
     db.session.flush()

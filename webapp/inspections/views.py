@@ -19,6 +19,7 @@ from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
 from webapp.inspections.models import ChecklistItem, Inspection, InspectionState
+from webapp.inspections.queries import MAX_QUERY, filter_inspections
 from webapp.media.store import send_blob
 from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
 from webapp.supervision.models import URGENCY_LABELS
@@ -50,13 +51,12 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/")
 @login_required
 def inspection_list():
-    stmt = access.visible_inspections(current_user)
     state = request.args.get("state", "")
-    if state in {s.value for s in InspectionState}:
-        stmt = stmt.where(Inspection.state == state)
+    state = state if state in {s.value for s in InspectionState} else ""
     unit_id = _int_arg("unit")
-    if unit_id:
-        stmt = stmt.where(Inspection.target_unit_id == unit_id)
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
+    stmt = filter_inspections(access.visible_inspections(current_user), state=state,
+                              unit_id=unit_id, q=q)
     per_page = current_app.config["ITEMS_PER_PAGE"]
     page = max(_int_arg("page") or 1, 1)
     total = access.count_visible(current_user, stmt)
@@ -68,7 +68,7 @@ def inspection_list():
     units = db.session.scalars(select(Unit).order_by(Unit.kind, Unit.code)).all()
     return render_template(
         "inspections/list.html", rows=rows, total=total, page=page, per_page=per_page,
-        state=state, unit_id=unit_id, states=InspectionState, units=units,
+        state=state, unit_id=unit_id, q=q, states=InspectionState, units=units,
         full=access.full_view(current_user))
 
 
