@@ -113,6 +113,7 @@ def void(doc_id: int):
 _ERR = {"$ref": "#/components/responses/Error"}
 _DOC = {"200": {"description": "document", "content": {"application/json": {"schema": {
     "$ref": "#/components/schemas/Document"}}}}, "404": _ERR}
+_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 PATHS = {
     "/documents": {
         "get": {"summary": "Issued documents the caller may see (newest 200)",
@@ -128,14 +129,19 @@ PATHS = {
                  "responses": {"201": {"description": "issued"}, "403": _ERR, "409": _ERR,
                                "422": _ERR}},
     },
-    "/documents/{id}": {"get": {"summary": "One document", "responses": _DOC}},
-    "/documents/{id}/file.{fmt}": {"get": {"summary": "The stored pdf or docx",
-                                           "responses": {"200": {"description": "file"},
-                                                         "404": _ERR}}},
-    "/documents/{id}/render": {"post": {"summary": "Retry rendering a failed document",
-                                        "responses": _DOC | {"409": _ERR}}},
-    "/documents/{id}/void": {"post": {"summary": "Void a document with {reason}",
-                                      "responses": _DOC | {"409": _ERR}}},
+    "/documents/{doc_id}": {"get": {"summary": "One document", "parameters": [_ID],
+                                    "responses": _DOC}},
+    "/documents/{doc_id}/file.{fmt}": {"get": {
+        "summary": "The stored pdf or docx (attachment, RFC 6266 filename*)",
+        "parameters": [_ID, {"name": "fmt", "in": "path", "required": True,
+                             "schema": {"type": "string", "enum": ["pdf", "docx"]}}],
+        "responses": {"200": {"description": "file"}, "404": _ERR}}},
+    "/documents/{doc_id}/render": {"post": {"summary": "Retry rendering a failed document",
+                                            "parameters": [_ID],
+                                            "responses": _DOC | {"409": _ERR}}},
+    "/documents/{doc_id}/void": {"post": {"summary": "Void a document with {reason}",
+                                          "parameters": [_ID],
+                                          "responses": _DOC | {"409": _ERR}}},
 }
 SCHEMAS = {"Document": {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"type": "string"}, "doc_number": {"type": "string"},
