@@ -391,3 +391,35 @@ def test_api_issues_and_lists(app, client, office, api_headers, make_item):
     assert again.status_code == 409
     assert client.get(f"/api/v1/documents/{body['id']}", headers=headers).json[
         "doc_number"] == body["doc_number"]
+
+
+def test_item_page_offers_the_right_documents(app, client, office, liaison_a, make_item):
+    code = make_item("assigned")
+    login(client, office)
+    page = client.get(f"/items/{code}").get_data(as_text=True)
+    assert f"/documents/items/{code}/issue/notice" in page
+    assert f"/documents/items/{code}/preview/notice" in page
+    assert "/issue/closing_report" not in page  # not closed yet
+    assert "/issue/reminder" not in page  # not overdue
+    client.post(f"/documents/items/{code}/issue/notice")
+    page = client.get(f"/items/{code}").get_data(as_text=True)
+    assert "该事项已印发督办通知" in page
+    client.post("/logout")
+    login(client, liaison_a)
+    page = client.get(f"/items/{code}").get_data(as_text=True)
+    assert "督办通知" in page
+    assert "/issue/" not in page
+    assert "/preview/" not in page
+
+
+def test_forms_need_the_csrf_token(app, client, office, make_item, csrf_on):
+    code = make_item("assigned")
+    login_resp = client.get("/login")
+    import re
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login_resp.get_data(as_text=True))
+    client.post("/login", data={"username": office.username, "password": office.password,
+                                "csrf_token": token.group(1)})
+    assert client.post(f"/documents/items/{code}/issue/notice").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Document.id))) == 0
