@@ -182,3 +182,21 @@ def docx_text(data: bytes) -> str:
             for cell_p in child.iter(qn("w:p")):
                 parts.append("".join(t.text or "" for t in cell_p.iter(qn("w:t"))))
     return "\n".join(parts)
+
+
+def long_circular(rows: int = 200) -> dict:
+    """The sample 通报 with a statistics table of `rows` rows (about ten pages at 200)."""
+    data = sample_data("circular")
+    units = [row[0] for row in data["table"]["rows"]]
+    data["table"]["rows"] = [
+        [
+            f"{units[i % len(units)]}（{i // len(units) + 1}组）",
+            5 + i % 11,
+            5 + i % 11 - i % 3,
+            i % 3,
+            f"{(5 + i % 11 - i % 3) / (5 + i % 11) * 100:.1f}%",
+        ]
+        for i in range(rows)
+    ]
+    data["summary"] = "\n".join([data["summary"]] * 3)
+    return data

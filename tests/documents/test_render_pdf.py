@@ -387,3 +387,19 @@ def test_signature_date_and_attachments_follow_the_no_seal_rule():
     assert sig["baseline"] - second["baseline"] == pytest.approx(2 * LINE, abs=0.2)
     assert date["x0"] - sig["x0"] == pytest.approx(2 * char, abs=0.3)  # two characters right
     assert max(sig["x1"], date["x1"]) == pytest.approx(184 - 2 * char, abs=0.5)  # 2 in
+
+
+def test_long_circular_table_heads_repeat_and_headings_keep_with_their_text():
+    from tests.documents.render_fixtures import long_circular
+
+    pdf = render_pdf(request("circular", data=long_circular()))
+    pages = pdf_lines(pdf)
+    assert 8 <= len(pages) <= 12
+    table_pages = [p for p in pages if any(line["text"].startswith("单位 交办") for line in p)]
+    assert len(table_pages) >= 6  # the head row is repeated on every page of the table
+    for page in pages:
+        body = [line for line in page if not re.fullmatch(r"— \d+ —", line["text"])]
+        last = body[-1]["text"]
+        assert not re.fullmatch(r"[一二三四五六七八九十]+、\S{1,12}", last), last
+    rows = sum(1 for p in pages for line in p if re.search(r"（\d+组）", line["text"]))
+    assert rows == 200

@@ -53,6 +53,11 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # table: first row is the header
     ref: str = ""  # image: SHA-256 of the display copy
 
+    @property
+    def heading_line(self) -> bool:
+        """A short 一、/（一） heading standing on its own line (kept with what follows)."""
+        return self.level in (1, 2) and self.head >= len(self.text) and len(self.text) <= 28
+
     def texts(self) -> list[str]:
         """The block's text pieces in reading order (for comparisons between formats)."""
         if self.kind == "table":

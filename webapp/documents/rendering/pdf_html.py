@@ -13,6 +13,8 @@ HEAD_CLASS = {1: "f-heiti", 2: "f-kaiti"}
 
 def _para(block: Block) -> Markup:
     cls = f"body l{block.level}"
+    if block.heading_line:
+        cls += " hd"  # a heading line: kept with what follows
     if block.level in HEAD_CLASS and block.head:
         head, rest = block.text[: block.head], block.text[block.head :]
         inner = Markup('<span class="{}">{}</span>{}').format(HEAD_CLASS[block.level], head, rest)
@@ -234,7 +236,8 @@ h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt; fo
 p.body {{ text-indent: calc(2 * {ch}); }}
 .f-heiti {{ font-family: {stacks["heiti"]}; }}
 .f-kaiti {{ font-family: {stacks["kaiti"]}; }}
-.caption {{ text-align: center; font-family: {stacks["heiti"]}; }}
+.caption {{ text-align: center; font-family: {stacks["heiti"]}; break-after: avoid; }}
+p.hd {{ break-after: avoid; }}
 table {{ width: 100%; border-collapse: collapse; font-size: 12pt; line-height: 1.5;
   letter-spacing: 0; margin: 4pt 0 {line} 0; }}
 th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; text-align: center; }}

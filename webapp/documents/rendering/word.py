@@ -393,8 +393,10 @@ def render_docx(req: RenderRequest) -> bytes:
                 set_fonts(rest._r, WORD_NAMES["fangsong"], LATIN)
             else:
                 p.add_run(block.text)
+                if block.heading_line:
+                    ppr(p._p, "keepNext")  # a heading line stays with what follows
         elif kind == "caption":
-            _para(doc, "Duban Caption", block.text)
+            ppr(_para(doc, "Duban Caption", block.text)._p, "keepNext")
         elif kind == "table":
             _table(doc, block)
         elif kind == "image":
