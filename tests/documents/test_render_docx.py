@@ -202,3 +202,15 @@ def test_signature_and_attachments_indents():
     date_left = int(date._p.pPr.find(qn("w:ind")).get(qn("w:left")))
     assert date_left - sig_left == 2 * 315  # the date starts two characters right
     assert sig_left + 9 * 315 == (28 - 2) * 315  # 署名 right-indented two characters
+
+
+def test_photos_and_captions_in_word():
+    data = sample_data("inspection_record")
+    doc = open_docx(render_docx(request("inspection_record", data=data)))
+    pictures = doc.inline_shapes
+    photos = [p for f in data["findings"] for p in f["photos"]]
+    assert len(pictures) == len(photos)
+    assert all(shape.width <= 120 * 36000 + 1 for shape in pictures)  # ≤ 120 mm wide (EMU)
+    texts = [p.text for p in doc.paragraphs]
+    for photo in photos:
+        assert photo["caption"] in texts

@@ -257,6 +257,10 @@ def test_photos_come_from_the_image_loader_only():
     pdf = render_pdf(req)
     photos = [p["ref"] for f in sample_data(kind)["findings"] for p in f["photos"]]
     assert sorted(refs) == sorted(photos)
+    text = pdf_text(pdf)
+    for finding in sample_data(kind)["findings"]:
+        for photo in finding["photos"]:
+            assert photo["caption"] in text
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         images = [
             pikepdf.PdfImage(obj).obj

@@ -297,7 +297,7 @@ def parse(text: str, filename: str = "template") -> list[Block]:
             blocks.append(table)
             table = None
         elif name == "image":
-            ref, _, caption = ([*_split_cells(args), "", ""])[:3]
+            ref, caption = ([*_split_cells(args), ""])[:2]
             if not SHA256.fullmatch(ref):
                 raise RenderError(f"照片引用无效 / Invalid photo reference: {ref[:80]!r}")
             blocks.append(Block("image", caption, ref=ref))
