@@ -200,3 +200,16 @@ def test_archive_verify_names_changed_and_missing_files(app, client, runner, off
     assert f"{other['doc_number']} (docx)" in result.output
     assert "missing" in result.output
     assert "2 of 5 files" in result.output
+
+
+def test_archive_manifest_lists_every_archived_file(app, client, runner, office, closing):
+    code, doc = closing
+    login(client, office)
+    assert _upload(client, doc["id"], SCAN_PDF).status_code == 302
+    result = runner.invoke(args=["archive-manifest"])
+    assert result.exit_code == 0, result.output
+    header, row = result.output.strip().splitlines()
+    assert header.startswith("archive_code,doc_number,item,sha256")
+    fields = row.split(",")
+    assert fields[1:4] == [doc["doc_number"], code, hashlib.sha256(SCAN_PDF).hexdigest()]
+    assert fields[0].startswith("DB·")

@@ -90,3 +90,26 @@ def test_circular_lists_only_published_findings(app, client, office, published, 
         assert squash(description) in squash(pdf_text(pdf))
     else:
         assert data["findings"] == []
+
+
+def test_inspection_page_panel_and_double_issue(app, client, office, published):
+    facts = published()
+    login(client, office)
+    from flask import render_template_string
+
+    from webapp.inspections.models import Inspection
+
+    with app.test_request_context():
+        from flask_login import login_user
+
+        from webapp.auth.models import User
+
+        login_user(db.session.get(User, office.id))
+        inspection = db.session.scalar(select(Inspection))
+        html = render_template_string('{% include "documents/_inspection_panel.html" %}',
+                                      inspection=inspection)
+    assert f"/documents/inspections/{facts['uuid']}/issue" in html
+    assert client.post(f"/documents/inspections/{facts['uuid']}/issue").status_code == 302
+    assert client.post(f"/documents/inspections/{facts['uuid']}/issue").status_code == 409
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Document.id))) == 1

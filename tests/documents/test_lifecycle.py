@@ -255,31 +255,29 @@ def test_render_failure_keeps_the_issued_record_and_retry_succeeds(app, client, 
     assert client.post(f"/documents/{doc_id}/render").status_code == 409
 
 
-def test_render_pending_command_renders_failed_documents(app, runner, office, make_item):
+def test_render_pending_command_renders_failed_documents(app, runner, office, make_item,
+                                                          monkeypatch):
     code = make_item("assigned")
-    app.config["DOCUMENT_RENDER_TIMEOUT"] = 0.001  # every render overruns the time limit
-    try:
-        doc = issue(app, office, "notice", code)
-        assert doc["render_error"].startswith("RenderTimeout")
-        result = runner.invoke(args=["render-pending"])
-        assert result.exit_code == 1
-        assert "FAIL" in result.output
-    finally:
-        del app.config["DOCUMENT_RENDER_TIMEOUT"]
+    limit = app.config["DOCUMENT_RENDER_TIMEOUT"]
+    monkeypatch.setitem(app.config, "DOCUMENT_RENDER_TIMEOUT", 0.001)  # every render overruns
+    doc = issue(app, office, "notice", code)
+    assert doc["render_error"].startswith("RenderTimeout")
+    result = runner.invoke(args=["render-pending"])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output
+    monkeypatch.setitem(app.config, "DOCUMENT_RENDER_TIMEOUT", limit)
     result = runner.invoke(args=["render-pending"])
     assert result.exit_code == 0, result.output
     assert f"OK   {doc['doc_number']}" in result.output
     assert load(app, doc["id"])["pdf_sha256"]
 
 
-def test_oversized_data_is_refused_before_a_number_is_used(app, client, office, make_item):
+def test_oversized_data_is_refused_before_a_number_is_used(app, client, office, make_item,
+                                                          monkeypatch):
     code = make_item("assigned")
     login(client, office)
-    app.config["DOCUMENT_MAX_DATA_BYTES"] = 500
-    try:
-        resp = client.post(f"/documents/items/{code}/issue/notice")
-    finally:
-        del app.config["DOCUMENT_MAX_DATA_BYTES"]
+    monkeypatch.setitem(app.config, "DOCUMENT_MAX_DATA_BYTES", 500)
+    resp = client.post(f"/documents/items/{code}/issue/notice")
     assert resp.status_code == 413
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0

@@ -2,9 +2,10 @@
 
 
 def init_app(app):
-    """Register the archive pages and the archive-verify command."""
+    """Register the archive pages and the archive-verify and archive-manifest commands."""
     from webapp.archive import views
-    from webapp.archive.cli import archive_verify
+    from webapp.archive.cli import archive_manifest, archive_verify
 
     app.register_blueprint(views.bp)
     app.cli.add_command(archive_verify)
+    app.cli.add_command(archive_manifest)

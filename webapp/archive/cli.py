@@ -21,3 +21,25 @@ def archive_verify():
         click.echo(f"{len(problems)} of {checked} files changed or missing", err=True)
         sys.exit(1)
     click.echo(f"OK  {checked} files verified")
+
+
+@click.command("archive-manifest")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
+def archive_manifest(output):
+    """Write the manifest of archived files (CSV: 档号, document, item, SHA-256, size, type,
+    date) — to keep beside an export or print as an outside record."""
+    import csv
+
+    from sqlalchemy import select
+
+    from webapp.archive.models import ArchiveRecord
+    from webapp.extensions import db
+
+    writer = csv.writer(output)
+    writer.writerow(["archive_code", "doc_number", "item", "sha256", "size", "content_type",
+                     "archived_on"])
+    for rec in db.session.scalars(select(ArchiveRecord).order_by(ArchiveRecord.id)):
+        writer.writerow([rec.archive_code, rec.document.doc_number,
+                         rec.document.item.code if rec.document.item else "", rec.sha256,
+                         rec.size, rec.content_type, rec.archived_on.isoformat()])

@@ -77,12 +77,21 @@ def issue():
         start=parse_date(body.get("start"), field="start", label="开始日期", required=False),
         end=parse_date(body.get("end"), field="end", label="结束日期", required=False),
         summary=body.get("summary"), requirements=body.get("requirements"),
-        praised=_pairs(body.get("praised")), criticised=_pairs(body.get("criticised")))
+        praised=_pairs(body.get("praised")), criticised=_pairs(body.get("criticised")),
+        inspection_id=_inspection_id(body.get("inspection"), user))
     doc = services.issue_document(kind, actor=user, item=item, options=options)
     db.session.commit()
     services.render_document(doc, actor=user)
     db.session.commit()
     return jsonify(_out(doc)), 201
+
+
+def _inspection_id(uuid, user) -> int | None:
+    if not uuid:
+        return None
+    from webapp.inspections.access import get_inspection
+
+    return get_inspection(str(uuid), user).id
 
 
 def _pairs(value) -> list[dict]:
@@ -122,7 +131,9 @@ PATHS = {
                  "requestBody": {"required": True, "content": {"application/json": {
                      "schema": {"type": "object", "required": ["kind"], "properties": {
                          "kind": {"type": "string", "enum": [str(k) for k in DocumentKind]},
-                         "item": {"type": "string"}, "new_due_date": {"type": "string"},
+                         "item": {"type": "string", "description": "item code"},
+                         "inspection": {"type": "string", "description": "inspection uuid"},
+                         "new_due_date": {"type": "string"},
                          "start": {"type": "string"}, "end": {"type": "string"},
                          "summary": {"type": "string"}, "requirements": {"type": "string"},
                          "praised": {"type": "array"}, "criticised": {"type": "array"}}}}}},

@@ -246,6 +246,10 @@ def issue_document(kind: DocumentKind | str, *, actor: User,
             and _live(kind, period_start=options.start, period_end=options.end):
         raise StateConflict("该期间已印发通报；如需更正，请在原通报页面作废并重发",
                             code="already_issued")
+    elif kind == DocumentKind.INSPECTION_RECORD and replaces is None and \
+            _live(kind, inspection_id=options.inspection_id):
+        raise StateConflict("该检查已印发暗访检查记录；如需更正，请在原公文页面作废并重发",
+                            code="already_issued")
     settings = load_settings()
     data = build_data(kind, item=item, options=options, today=today, settings=settings)
     data_json = _canonical(data)

@@ -56,8 +56,13 @@ def document_list():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     docs = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    from webapp.archive.models import ArchiveRecord
+
+    archived = {r.document_id: r for r in db.session.scalars(select(ArchiveRecord).where(
+        ArchiveRecord.document_id.in_([d.id for d in docs])))} if docs else {}
     return render_template("documents/list.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, kind=kind, kind_labels=KIND_LABELS)
+                           per_page=PER_PAGE, kind=kind, kind_labels=KIND_LABELS,
+                           archived=archived)
 
 
 def render_detail(doc: Document, *, error: str | None = None, status: int = 200):
@@ -348,6 +353,21 @@ def circular_context(start, end) -> dict:
             "live": [d for d in issued if d.state == DocumentState.ISSUED]}
 
 
+def inspection_documents(inspection) -> dict:
+    """For the inspection page: its records issued so far and whether one may be issued."""
+    if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
+        return {"allowed": False}
+    from webapp.inspections.models import InspectionState
+
+    docs = db.session.scalars(select(Document).where(
+        Document.kind == DocumentKind.INSPECTION_RECORD,
+        Document.inspection_id == inspection.id).order_by(Document.id.desc())).all()
+    live = [d for d in docs if d.state == DocumentState.ISSUED]
+    return {"allowed": True, "docs": docs,
+            "published": inspection.state == InspectionState.PUBLISHED,
+            "can_issue": current_user.role == Role.OFFICE and not live}
+
+
 def document_date(doc: Document) -> str:
     """The local issue date (成文日期) of a document, from its stored data."""
     return json.loads(doc.data_json).get("issue_date", "")
@@ -363,6 +383,7 @@ JINJA_GLOBALS = {
     "item_documents": item_documents,
     "item_document_actions": item_document_actions,
     "circular_context": circular_context,
+    "inspection_documents": inspection_documents,
     "document_date": document_date,
     "archive_record": archive_record,
 }
