@@ -214,3 +214,26 @@ def test_photos_and_captions_in_word():
     texts = [p.text for p in doc.paragraphs]
     for photo in photos:
         assert photo["caption"] in texts
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_properties_are_in_schema_order(kind):
+    """Word rejects files whose pPr/rPr/tblPr children are out of order."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from webapp.documents.rendering.ooxml import PPR_ORDER, RPR_ORDER, TBLPR_ORDER
+
+    data = render_docx(request(kind))
+    orders = {"pPr": PPR_ORDER, "rPr": RPR_ORDER, "tblPr": TBLPR_ORDER}
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = [n for n in package.namelist() if n.startswith("word/") and n.endswith(".xml")]
+        for name in parts:
+            root = etree.fromstring(package.read(name))
+            for tag, order in orders.items():
+                for el in root.iter(qn(f"w:{tag}")):
+                    names = [c.tag.rpartition("}")[2] for c in el]
+                    ranks = [order.index(n) for n in names if n in order]
+                    assert ranks == sorted(ranks), (name, tag, names)

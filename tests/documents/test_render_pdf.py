@@ -407,3 +407,21 @@ def test_long_circular_table_heads_repeat_and_headings_keep_with_their_text():
         assert not re.fullmatch(r"[一二三四五六七八九十]+、\S{1,12}", last), last
     rows = sum(1 for p in pages for line in p if re.search(r"（\d+组）", line["text"]))
     assert rows == 200
+
+
+def test_a_configured_font_file_is_used_and_reported():
+    path = str(fonts.subset_face("sans", "core"))  # any real font file stands in for 黑体
+    issuer = standard_issuer(font_paths={"heiti": path})
+    report = font_report(issuer)
+    assert report["heiti"] | {"word_name": None} == {
+        "family": "duban-heiti",
+        "file": path,
+        "official": True,
+        "source": "configured",
+        "subset": None,
+        "word_name": None,
+    }
+    assert report["fangsong"]["source"] == "fallback"
+    page = pdf_lines(render_pdf(request(issuer=issuer)))[0]
+    heading = find(page, "一、督办事项")
+    assert heading["chars"][0]["fontname"].endswith("+duban-heiti")

@@ -19,7 +19,15 @@ from docx.shared import Mm, RGBColor, Twips
 from webapp.documents.rendering import layout as L
 from webapp.documents.rendering.blocks import KIND_LABELS, Block
 from webapp.documents.rendering.fonts import WORD_NAMES
-from webapp.documents.rendering.ooxml import border, ppr, rpr, set_fonts, set_size
+from webapp.documents.rendering.ooxml import (
+    TBLPR_ORDER,
+    border,
+    child,
+    ppr,
+    rpr,
+    set_fonts,
+    set_size,
+)
 from webapp.documents.rendering.request import RenderRequest, build_blocks
 
 LINE = 579  # twips: 28.95 pt exact
@@ -327,13 +335,12 @@ def _colophon(doc, cc: Block | None, printer: Block | None, letter: bool) -> Non
             el.set(qn("w:color"), "000000")
         borders.append(el)
     tbl_w.addnext(borders)
-    margins = OxmlElement("w:tblCellMar")
+    margins = child(tbl_pr, "tblCellMar", TBLPR_ORDER)
     for side in ("left", "right"):
         el = OxmlElement(f"w:{side}")
         el.set(qn("w:w"), "0")
         el.set(qn("w:type"), "dxa")
         margins.append(el)
-    tbl_pr.append(margins)
     for row, (left, right) in zip(table.rows, lines, strict=True):
         cell = row.cells[0]
         cell.width = Twips(width)
