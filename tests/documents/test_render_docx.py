@@ -95,7 +95,11 @@ def test_red_mark_and_rule_in_the_standard_format(standard_doc):
     assert all(str(r.font.color.rgb) == RED for r in mark.runs)
     assert run_font(standard_doc, mark, mark.runs[0])[0] == "方正小标宋简体"
     spacing = mark._p.pPr.find(qn("w:spacing"))
-    assert int(spacing.get(qn("w:before"))) == pytest.approx(35 * 56.7, abs=5)  # 35 mm
+    size = int(mark.runs[0]._r.rPr.find(qn("w:sz")).get(qn("w:val"))) / 2
+    line = int(spacing.get(qn("w:line")))
+    assert spacing.get(qn("w:lineRule")) == "exact" and line > size * 20  # no clipping
+    centre = int(spacing.get(qn("w:before"))) + line / 2  # twips under the block top
+    assert centre == pytest.approx(35 * 56.7 + size * 10, abs=10)  # characters at 35 mm
     assert number.text == NUMBER
     assert paragraph_style(number) == "DubanNumber"
     assert standard_doc.styles["Duban Number"].paragraph_format.alignment == 1  # centred

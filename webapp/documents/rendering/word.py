@@ -36,6 +36,7 @@ PAGE = {"width": 11906, "height": 16838, "top": 2098, "bottom": 1984, "left": 15
 HEADER_TW = 1701  # 30 mm: the letter-format mark's top; the 草稿 mark elsewhere
 FOOTER_TW = 1446  # page number dashes ~7 mm under the text block
 LATIN = "Times New Roman"
+MARK_LINE = 1.25  # the mark's exact line height, × its size
 WORD_MARK_FIT = 0.92  # the mark a little narrower than the block: fonts differ between PCs
 
 # style name -> (font slot, size pt, alignment, first-line chars)
@@ -179,7 +180,7 @@ def _letter_header(req: RenderRequest, header) -> None:
     size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
     p = header.paragraphs[0]
     _style(p, "Duban Mark")
-    _spacing(p, 0, round(size * 20))
+    _spacing(p, 0, round(size * MARK_LINE * 20))
     set_size(_red_run(p, mark)._r, size)
     half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
     ppr(p._p, "ind", left=str(-half), right=str(-half))
@@ -208,7 +209,10 @@ def _standard_header(req: RenderRequest, doc) -> None:
     mark = req.issuer.mark_text(letter=False)
     size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
     p = _para(doc, "Duban Mark")
-    _spacing(p, round(L.MARK_TOP_STANDARD_MM * 56.7), round(size * 20))
+    # The line is taller than the characters (Word clips glyphs in too tight an exact line);
+    # space before is cut by half the extra so the characters stay 35 mm under the block top.
+    before = L.MARK_TOP_STANDARD_MM * 56.7 - size * (MARK_LINE - 1) / 2 * 20
+    _spacing(p, round(before), round(size * MARK_LINE * 20))
     set_size(_red_run(p, mark)._r, size)
     number = _para(doc, "Duban Number", req.doc_number or "")
     _spacing(number, 2 * LINE)
