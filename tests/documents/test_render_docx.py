@@ -241,3 +241,16 @@ def test_properties_are_in_schema_order(kind):
                     names = [c.tag.rpartition("}")[2] for c in el]
                     ranks = [order.index(n) for n in names if n in order]
                     assert ranks == sorted(ranks), (name, tag, names)
+
+
+def test_urgency_in_word():
+    data = sample_data("notice")
+    data["urgency"] = "特急"
+    doc = open_docx(render_docx(request(data=data, issuer=standard_issuer())))
+    first = doc.paragraphs[0]
+    assert first.text == "特急" and paragraph_style(first) == "DubanUrgency"
+    assert run_font(doc, first, first.runs[0]) == ("黑体", 16)
+    letter = open_docx(render_docx(request(data=data)))
+    number = letter.sections[0].first_page_header.paragraphs[1]
+    assert number.text == f"特急\t{NUMBER}"
+    assert run_font(letter, number, number.runs[0])[0] == "黑体"

@@ -425,3 +425,21 @@ def test_a_configured_font_file_is_used_and_reported():
     page = pdf_lines(render_pdf(request(issuer=issuer)))[0]
     heading = find(page, "一、督办事项")
     assert heading["chars"][0]["fontname"].endswith("+duban-heiti")
+
+
+@pytest.mark.parametrize("letter", [False, True])
+def test_urgency_is_set_top_left_in_heiti(letter):
+    data = sample_data("notice")
+    data["urgency"] = "特急"
+    issuer = request().issuer if letter else standard_issuer()
+    pdf = render_pdf(request(data=data, issuer=issuer))
+    page = pdf_lines(pdf)[0]
+    urgency = next(line for line in page if line["text"].startswith("特急"))
+    assert urgency["x0"] == pytest.approx(LEFT, abs=0.3)
+    assert "duban-sans" in urgency["chars"][0]["fontname"]  # the 黑体 slot
+    if letter:  # on the 发文字号's line, under the first red double rule
+        number = find(page, NUMBER)
+        assert urgency["baseline"] == pytest.approx(number["baseline"], abs=0.3)
+    else:  # first line of the text block; the mark stays 35 mm down
+        assert em_centre(urgency) == pytest.approx(TOP + LINE / 2, abs=1.0)
+        assert em_top(find(page, "某某县公安局文件")) == pytest.approx(TOP + 35, abs=1.0)

@@ -75,15 +75,16 @@ def _colophon(cc: Block | None, printer: Block | None, letter: bool) -> Markup:
 def _header(req: RenderRequest) -> Markup:
     mark = req.issuer.mark_text(req.letter)
     number = req.doc_number or ""
+    urgency = Markup('<div class="urg">{}</div>').format(req.urgency) if req.urgency else ""
     if req.letter:
         return Markup(
-            '<div class="hdr letter"><div class="mark">{}</div><div class="drule top"></div>'
+            '<div class="hdr letter">{}<div class="mark">{}</div><div class="drule top"></div>'
             '<div class="docno">{}</div><div class="drule bottom"></div></div>'
-        ).format(mark, number)
+        ).format(urgency, mark, number)
     return Markup(
-        '<div class="hdr standard"><div class="mark">{}</div><div class="docno">{}</div>'
+        '<div class="hdr standard">{}<div class="mark">{}</div><div class="docno">{}</div>'
         '<div class="rrule"></div></div>'
-    ).format(mark, number)
+    ).format(urgency, mark, number)
 
 
 def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
@@ -109,7 +110,10 @@ def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
         f".hdr .mark{{top:{g['mark_top'] - size * (mark_baseline - 0.88):.2f}mm;"
         f"font-size:{size:.2f}mm;"
         f"line-height:{size:.2f}mm;letter-spacing:{spacing:.2f}mm}}"
-        f".hdr .docno{{top:{g['number_top']:.2f}mm}}" + extra + _page_css(req)
+        f".hdr .docno{{top:{g['number_top']:.2f}mm}}"
+        + (f".hdr.letter .urg{{top:{g['number_top']:.2f}mm}}" if req.letter else "")
+        + extra
+        + _page_css(req)
     )
 
 
@@ -222,6 +226,8 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr .mark {{ position: absolute; left: -20mm; right: -20mm; text-align: center;
   font-family: {stacks["xiaobiaosong"]}; color: {L.RED}; white-space: nowrap; }}
 .hdr .docno {{ position: absolute; left: 0; right: 0; text-align: center;
+  height: {line}; letter-spacing: 0; }}
+.hdr .urg {{ position: absolute; left: 0; top: 0; font-family: {stacks["heiti"]};
   height: {line}; letter-spacing: 0; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
   border-top: {L.RULE_PT}pt solid {L.RED}; }}

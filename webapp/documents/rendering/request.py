@@ -49,6 +49,12 @@ class RenderRequest:
     def draft(self) -> bool:
         return self.doc_number is None
 
+    @property
+    def urgency(self) -> str:
+        """紧急程度 of the document ("特急", "加急") or "" (data["urgency"])."""
+        value = self.data.get("urgency") if isinstance(self.data, dict) else None
+        return str(value or "").strip()
+
 
 REQUIRED = {
     "common": ("title", "issue_date"),

@@ -43,6 +43,7 @@ WORD_MARK_FIT = 0.92  # the mark a little narrower than the block: fonts differ 
 STYLES = {
     "Duban Mark": ("xiaobiaosong", 22.0, "center", 0),
     "Duban Number": ("fangsong", L.BODY_PT, "center", 0),
+    "Duban Urgency": ("heiti", L.BODY_PT, "left", 0),
     "Duban Title": ("xiaobiaosong", L.TITLE_PT, "center", 0),
     "Duban Recipients": ("fangsong", L.BODY_PT, "left", 0),
     "Duban Body": ("fangsong", L.BODY_PT, "both", 2),
@@ -185,8 +186,18 @@ def _letter_header(req: RenderRequest, header) -> None:
     half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
     ppr(p._p, "ind", left=str(-half), right=str(-half))
     border(p._p, "bottom", "thickThinSmallGap", 24, L.RED_HEX, round(L.RULE_GAP_MM * L.MM))
-    number = _para(header, "Duban Number", req.doc_number or "")
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    number = _para(header, "Duban Number")
+    if req.urgency:  # 紧急程度 flush left on the 发文字号's line, in 黑体
+        number.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        tab = OxmlElement("w:tab")
+        tab.set(qn("w:val"), "right")
+        tab.set(qn("w:pos"), str(PAGE["width"] - PAGE["left"] - PAGE["right"]))
+        ppr(number._p, "tabs").append(tab)
+        set_fonts(number.add_run(req.urgency)._r, WORD_NAMES["heiti"], LATIN)
+        number.add_run().add_tab()
+    else:
+        number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    number.add_run(req.doc_number or "")
     if req.draft:
         _red(number.add_run("草稿"))
 
@@ -208,10 +219,13 @@ def _letter_footer(footer) -> None:
 def _standard_header(req: RenderRequest, doc) -> None:
     mark = req.issuer.mark_text(letter=False)
     size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
+    if req.urgency:  # 紧急程度: 3号黑体, top left of the text block
+        _para(doc, "Duban Urgency", req.urgency)
     p = _para(doc, "Duban Mark")
     # The line is taller than the characters (Word clips glyphs in too tight an exact line);
     # space before is cut by half the extra so the characters stay 35 mm under the block top.
     before = L.MARK_TOP_STANDARD_MM * 56.7 - size * (MARK_LINE - 1) / 2 * 20
+    before -= LINE if req.urgency else 0
     _spacing(p, round(before), round(size * MARK_LINE * 20))
     set_size(_red_run(p, mark)._r, size)
     number = _para(doc, "Duban Number", req.doc_number or "")
