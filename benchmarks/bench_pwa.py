@@ -119,7 +119,8 @@ def lighthouse(url: str, cookie: str) -> None:
               (done.stderr or done.stdout).strip().splitlines()[-1:])
         return
     report = json.loads(done.stdout)
-    print(f"Lighthouse {report['lighthouseVersion']} (mobile) on {url}")
+    print(f"Lighthouse {report['lighthouseVersion']} (mobile) on {url}, "
+          f"final page {report['finalDisplayedUrl']}")
     for name, cat in report["categories"].items():
         print(f"  {name:<15} {cat['score']:.2f}")
     audits = report["audits"]

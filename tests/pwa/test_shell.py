@@ -76,6 +76,18 @@ def test_backoff_is_capped_with_jitter(phone, live_url, inspector):
     assert all(150_000 <= d <= 300_000 for d in late)
 
 
+def test_photo_types(phone, live_url, inspector):
+    log_in(phone, live_url, inspector)
+    kinds = phone.evaluate("""async () => {
+        const { photoType } = await import('/m/static/js/photos.js');
+        return [['image/jpeg', 'a.jpg'], ['', 'IMG_0001.HEIC'],
+                ['application/octet-stream', 'b.webp'], ['image/heif', 'c'], ['image/gif', 'd.gif'],
+                ['', 'e.txt'], ['text/plain', 'f.jpg']]
+            .map(([type, name]) => photoType({ type, name }));
+    }""")
+    assert kinds == ["image/jpeg", "image/heic", "image/webp", "image/heif", None, None, None]
+
+
 def test_shell_needs_login_and_role(client, liaison_a, inspector):
     assert client.get("/m/").status_code == 302
     login(client, liaison_a)
