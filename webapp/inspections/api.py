@@ -20,7 +20,7 @@ from webapp.inspections.models import (
     InspectionState,
 )
 from webapp.inspections.queries import filter_inspections
-from webapp.inspections.serialise import record_dict, summary_dict, unit_dict
+from webapp.inspections.serialise import LIST_LOADS, record_dict, summary_dict, unit_dict
 from webapp.org.models import Unit
 from webapp.validation import parse_date
 
@@ -95,7 +95,7 @@ def inspection_list():
                               unit_id=int(unit) if unit.isdigit() and len(unit) < 10 else None)
     total = access.count_visible(user, stmt)
     rows = db.session.scalars(
-        stmt.options(selectinload(Inspection.photos), selectinload(Inspection.target_unit),
+        stmt.options(*LIST_LOADS, selectinload(Inspection.target_unit),
                      selectinload(Inspection.inspector))
         .order_by(Inspection.started_at.desc(), Inspection.id.desc())
         .limit(per_page).offset((page - 1) * per_page))

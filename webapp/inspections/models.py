@@ -116,15 +116,15 @@ class Inspection(db.Model):
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     checklist_results: Mapped[list[ChecklistResult]] = relationship(
         back_populates="inspection", order_by="ChecklistResult.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
     findings: Mapped[list[Finding]] = relationship(
         back_populates="inspection", order_by="Finding.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
     photos: Mapped[list[Photo]] = relationship(
         back_populates="inspection", order_by="Photo.position",
-        cascade="all, delete-orphan",
+        cascade="all, delete-orphan", lazy="selectin",
     )
 
     @property
@@ -171,9 +171,9 @@ class ChecklistResult(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     inspection: Mapped[Inspection] = relationship(back_populates="checklist_results")
-    checklist_item: Mapped[ChecklistItem] = relationship()
+    checklist_item: Mapped[ChecklistItem] = relationship(lazy="joined")
     photos: Mapped[list[Photo]] = relationship(
-        back_populates="checklist_result", order_by="Photo.position"
+        back_populates="checklist_result", order_by="Photo.position", lazy="selectin"
     )
 
     @property
@@ -200,7 +200,9 @@ class Finding(db.Model):
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     item: Mapped[SupervisionItem | None] = relationship()
-    photos: Mapped[list[Photo]] = relationship(back_populates="finding", order_by="Photo.position")
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="finding", order_by="Photo.position", lazy="selectin"
+    )
 
     @property
     def category_label(self) -> str:

@@ -6,9 +6,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from sqlalchemy.orm import lazyload, selectinload
 
 from webapp.inspections.models import Finding, Inspection, Photo
 from webapp.org.models import UNIT_KIND_LABELS, Unit
+
+# Lists need photo counts and finding counts, not the children's children.
+LIST_LOADS = (
+    selectinload(Inspection.photos),
+    selectinload(Inspection.findings).lazyload(Finding.photos),
+    lazyload(Inspection.checklist_results),
+)
 
 
 def local_iso(moment: datetime | None) -> str | None:

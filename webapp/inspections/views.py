@@ -20,6 +20,7 @@ from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
 from webapp.inspections.models import ChecklistItem, Inspection, InspectionState
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
+from webapp.inspections.serialise import LIST_LOADS
 from webapp.media.store import send_blob
 from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
 from webapp.supervision.models import URGENCY_LABELS
@@ -61,7 +62,7 @@ def inspection_list():
     page = max(_int_arg("page") or 1, 1)
     total = access.count_visible(current_user, stmt)
     rows = db.session.scalars(
-        stmt.options(selectinload(Inspection.photos), selectinload(Inspection.findings),
+        stmt.options(*LIST_LOADS,
                      selectinload(Inspection.target_unit), selectinload(Inspection.inspector))
         .order_by(Inspection.started_at.desc(), Inspection.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
