@@ -15,7 +15,8 @@ NAV = [
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
     ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
-    ("inspections.inspection_list", "暗访检查", {Role.OFFICE, Role.LEADER, Role.INSPECTOR}),
+    ("inspections.inspection_list", "暗访检查",
+     {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
     ("documents.document_list", "公文", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("documents.settings", "公文设置", {Role.ADMIN}),
