@@ -329,6 +329,8 @@ def test_unknown_things_are_404(client, as_, make_item, url):
     ("state=open", 422), ("light=purple", 422), ("due_from=yesterday", 422),
     ("q=%00", 422), ("q=a%0Ab", 422), ("page=99999999999999999999", 422),
     ("unit=99999999999999999999", 422), ("page=-3&per_page=abc", 200), ("q=%25_%5C", 200),
+    ("unit=%C2%B2", 422), ("page=%D9%A1", 422), ("per_page=" + "9" * 5000, 422),
+    ("unit=-1", 200), ("state=", 200), ("q=" + "字" * 6000, 422),
     ("source=complaint&state=in_progress&state=assigned&light=green", 200),
 ])
 def test_list_query_garbage(client, as_, make_item, query, status):

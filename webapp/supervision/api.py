@@ -304,9 +304,9 @@ def _filters() -> queries.ItemFilters:
     args = request.args
     clean_text(args.get("q"), field="q", label="关键词", required=False, max_len=LONG,
                single_line=True)
-    for name in ("unit", "page", "per_page"):
+    for name in ("unit", "page", "per_page"):  # "²" or 10**30 must not reach int() or SQL
         value = args.get(name, "")
-        if value.isdigit() and int(value) > MAX_ID // 1000:
+        if value.isdigit() and not (value.isascii() and len(value) <= 9):
             raise InvalidInput(f"{name} 超出范围", field=name)
     return queries.ItemFilters.from_args(args)
 
