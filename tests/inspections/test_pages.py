@@ -139,6 +139,7 @@ def test_checklist_editor(app, office, as_user, inspector, checklist_ids):
     html = page.get(resp.headers["Location"]).get_data(as_text=True)
     assert "控制字符" in html
     assert page.post("/inspections/checklists/999999", data={"action": "save"}).status_code == 404
+    assert page.post(f"/inspections/checklists/{2**70}", data={"action": "save"}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["inspector", "liaison_a", "leader"])

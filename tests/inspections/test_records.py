@@ -137,6 +137,9 @@ def _bad(units, checklist_ids):
     yield "empty object", {}, "target_unit_id"
     yield "unknown unit", record_body(999999), "target_unit_id"
     yield "unit as text", record_body("3"), "target_unit_id"
+    yield "unit id too big", record_body(10**30), "target_unit_id"
+    yield "year one", record_body(unit, started_at="0001-01-01T00:00:00+14:00"), "started_at"
+    yield "gps NaN", record_body(unit, gps={"lat": float("nan"), "lon": 1}), "gps.lat"
     yield "bad mode", record_body(unit, mode="secret"), "mode"
     yield "naive time", record_body(unit, started_at="2026-11-20T09:30:00"), "started_at"
     yield "not a time", record_body(unit, started_at="昨天上午"), "started_at"
@@ -169,6 +172,9 @@ def _bad(units, checklist_ids):
         {"checklist_item_id": 999999, "result": "pass", "note": None, "photos": []}]), \
         "checklist[0].checklist_item_id"
     first = checklist_ids["police_station"][0]
+    yield "item id too big", record_body(unit, checklist=[
+        {"checklist_item_id": 2**63, "result": "pass", "photos": []}]), \
+        "checklist[0].checklist_item_id"
     yield "bad result", record_body(unit, checklist=[
         {"checklist_item_id": first, "result": "ok", "note": None, "photos": []}]), \
         "checklist[0].result"

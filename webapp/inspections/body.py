@@ -27,6 +27,7 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 MAX_ROWS = 500  # checklist lines or findings in one record
 MAX_PHOTOS = 200  # photos in one record
+MAX_ID = 2_147_483_647  # a database integer key
 
 
 def parse_uuid(value: object, *, field: str) -> str:
@@ -58,11 +59,11 @@ def _moment(value: object, *, field: str, label: str, required: bool) -> str | N
         raise InvalidInput(f"请填写{label}（ISO 8601，带时区）", field=field)
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo is None:
+            raise InvalidInput(f"{label}须带时区（如 +08:00）", field=field)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{label}不是有效时间（ISO 8601，带时区）", field=field) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{label}须带时区（如 +08:00）", field=field)
-    moment = moment.astimezone(UTC)
     if moment.year < 2000 or moment > utcnow() + timedelta(days=1):
         raise InvalidInput(f"{label}超出合理范围", field=field)
     return moment.isoformat()
@@ -134,7 +135,7 @@ def _photos(value: object, *, field: str) -> list[dict]:
 def _check_line(value: object, *, field: str) -> dict:
     row = _object(value, field=field)
     item_id = row.get("checklist_item_id")
-    if isinstance(item_id, bool) or not isinstance(item_id, int) or item_id <= 0:
+    if isinstance(item_id, bool) or not isinstance(item_id, int) or not 0 < item_id <= MAX_ID:
         raise InvalidInput("检查项编号不正确", field=f"{field}.checklist_item_id")
     return {
         "checklist_item_id": item_id,
@@ -163,7 +164,7 @@ def parse_record(body: Any) -> dict:
     """The phone's record as plain normalised data; InvalidInput (with field) when wrong."""
     body = _object(body, field="body")
     unit_id = body.get("target_unit_id")
-    if isinstance(unit_id, bool) or not isinstance(unit_id, int) or unit_id <= 0:
+    if isinstance(unit_id, bool) or not isinstance(unit_id, int) or not 0 < unit_id <= MAX_ID:
         raise InvalidInput("请选择被检查单位", field="target_unit_id")
     record = {
         "target_unit_id": unit_id,

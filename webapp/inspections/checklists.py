@@ -175,7 +175,7 @@ def set_checklist_item_active(*, actor: User, item_id: int, active: bool) -> Che
 
 
 def _get(item_id: int) -> ChecklistItem:
-    item = db.session.get(ChecklistItem, item_id)
+    item = db.session.get(ChecklistItem, item_id) if 0 < item_id <= 2_147_483_647 else None
     if item is None:
         raise NotFound("找不到该检查项")
     return item
