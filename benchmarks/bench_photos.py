@@ -68,6 +68,14 @@ def make_photo() -> bytes:
     return out.getvalue()
 
 
+def make_heic(jpeg: bytes) -> bytes:
+    """The same photo as an iPhone-style HEIC (the orientation carried over as HEIF irot)."""
+    with Image.open(BytesIO(jpeg)) as img:
+        out = BytesIO()
+        img.save(out, "HEIF", quality=80, exif=img.info["exif"])
+        return out.getvalue()
+
+
 def full_decode_thumbnail(path: Path) -> bytes:
     """The plain way: decode every pixel, rotate, then shrink (no draft)."""
     with Image.open(path) as img:
@@ -150,6 +158,9 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object] | None]] = {}
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--heic", action="store_true",
+                        help="also time the ingest of the same photo encoded as HEIC "
+                             "(no DCT draft: a full decode)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="duban-bench-"))
@@ -178,6 +189,11 @@ def main() -> None:
                 "thumbnail 320 (full decode)": (lambda: full_decode_thumbnail(source), None),
                 "display 1600 (full decode)": (lambda: full_decode_display(source), None),
             })
+            if args.heic:
+                heic = in_child(lambda: make_heic(data))
+                CASES["whole ingest, HEIC"] = (
+                    lambda: photos.ingest_photo(BytesIO(heic), caption=CAPTION),
+                    lambda: shutil.rmtree(blobs, ignore_errors=True))
             info = in_child(lambda: photos.ingest_photo(BytesIO(data)))
             print(f"photo: {WIDTH}x{HEIGHT} JPEG, {len(data) / 2**20:.2f} MiB, orientation 6; "
                   f"upright {info.width}x{info.height}, GPS {info.gps_lat}, {info.gps_lon}; "
