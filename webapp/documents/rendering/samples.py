@@ -42,9 +42,9 @@ def synthetic_photo(ref: str, width: int = 1600, height: int = 1200) -> bytes:
         y = (seed * (i + 3)) % height
         draw.rectangle((x, y, x + 180, y + 120), outline=(30 * i % 255, 90, 160), width=6)
     grain = Image.effect_noise((width, height), 18).convert("RGB")
-    image = Image.blend(image, grain, 0.18)
+    image = Image.blend(image, grain, 0.3)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=82)
+    image.save(out, "JPEG", quality=88)
     return out.getvalue()
 
 
