@@ -61,7 +61,13 @@ def test_opens_offline_after_one_visit(phone, live_url, inspector, checklist):
     phone.get_by_label("城关派出所").check()
     expect(phone.locator("[data-item]")).to_have_count(3)
     expect(phone.get_by_text("值班民警按规定着装")).to_be_visible()
+    # Online, the login rule applies even with the shell cached.
     phone.context.set_offline(False)
+    worker = phone.context.service_workers[0]
+    wait_until(phone, lambda: worker.evaluate("navigator.onLine"))
+    phone.context.clear_cookies()
+    phone.goto(f"{live_url}/m/")
+    phone.wait_for_url(f"{live_url}/login?next=*")
 
 
 def test_backoff_is_capped_with_jitter(phone, live_url, inspector):
