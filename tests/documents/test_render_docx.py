@@ -254,3 +254,11 @@ def test_urgency_in_word():
     number = letter.sections[0].first_page_header.paragraphs[1]
     assert number.text == f"特急\t{NUMBER}"
     assert run_font(letter, number, number.runs[0])[0] == "黑体"
+
+
+def test_long_title_lines_in_word():
+    data = sample_data("notice")
+    data["title"] = "关于督促解决城关派出所户籍窗口群众排长队问题的督办通知"
+    doc = open_docx(render_docx(request(data=data)))
+    title = next(p for p in doc.paragraphs if paragraph_style(p) == "DubanTitle")
+    assert title.text == "关于督促解决城关派出所户籍窗口\n群众排长队问题的督办通知"

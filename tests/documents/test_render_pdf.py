@@ -443,3 +443,12 @@ def test_urgency_is_set_top_left_in_heiti(letter):
     else:  # first line of the text block; the mark stays 35 mm down
         assert em_centre(urgency) == pytest.approx(TOP + LINE / 2, abs=1.0)
         assert em_top(find(page, "某某县公安局文件")) == pytest.approx(TOP + 35, abs=1.0)
+
+
+def test_long_title_is_balanced_and_words_stay_whole():
+    data = sample_data("notice")
+    data["title"] = "关于督促解决城关派出所户籍窗口群众排长队问题的督办通知"
+    page = pdf_lines(render_pdf(request(data=data)))[0]
+    titles = [line["text"] for line in page if line["size"] == pytest.approx(22, abs=0.1)]
+    assert titles == ["关于督促解决城关派出所户籍窗口", "群众排长队问题的督办通知"]
+    assert all(line["x0"] > LEFT for line in page if line["text"] in titles)  # centred

@@ -403,7 +403,11 @@ def render_docx(req: RenderRequest) -> bytes:
     for block in blocks:
         kind = block.kind
         if kind == "title":
-            p = _para(doc, "Duban Title", block.text)
+            p = _para(doc, "Duban Title")
+            for number, line in enumerate(L.title_lines(block.text)):
+                if number:
+                    p.runs[-1].add_break()
+                p.add_run(line)
             if not title_seen:
                 _spacing(p, 2 * LINE)
             title_seen = True
