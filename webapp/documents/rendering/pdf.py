@@ -6,6 +6,7 @@ import base64
 import functools
 import io
 import threading
+import urllib.parse
 
 from webapp.documents.rendering import fonts
 from webapp.documents.rendering.blocks import SHA256
@@ -51,7 +52,11 @@ def make_fetcher(image_loader=None, font_files: dict[str, str] | None = None):
                 return URLFetcherResponse(url, image_loader(ref), {"Content-Type": "image/jpeg"})
             if url.startswith("data:"):
                 header, _, payload = url[5:].partition(",")
-                data = base64.b64decode(payload) if header.endswith(";base64") else payload
+                data = (
+                    base64.b64decode(payload)
+                    if header.endswith(";base64")
+                    else urllib.parse.unquote_to_bytes(payload)
+                )
                 mime = header.split(";")[0] or "text/plain"
                 return URLFetcherResponse(url, data, {"Content-Type": mime})
             raise FatalURLFetchingError(f"blocked URL (only our own resources): {url[:200]!r}")
