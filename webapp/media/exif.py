@@ -23,6 +23,8 @@ _TAG_OFFSET_TIME_ORIGINAL = 0x9011
 
 @dataclass(frozen=True)
 class ExifFacts:
+    """The EXIF fields we keep; defaults when absent or unreadable."""
+
     orientation: int = 1
     taken_at: datetime | None = None
     gps_lat: float | None = None

@@ -24,6 +24,8 @@ CHECK_EDGE = 256  # JPEGs are fully entropy-decoded, but at 1/8 scale: cheap and
 
 @dataclass(frozen=True)
 class FileInfo:
+    """An ingested attachment or scan: its blob and the type decided by its content."""
+
     sha256: str
     size: int
     content_type: str

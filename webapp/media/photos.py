@@ -42,6 +42,8 @@ _TRANSPOSE = {
 
 @dataclass(frozen=True)
 class PhotoInfo:
+    """Facts about an ingested photo, for the caller's row; the copies are blobs too."""
+
     sha256: str
     size: int
     content_type: str

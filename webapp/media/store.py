@@ -26,6 +26,8 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class StoredBlob:
+    """What the store knows about a blob: its name (SHA-256, lowercase hex) and size."""
+
     sha256: str
     size: int
 
