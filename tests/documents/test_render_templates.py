@@ -128,3 +128,49 @@ def test_malformed_directive_is_a_template_error(instance_app):
     (instance_app / "notice.j2").write_text("@title x\n@row a|b\n", encoding="utf-8")
     with pytest.raises(TemplateError, match="@row outside @table"):
         build_blocks(request())
+
+
+MINIMAL = {
+    "notice": {
+        "item": {
+            "code": "2026-001",
+            "title": "事项",
+            "content": "内容。",
+            "due_date": "2026-12-01",
+            "lead_unit": "城关派出所",
+        }
+    },
+    "reminder": {
+        "item": {
+            "code": "2026-001",
+            "title": "事项",
+            "due_date": "2026-12-01",
+            "lead_unit": "城关派出所",
+        },
+        "days_overdue": 3,
+    },
+    "circular": {"period": {"start": "2026-10-01", "end": "2026-10-31"}, "summary": "总体良好。"},
+    "closing_report": {
+        "item": {"code": "2026-001", "title": "事项", "lead_unit": "城关派出所"},
+        "feedback": {"actions_taken": "已整改。", "result": "已办结。"},
+        "review_opinion": "同意办结。",
+        "closed_date": "2026-12-08",
+    },
+    "inspection_record": {
+        "inspection": {"unit": "城关派出所", "mode_label": "暗访", "started_at": "2026-11-12T09:30"}
+    },
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_minimal_data_renders_in_both_formats(kind):
+    from webapp.documents.rendering import Issuer, render_docx
+
+    data = {"title": "标题", "issue_date": "2026-11-27", **MINIMAL[kind]}
+    issuer = Issuer(signature="", printer="", cc=())  # empty settings too
+    req = request(kind, data=data, issuer=issuer, number=None)
+    assert render_pdf(req).startswith(b"%PDF")
+    assert render_docx(req)[:2] == b"PK"
+    blocks = build_blocks(req)
+    assert [b.kind for b in blocks][:2] == ["title", "para"]
+    assert not any(b.kind in ("signature", "cc", "recipients") for b in blocks)
