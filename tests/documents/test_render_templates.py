@@ -174,3 +174,11 @@ def test_minimal_data_renders_in_both_formats(kind):
     blocks = build_blocks(req)
     assert [b.kind for b in blocks][:2] == ["title", "para"]
     assert not any(b.kind in ("signature", "cc", "recipients") for b in blocks)
+
+
+def test_warm_up_pays_the_one_time_costs():
+    from webapp.documents.rendering import warm_up
+
+    timings = warm_up()
+    assert set(timings) == {"import", "fonts", "pdf", "docx"}
+    assert all(seconds >= 0 for seconds in timings.values())

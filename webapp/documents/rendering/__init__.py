@@ -27,6 +27,8 @@ __all__ = [
     "render_pdf",
     "render_sample",
     "sample_data",
+    "sample_image_loader",
+    "warm_up",
 ]
 
 
@@ -99,3 +101,28 @@ def render_sample(
     if fmt == "docx":
         return render_docx(req)
     raise RenderError(f"未知格式 / Unknown format: {fmt!r}")
+
+
+def warm_up(issuer: Issuer | None = None) -> dict[str, float]:
+    """Pay the one-time costs before serving (call it in gunicorn's preloaded master).
+
+    Imports WeasyPrint and python-docx, builds the font subsets if needed, and renders the
+    sample notice in both formats, so that workers forked afterwards start warm. Returns the
+    seconds each step took.
+    """
+    import time
+
+    timings = {}
+    start = time.perf_counter()
+    import docx  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    timings["import"] = time.perf_counter() - start
+    start = time.perf_counter()
+    fonts.build_all()
+    timings["fonts"] = time.perf_counter() - start
+    for fmt in ("pdf", "docx"):
+        start = time.perf_counter()
+        render_sample("notice", fmt, issuer=issuer)
+        timings[fmt] = time.perf_counter() - start
+    return timings
