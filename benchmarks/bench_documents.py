@@ -121,6 +121,35 @@ print(json.dumps({{"import_ms": (t1 - t0) * 1000, "first_ms": (t2 - t1) * 1000,
 """
 
 
+FORKED = r"""
+import os, sys, time, json
+sys.path.insert(0, {root!r})
+from webapp.documents.rendering import render_sample, sample_data, warm_up
+warm_up()  # in the preloaded master
+read, write = os.pipe()
+if os.fork() == 0:  # a worker: first render of a document it has not seen
+    data = sample_data("notice")
+    data["item"]["content"] = "近期群众反映，办证大厅叫号系统故障，等候秩序混乱。"
+    t0, c0 = time.perf_counter(), time.process_time()
+    render_sample("notice", "pdf", data=data)
+    out = {{"first_ms": (time.perf_counter() - t0) * 1000,
+           "first_cpu_ms": (time.process_time() - c0) * 1000}}
+    os.write(write, json.dumps(out).encode())
+    os._exit(0)
+os.close(write)
+os.wait()
+print(os.read(read, 4096).decode())
+"""
+
+
+def in_forked_worker() -> dict:
+    code = FORKED.format(root=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def in_fresh_process(mode: str) -> dict:
     code = COLD.format(root=str(ROOT), mode=mode)
     out = subprocess.run(
@@ -207,6 +236,14 @@ def main() -> None:
         "≤ 250 ms",
         min(cold["first_ms"], cold["first_cpu_ms"]) <= 250,
         cold["first_cpu_ms"],
+    )
+    forked = in_forked_worker()
+    row(
+        "worker forked after warm_up(): first render",
+        f"{forked['first_ms']:.0f} ms",
+        "≤ 250 ms",
+        min(forked["first_ms"], forked["first_cpu_ms"]) <= 250,
+        forked["first_cpu_ms"],
     )
     circular = req("circular", long_circular())
     circ_ms, circ = median_ms(lambda: render_pdf(circular), runs=3, name="circ")
