@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from webapp import create_app  # after the path fix-up above
 from webapp.media import photos
-from webapp.media.exif import read_exif
 from webapp.media.images import open_image
 
 WIDTH, HEIGHT = 4000, 3000
@@ -102,8 +101,7 @@ def both_copies_two_drafts(path: Path) -> None:
 def both_copies_decode_once(path: Path) -> None:
     """What ingest does: one 1/2-scale draft decode, the thumbnail shrunk from the display."""
     with open_image(path, "image/jpeg") as img:
-        facts = read_exif(img, local_zone="Asia/Shanghai")
-        display = photos.decode_upright(img, photos.DISPLAY_EDGE, facts.orientation)
+        display, _ = photos.decode_upright(img, photos.DISPLAY_EDGE, local_zone="Asia/Shanghai")
     photos.encode_jpeg(photos.shrink(display, photos.THUMB_EDGE), photos.THUMB_QUALITY)
     photos.encode_jpeg(display, photos.DISPLAY_QUALITY)
 

@@ -157,3 +157,16 @@ def test_one_bad_field_keeps_the_others(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(quadrant_image(64, 48), exif)))
     assert info.taken_at is None
     assert (info.gps_lat, info.gps_lon, info.camera_model) == (31.0, 121.0, "iPhone 15")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_orientation_in_png_and_webp_exif(ctx, fmt):
+    upright = quadrant_image(*UPRIGHT)
+    stored = upright.transpose(STORED_FROM_UPRIGHT[8])
+    data = encode(stored, fmt, exif=make_exif(orientation=8, taken="2026:03:01 08:00:00"))
+    info = ingest_photo(BytesIO(data))
+    assert (info.width, info.height) == UPRIGHT
+    assert info.taken_at == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
+    colours = quadrant_colours(_open(info.display_sha256))
+    for name, expected in QUADRANTS.items():
+        assert close(colours[name], expected), (fmt, name)

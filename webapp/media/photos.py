@@ -15,7 +15,7 @@ from PIL import Image
 
 from webapp.errors import UnsupportedType
 from webapp.media.caption import add_caption
-from webapp.media.exif import read_exif
+from webapp.media.exif import ExifFacts, read_exif
 from webapp.media.images import open_image
 from webapp.media.sniff import HEAD_BYTES, sniff
 from webapp.media.store import save_bytes, spool
@@ -74,9 +74,9 @@ def ingest_photo(stream: BinaryIO, *, expected_sha256: str | None = None,
             raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                                   field="file")
         with open_image(pending.path, content_type) as img:
-            facts = read_exif(img, local_zone=current_app.config["TIMEZONE"])
-            width, height = _upright_size(img.size, facts.orientation)
-            display = decode_upright(img, DISPLAY_EDGE, facts.orientation)
+            stored_size = img.size
+            display, facts = decode_upright(img, DISPLAY_EDGE, local_zone=_zone())
+        width, height = _upright_size(stored_size, facts.orientation)
         thumb = shrink(display, THUMB_EDGE)
         text = caption(facts.taken_at) if callable(caption) else caption
         if text:
@@ -93,29 +93,37 @@ def ingest_photo(stream: BinaryIO, *, expected_sha256: str | None = None,
     )
 
 
+def _zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
 def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
     return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
 
 
-def decode_upright(img: Image.Image, edge: int, orientation: int) -> Image.Image:
-    """Decode `img` at most `edge` px on its long side (never upscaled), RGB, upright.
+def decode_upright(img: Image.Image, edge: int, *,
+                   local_zone: str) -> tuple[Image.Image, ExifFacts]:
+    """Decode `img` at most `edge` px on its long side (never upscaled), RGB, upright; + EXIF.
 
     For JPEG, draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: the box has the photo's
     own aspect ratio (a square box would force a full decode) and is set before any
     transposition, on the stored (not yet rotated) size. The remaining shrink is at most 2:1
     for the display copy, where bicubic looks the same as Lanczos and costs a quarter less.
+    Pixels are decoded before EXIF is read (a PNG's eXIf chunk may follow its pixel data), so
+    a decoding error always surfaces here, never as "no EXIF".
     """
     w, h = img.size
     k = edge / max(w, h)
     if k < 1 and img.format in ("JPEG", "MPO"):  # MPO: a JPEG with extra frames (depth...)
         img.draft("RGB", (max(1, round(w * k)), max(1, round(h * k))))
     img.load()
+    facts = read_exif(img, local_zone=local_zone)
     rgb = _to_rgb(img)
     if k < 1:
         target = (max(1, round(w * k)), max(1, round(h * k)))
         rgb = rgb.resize(target, Image.Resampling.BICUBIC, reducing_gap=2.0)
-    method = _TRANSPOSE.get(orientation)
-    return rgb.transpose(method) if method is not None else rgb
+    method = _TRANSPOSE.get(facts.orientation)
+    return (rgb.transpose(method) if method is not None else rgb), facts
 
 
 def shrink(img: Image.Image, edge: int) -> Image.Image:
@@ -151,15 +159,14 @@ def encode_jpeg(img: Image.Image, quality: int) -> bytes:
 def make_thumbnail(path: Path, content_type: str) -> bytes:
     """The 320 px thumbnail of a photo file on its own (used by the benchmark and re-renders)."""
     with open_image(path, content_type) as img:
-        facts = read_exif(img, local_zone=current_app.config["TIMEZONE"])
-        return encode_jpeg(decode_upright(img, THUMB_EDGE, facts.orientation), THUMB_QUALITY)
+        thumb, _ = decode_upright(img, THUMB_EDGE, local_zone=_zone())
+    return encode_jpeg(thumb, THUMB_QUALITY)
 
 
 def make_display(path: Path, content_type: str, caption: str | None = None) -> bytes:
     """The 1600 px display copy of a photo file on its own, with the caption strip if given."""
     with open_image(path, content_type) as img:
-        facts = read_exif(img, local_zone=current_app.config["TIMEZONE"])
-        display = decode_upright(img, DISPLAY_EDGE, facts.orientation)
+        display, _ = decode_upright(img, DISPLAY_EDGE, local_zone=_zone())
     if caption:
         display = add_caption(display, caption)
     return encode_jpeg(display, DISPLAY_QUALITY)
