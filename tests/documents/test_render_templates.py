@@ -182,3 +182,16 @@ def test_warm_up_pays_the_one_time_costs():
     timings = warm_up()
     assert set(timings) == {"import", "fonts", "pdf", "docx"}
     assert all(seconds >= 0 for seconds in timings.values())
+
+
+def test_oversized_documents_are_refused():
+    from webapp.documents.rendering.request import MAX_CHARS, MAX_IMAGES
+
+    data = sample_data("notice")
+    data["item"]["content"] = "长" * (MAX_CHARS + 1)
+    with pytest.raises(RenderError, match="too long"):
+        build_blocks(request(data=data))
+    data = sample_data("notice")
+    data["item"]["photos"] = [{"ref": f"{i:064x}", "caption": ""} for i in range(MAX_IMAGES + 1)]
+    with pytest.raises(RenderError, match="Too many photos"):
+        build_blocks(request(data=data))

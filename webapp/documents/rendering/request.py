@@ -114,8 +114,19 @@ def context(req: RenderRequest) -> dict:
     return ctx
 
 
+MAX_CHARS = 300_000  # ~ 500 pages of 3号 text: anything bigger is a mistake or an attack
+MAX_IMAGES = 60
+
+
 def build_blocks(req: RenderRequest) -> list[Block]:
     """The document's blocks from its template (sandboxed) and data."""
     check_data(req.kind, req.data)
     filename, text = render_lines(req.kind, context(req))
-    return parse(text, filename)
+    if len(text) > MAX_CHARS:
+        raise RenderError(
+            f"公文内容过长 / Document text too long: {len(text)} characters (limit {MAX_CHARS})"
+        )
+    blocks = parse(text, filename)
+    if sum(b.kind == "image" for b in blocks) > MAX_IMAGES:
+        raise RenderError(f"照片过多 / Too many photos in one document (limit {MAX_IMAGES})")
+    return blocks
