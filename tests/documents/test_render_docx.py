@@ -262,3 +262,11 @@ def test_long_title_lines_in_word():
     doc = open_docx(render_docx(request(data=data)))
     title = next(p for p in doc.paragraphs if paragraph_style(p) == "DubanTitle")
     assert title.text == "关于督促解决城关派出所户籍窗口\n群众排长队问题的督办通知"
+
+
+def test_signature_keeps_with_the_text_before_it():
+    doc = open_docx(render_docx(request()))
+    paras = doc.paragraphs
+    sig = next(i for i, p in enumerate(paras) if paragraph_style(p) == "DubanSignature")
+    for p in paras[sig - 1 : sig + 1]:
+        assert p._p.pPr.find(qn("w:keepNext")) is not None, p.text

@@ -452,3 +452,19 @@ def test_long_title_is_balanced_and_words_stay_whole():
     titles = [line["text"] for line in page if line["size"] == pytest.approx(22, abs=0.1)]
     assert titles == ["关于督促解决城关派出所户籍窗口", "群众排长队问题的督办通知"]
     assert all(line["x0"] > LEFT for line in page if line["text"] in titles)  # centred
+
+
+def test_signature_never_stands_alone_on_a_page():
+    data = sample_data("notice")
+    data["title"] = "关于督促解决城关派出所户籍窗口群众排长队问题的督办通知"
+    data["attachments"] = ["督办事项清单", "办理情况反馈表"]
+    pages = pdf_lines(render_pdf(request(data=data)))
+    assert len(pages) == 2  # this notice just spills over
+    page = next(p for p in pages if any(line["text"] == "某某县公安局办公室" for line in p))
+    others = [
+        line
+        for line in page
+        if line["size"] == pytest.approx(16, abs=0.1)
+        and line["text"] not in ("某某县公安局办公室", "2026年11月27日")
+    ]
+    assert others, [line["text"] for line in page]

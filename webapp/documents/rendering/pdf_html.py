@@ -257,7 +257,7 @@ figcaption {{ font-size: 14pt; text-align: center; letter-spacing: 0; }}
 .att {{ padding-left: calc(5 * {ch}); }}
 .att.first {{ text-indent: calc(-3 * {ch}); }}
 .signblock {{ margin-top: {line}; text-align: right; padding-right: calc(2 * {ch});
-  break-inside: avoid; }}
+  break-before: avoid; break-inside: avoid; }}
 .signbox {{ display: inline-block; text-align: left; white-space: nowrap; }}
 .sdate {{ padding-left: calc(2 * {ch}); }}
 .note {{ text-indent: calc(2 * {ch}); }}

@@ -239,6 +239,11 @@ def _signature(doc, sig: Block | None, date: Block | None) -> None:
     date_w = L.text_width(date.text) if date else 0
     box = max(sig_w, date_w + 2)
     start = 28 - 2 - box
+    # The signature never stands alone on a page: the text before it keeps with it.
+    body = doc.element.body
+    last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+    if last.tag == qn("w:p"):
+        ppr(last, "keepNext")
     first = True
     for block, extra, style in ((sig, 0, "Duban Signature"), (date, 2, "Duban Date")):
         if block is None:
@@ -247,6 +252,7 @@ def _signature(doc, sig: Block | None, date: Block | None) -> None:
         ppr(p._p, "ind", left=str(round((start + extra) * CHAR)))
         if first:
             _spacing(p, LINE)
+            ppr(p._p, "keepNext")
             first = False
 
 
