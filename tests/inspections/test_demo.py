@@ -50,4 +50,4 @@ def test_demo_inspections(app, units, office, inspector):
         published = db.session.scalar(select(Inspection).where(
             Inspection.state == InspectionState.PUBLISHED))
         assert published.result_summary
-        assert all(p.display_sha256 for p in published.photos)
+        assert all(p.display_sha256 and p.taken_at for p in published.photos)

@@ -32,7 +32,7 @@ def _values(things: Mapping | Iterable) -> list:
     return list(things.values()) if isinstance(things, Mapping) else list(things)
 
 
-def _demo_photo(seed: int) -> bytes:
+def _demo_photo(seed: int, taken: str | None = None) -> bytes:
     """A 800×600 JPEG 'scene' (counter, window, figure) drawn with Pillow; differs per seed."""
     rng = random.Random(seed)  # noqa: S311 (demo pictures, not secrets)
     img = Image.new("RGB", (800, 600), (rng.randrange(180, 230), rng.randrange(180, 230), 210))
@@ -46,7 +46,11 @@ def _demo_photo(seed: int) -> bytes:
         px, py = rng.randrange(800), rng.randrange(600)
         draw.point((px, py), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     out = BytesIO()
-    img.save(out, "JPEG", quality=85)
+    exif = Image.Exif()
+    exif[0x0110] = "Demo Phone"  # camera model
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken  # DateTimeOriginal, local time
+    img.save(out, "JPEG", quality=85, exif=exif.tobytes())
     return out.getvalue()
 
 
@@ -89,8 +93,13 @@ def _visit(inspector: User, unit: Unit, *, days_ago: int, place: str, findings: 
     return inspection
 
 
-def _finding(seed: int, category: str, severity: str, text: str, n_photos: int) -> dict:
-    data = [_demo_photo(seed + i) for i in range(n_photos)]
+def _exif_time(days_ago: int, hour: int, minute: int) -> str:
+    return f"{local_today() - timedelta(days=days_ago):%Y:%m:%d} {hour:02d}:{minute:02d}:00"
+
+
+def _finding(seed: int, category: str, severity: str, text: str, n_photos: int, *,
+             taken: str | None = None) -> dict:
+    data = [_demo_photo(seed + i, taken) for i in range(n_photos)]
     return {"uuid": str(uuidlib.uuid4()), "category": category, "severity": severity,
             "description": text, "photos": [_ref(d, seed + i) for i, d in enumerate(data)],
             "_data": data}
@@ -126,7 +135,8 @@ def load_demo_inspections(units: Mapping | Iterable, users: Mapping | Iterable) 
     if station:
         visit = _visit(inspector, station, days_ago=6, place=f"{station.name}值班室及户籍窗口",
                        fails={1: "当日两起警情未及时录入系统", 3: "一名辅警未按规定着装"},
-                       findings=[_finding(*row) for row in STATION_FINDINGS])
+                       findings=[_finding(*row, taken=_exif_time(6, 9, 40))
+                                 for row in STATION_FINDINGS])
         visit = services.submit_inspection(uuid=visit.uuid, actor=inspector)
         services.publish_inspection(uuid=visit.uuid, actor=office, result_summary=STATION_RESULT)
         made.append(visit)
@@ -134,12 +144,14 @@ def load_demo_inspections(units: Mapping | Iterable, users: Mapping | Iterable) 
     if window:
         visit = _visit(inspector, window, days_ago=2, place=f"{window.name}办事大厅",
                        fails={2: "未一次性告知补正材料，群众往返两次"},
-                       findings=[_finding(*row) for row in WINDOW_FINDINGS])
+                       findings=[_finding(*row, taken=_exif_time(2, 9, 45))
+                                 for row in WINDOW_FINDINGS])
         made.append(services.submit_inspection(uuid=visit.uuid, actor=inspector))
     traffic = _pick(units, UnitKind.TRAFFIC)
     if traffic:
         made.append(_visit(inspector, traffic, days_ago=1, place=f"{traffic.name}事故处理窗口",
                            fails={}, received=1,
-                           findings=[_finding(*row) for row in TRAFFIC_FINDINGS]))
+                           findings=[_finding(*row, taken=_exif_time(1, 10, 5))
+                                     for row in TRAFFIC_FINDINGS]))
     db.session.flush()
     return made
