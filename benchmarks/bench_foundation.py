@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -53,7 +54,7 @@ TITLES = ["所长", "副所长", "大队长", "副大队长", "科长", "中队�
 
 def sqlite_db():
     folder = tempfile.mkdtemp(prefix="duban-bench-")
-    return f"sqlite:///{folder}/bench.sqlite3", lambda: None
+    return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
 def postgres_db():
@@ -336,6 +337,7 @@ def run(kind: str, size: int, n_requests: int) -> dict[str, tuple[float, float]]
         return results
     finally:
         drop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:

@@ -140,6 +140,7 @@ def _days_between_assignment_and_close() -> ColumnElement:
     # unixepoch() (SQLite >= 3.38) shifted by the zone's current offset (fixed for
     # Asia/Shanghai): exact, and about a third of the cost of date() + julianday() per row.
     offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta()
+
     def epoch(col):
         return func.unixepoch(col, type_=Integer)
 
