@@ -220,23 +220,24 @@ def _bad_register_cases(app, units):
         "title too long": (_register_body(title="长" * 201), 422, "title"),
         "instruction without leader": (_register_body(
             source="leader_instruction", instruction={"text": "请办理", "date": _today(app)}),
-            422, "instruction_leader"),
+            422, "instruction.leader"),
         "instruction is text": (_register_body(instruction="请办理"), 400, "instruction"),
         "assign: unknown unit": (_register_body(assign={**good_assign, "lead_unit_id": 999999}),
-                                 422, "lead_unit"),
+                                 422, "assign.lead_unit_id"),
         "assign: huge unit id": (_register_body(assign={**good_assign, "lead_unit_id": 2**70}),
                                  422, "assign.lead_unit_id"),
         "assign: unit id as text": (_register_body(
             assign={**good_assign, "lead_unit_id": "1; drop"}), 400, "assign.lead_unit_id"),
         "assign: due date in the past": (_register_body(
-            assign={**good_assign, "due_date": "2001-01-01"}), 422, "due_date"),
+            assign={**good_assign, "due_date": "2001-01-01"}), 422, "assign.due_date"),
         "assign: not a date": (_register_body(assign={**good_assign, "due_date": "明天"}),
-                               422, "due_date"),
+                               422, "assign.due_date"),
         "assign: no responsible": (_register_body(
-            assign={**good_assign, "first_responsible": None}), 422, "first_responsible"),
+            assign={**good_assign, "first_responsible": None}), 422,
+            "assign.first_responsible"),
         "assign: unknown assisting unit": (_register_body(
             assign={**good_assign, "assisting_unit_ids": [units["B"].id, 999999]}),
-            422, "assisting_units"),
+            422, "assign.assisting_unit_ids"),
     }
 
 
@@ -572,3 +573,13 @@ def test_racing_actions_cannot_both_pass(app, client, as_, make_item):
     assert sorted(statuses) == [200, 409]
     events = client.get(f"{API}/items/{code}", headers=office).json["timeline"]
     assert [e["action"] for e in events].count("accept") == 1
+
+
+def test_error_fields_name_what_was_sent(app, client, as_, make_item, units):
+    code = make_item("registered")
+    resp = _post(client, f"/items/{code}/assign", as_("office"),
+                 _assign_body(app, units, lead_unit_id=999999))
+    assert (resp.status_code, resp.json["error"]["field"]) == (422, "lead_unit_id")
+    resp = _post(client, f"/items/{make_item('in_progress')}/instruct", as_("leader"),
+                 {"text": "抓紧", "date": _future(app)})
+    assert (resp.status_code, resp.json["error"]["field"]) == (422, "date")

@@ -6,7 +6,8 @@ checks (400) and the OpenAPI schemas."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -193,6 +194,24 @@ ACTIONS: dict[str, tuple[dict[str, F], Handler]] = {
 # --- type checks (400) --------------------------------------------------------------------
 
 
+# Service field names -> the body's names, so an error's "field" points into what was sent.
+BODY_FIELDS = {"lead_unit": "lead_unit_id", "assisting_units": "assisting_unit_ids",
+               "new_lead_unit": "new_lead_unit_id", "instructed_on": "date",
+               "instruction_text": "instruction.text",
+               "instruction_leader": "instruction.leader",
+               "instruction_date": "instruction.date"}
+
+
+@contextmanager
+def _body_fields(prefix: str = "") -> Iterator[None]:
+    try:
+        yield
+    except InvalidInput as err:
+        if err.field and "." not in err.field:
+            err.field = prefix + BODY_FIELDS.get(err.field, err.field)
+        raise
+
+
 def _bad(message: str, field: str | None = None) -> DomainError:
     return DomainError(message, code="bad_request", field=field)
 
@@ -337,8 +356,20 @@ def count_items():
 @bp.route("/items", methods=["POST"])
 def register_item():
     d, actor = _json_object(REGISTER), _actor()
+    with _body_fields():
+        item = _register(d, actor)
+    if d.get("assign") is not None:
+        with _body_fields("assign."):
+            services.assign_item(item, actor=actor, **_assign_args(d["assign"]))
+    db.session.commit()
+    response = _detail(item, actor, 201)
+    response.headers["Location"] = url_for(".item_detail", code=item.code)
+    return response
+
+
+def _register(d: dict, actor: User) -> SupervisionItem:
     ins = d.get("instruction") or {}
-    item = services.register_item(
+    return services.register_item(
         actor=actor, title=d.get("title"), content=d.get("content"),
         source=parse_choice(d.get("source"), Source, field="source", label="来源"),
         urgency=parse_choice(d.get("urgency"), Urgency, field="urgency", label="缓急",
@@ -347,12 +378,6 @@ def register_item():
         instruction_text=ins.get("text"), instruction_leader=ins.get("leader"),
         instruction_date=parse_date(ins.get("date"), field="instruction.date",
                                     label="批示日期", required=False))
-    if d.get("assign") is not None:
-        services.assign_item(item, actor=actor, **_assign_args(d["assign"]))
-    db.session.commit()
-    response = _detail(item, actor, 201)
-    response.headers["Location"] = url_for(".item_detail", code=item.code)
-    return response
 
 
 @bp.route("/items/<code>")
@@ -365,7 +390,8 @@ def _action_view(name: str):
 
     def view(code: str):
         item, actor = _item(code, lock=True), _actor()
-        handler(item, actor, _json_object(spec))
+        with _body_fields():
+            handler(item, actor, _json_object(spec))
         db.session.commit()
         return _detail(item, actor)
 
