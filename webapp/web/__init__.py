@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
 
     for status, message in {
         400: "请求有误", 403: "没有权限执行此操作", 404: "找不到该页面或记录",
-        405: "不支持的请求方式", 413: "上传的文件太大", 429: "操作过于频繁，请稍后再试",
+        405: "不支持的请求方式", 413: "提交的内容或上传的文件太大", 429: "操作过于频繁，请稍后再试",
     }.items():
         app.register_error_handler(status, _page_error(status, message))
 
