@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.helpers import login
 from tests.pwa.conftest import log_in, stored, wait_for_service_worker, wait_until
 
-pytestmark = pytest.mark.browser
 
-
+@pytest.mark.browser
 def test_manifest_is_installable(client, phone, live_url, inspector):
     manifest = client.get("/m/manifest.webmanifest")
     assert manifest.status_code == 200
@@ -30,12 +31,17 @@ def test_manifest_is_installable(client, phone, live_url, inspector):
             assert resp.status_code == 200 and resp.mimetype == "image/png"
             size = Image.open(BytesIO(resp.data)).size
         assert size == tuple(map(int, icon["sizes"].split("x")))
-    # The browser finds the manifest from the shell page.
+    # The browser finds the manifest from the shell page; nothing breaks the CSP.
+    csp = []
+    phone.on("console", lambda m: "Content Security Policy" in m.text and csp.append(m.text))
     log_in(phone, live_url, inspector)
+    phone.wait_for_selector("body[data-ready='1']")
     href = phone.locator("link[rel=manifest]").get_attribute("href")
     assert phone.evaluate("async (u) => (await fetch(u)).json()", href)["scope"] == "/m/"
+    assert csp == []
 
 
+@pytest.mark.browser
 def test_opens_offline_after_one_visit(phone, live_url, inspector, checklist):
     log_in(phone, live_url, inspector)
     wait_for_service_worker(phone)
@@ -61,15 +67,16 @@ def test_opens_offline_after_one_visit(phone, live_url, inspector, checklist):
     phone.get_by_label("城关派出所").check()
     expect(phone.locator("[data-item]")).to_have_count(3)
     expect(phone.get_by_text("值班民警按规定着装")).to_be_visible()
-    # Online, the login rule applies even with the shell cached.
+    # Online, the login rule applies even with the shell cached. (The app is closed first:
+    # its requests on going online would set the session cookie again.)
+    phone.goto("about:blank")
     phone.context.set_offline(False)
-    worker = phone.context.service_workers[0]
-    wait_until(phone, lambda: worker.evaluate("navigator.onLine"))
     phone.context.clear_cookies()
     phone.goto(f"{live_url}/m/")
     phone.wait_for_url(f"{live_url}/login?next=*")
 
 
+@pytest.mark.browser
 def test_backoff_is_capped_with_jitter(phone, live_url, inspector):
     log_in(phone, live_url, inspector)
     delays = phone.evaluate("""async () => {
@@ -82,6 +89,7 @@ def test_backoff_is_capped_with_jitter(phone, live_url, inspector):
     assert all(150_000 <= d <= 300_000 for d in late)
 
 
+@pytest.mark.browser
 def test_photo_types(phone, live_url, inspector):
     log_in(phone, live_url, inspector)
     kinds = phone.evaluate("""async () => {
@@ -94,11 +102,19 @@ def test_photo_types(phone, live_url, inspector):
     assert kinds == ["image/jpeg", "image/heic", "image/webp", "image/heif", None, None, None]
 
 
-def test_shell_needs_login_and_role(client, liaison_a, inspector):
+def test_shell_needs_login_and_role(app, client, liaison_a, inspector):
     assert client.get("/m/").status_code == 302
     login(client, liaison_a)
     assert client.get("/m/").status_code == 403
     assert client.get("/m/sw.js").status_code == 200  # public: no user data in it
+    other = app.test_client()
+    login(other, inspector)
+    html = other.get("/m/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in html and 'rel="manifest"' in html
+    # CSP without inline code: every script is a file, no style= or on*= attributes.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script type="module" src="/m/static/js/app.js"></script>'[:-9]]
+    assert not re.search(r"\sstyle=|\son[a-z]+=", html)
 
 
 def test_csrf_endpoint(client, inspector):

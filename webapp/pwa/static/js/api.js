@@ -14,18 +14,25 @@ export class HttpError extends Error {
   }
 }
 
-export async function call(method, url, { json, body, headers = {}, csrf } = {}) {
+// A request with no answer within `timeout` ms counts as no network (a dead connection).
+export async function call(method, url, { json, body, headers = {}, csrf, timeout = 30000 } = {}) {
   const h = { Accept: 'application/json', ...headers };
   if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
   if (csrf) h['X-CSRFToken'] = csrf;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
   let resp;
+  let data = null;
   try {
-    resp = await fetch(url, { method, headers: h, body, credentials: 'same-origin', cache: 'no-store' });
+    resp = await fetch(url, {
+      method, headers: h, body, credentials: 'same-origin', cache: 'no-store', signal: abort.signal,
+    });
+    try { data = await resp.json(); } catch { /* not JSON: an error page of a proxy */ }
   } catch {
     throw new NetError();
+  } finally {
+    clearTimeout(timer);
   }
-  let data = null;
-  try { data = await resp.json(); } catch { /* not JSON: an error page of a proxy */ }
   if (!resp.ok) throw new HttpError(resp.status, data);
   return { status: resp.status, data };
 }

@@ -44,18 +44,27 @@ const update = (uuid, changes) => store.tx('outbox', 'readwrite', async (s) => {
 });
 
 let running = null;
+let forceAgain = false;
 const listeners = new Set();
 export const onChange = (fn) => listeners.add(fn);
 const changed = (info) => listeners.forEach((fn) => fn(info));
 
 // One sync run at a time (per tab; navigator.locks spans tabs where available).
 export function syncNow({ force = false } = {}) {
+  if (running && force) {  // 立即发送 during a run: one more run, for everything, after it
+    forceAgain = true;
+    return running;
+  }
   if (!running) {
     const go = () => run(force);
     const locked = navigator.locks
       ? navigator.locks.request('duban-sync', go)
       : go();
-    running = locked.finally(() => { running = null; changed({}); });
+    running = locked.finally(() => {
+      running = null;
+      changed({});
+      if (forceAgain) { forceAgain = false; syncNow({ force: true }); }
+    });
   }
   return running;
 }
@@ -102,7 +111,7 @@ async function sendOne(entry, token) {
     const photo = await store.get('photos', ref.uuid);
     if (!photo) throw new Error(`本机缺少照片 ${ref.filename || ref.uuid}`);
     await call('PUT', `${base}/photos/${ref.uuid}`, {
-      body: photo.blob, csrf: token,
+      body: photo.blob, csrf: token, timeout: 10 * 60 * 1000,
       headers: { 'Content-Type': ref.content_type, 'X-Content-SHA256': ref.sha256 },
     });
   }
