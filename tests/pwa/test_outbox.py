@@ -205,3 +205,22 @@ def test_a_refused_record_stays_and_can_be_corrected(app, phone, live_url, inspe
     phone.get_by_role("button", name="提交检查").click()
     expect(entry(phone, uuid)).to_have_attribute("data-state", "sent")
     assert [(u, s) for u, s, _ in server_inspections(app)] == [(uuid, "submitted")]
+
+
+def test_photo_inputs_take_heic_and_refuse_other_files(phone, live_url, inspector, checklist):
+    log_in(phone, live_url, inspector)
+    fill_inspection(phone, checklist["guide"], picture())
+    add_finding(phone)
+    card = phone.locator("[data-finding]").last
+    gallery = card.locator("input[type=file]:not([capture])")
+    assert gallery.get_attribute("accept").startswith("image/*")
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    gallery.set_input_files(files=[{"name": "IMG_0002.HEIC", "mimeType": "", "buffer": heic}])
+    expect(card.locator("[data-photo][data-stored='1']")).to_have_count(1)
+    expect(card.locator(".noprev")).to_have_text("照片（此浏览器无法预览）")  # Chromium: no HEIC
+    gallery.set_input_files(files=[{"name": "anim.gif", "mimeType": "image/gif",
+                                    "buffer": b"GIF89a" + bytes(32)}])
+    expect(card.get_by_role("alert")).to_contain_text("不支持的图片格式：anim.gif")
+    kept = sorted((p["content_type"], p["size"], p["filename"]) for p in stored(phone, "photos"))
+    assert kept == sorted([("image/jpeg", len(picture()), "IMG_001.jpg"),
+                           ("image/heic", len(heic), "IMG_0002.HEIC")])

@@ -17,6 +17,7 @@ export function newInspection(owner) {
 export async function renderForm(root, rec, ref, { onQueued }) {
   releaseUrls();
   const photos = new Map((await store.photosOf(rec.uuid)).map((p) => [p.uuid, p]));
+  // Photo changes (mutate) are applied to the record inside the transaction that stores them.
   const save = async (mutate = () => {}, extra = []) => {
     await store.tx(['inspections', ...extra], 'readwrite', (s) => {
       mutate(rec, s);
@@ -25,7 +26,9 @@ export async function renderForm(root, rec, ref, { onQueued }) {
     });
     status.textContent = `已保存在本机 ${showTime(rec.updated_at)}`;
   };
-  const saveSoon = debounce(() => save(), 250);
+  const saveSoon = debounce(() => save().catch((err) => {
+    status.textContent = `未能保存到本机（${err && err.name === 'QuotaExceededError' ? '存储空间不足' : err}），请勿关闭页面`;
+  }), 250);
   const field = (key) => (event) => { rec[key] = event.target.value; saveSoon(); };
   const status = h('p', { class: 'muted', role: 'status', 'aria-live': 'polite', id: 'saved' }, '自动保存在本机');
   const ctxFor = (list) => ({ inspection: rec, photos, list, save });

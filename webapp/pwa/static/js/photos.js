@@ -47,7 +47,11 @@ export function photoBlock(ctx, title) {
       },
     }, '×');
     const li = h('li', { 'data-photo': uuid },
-      h('img', { src: objectUrl(blob), alt: `照片 ${name || ''}`.trim(), width: 88, height: 88 }), remove);
+      h('img', {
+        src: objectUrl(blob), alt: `照片 ${name || ''}`.trim(), width: 88, height: 88,
+        // HEIC cannot be shown by every browser: a plain tile instead; the file is kept as is.
+        onerror: (e) => e.target.replaceWith(h('span', { class: 'noprev' }, '照片（此浏览器无法预览）')),
+      }), remove);
     thumbs.append(li);
     return li;
   };
@@ -73,15 +77,24 @@ export function photoBlock(ctx, title) {
       }
       const uuid = crypto.randomUUID();
       const li = addThumb(uuid, file, file.name);
-      const buffer = await file.arrayBuffer();
-      const row = {
-        uuid, inspection_uuid: ctx.inspection.uuid, blob: new Blob([buffer], { type }),
-        sha256: await sha256Hex(buffer), size: buffer.byteLength, content_type: type,
-        filename: file.name || null, added_at: new Date().toISOString(),
-      };
-      ctx.photos.set(uuid, row);
-      await ctx.save((rec, s) => { s.photos.put(row); ctx.list(rec).push(uuid); }, ['photos']);
-      li.dataset.stored = '1';
+      try {
+        const buffer = await file.arrayBuffer();
+        const row = {
+          uuid, inspection_uuid: ctx.inspection.uuid, blob: new Blob([buffer], { type }),
+          sha256: await sha256Hex(buffer), size: buffer.byteLength, content_type: type,
+          filename: file.name || null, added_at: new Date().toISOString(),
+        };
+        await ctx.save((rec, s) => { s.photos.put(row); ctx.list(rec).push(uuid); }, ['photos']);
+        ctx.photos.set(uuid, row);
+        li.dataset.stored = '1';
+      } catch (err) {
+        // Not stored (storage full?): the record must not list it.
+        removeFrom(ctx.list(ctx.inspection), uuid);
+        li.remove();
+        const why = err && err.name === 'QuotaExceededError' ? '手机存储空间不足' : String((err && err.message) || err);
+        message.textContent = `照片 ${file.name || ''} 未能保存：${why}`;
+        message.hidden = false;
+      }
     }
     input.value = '';
   };
