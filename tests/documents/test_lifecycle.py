@@ -421,3 +421,15 @@ def test_forms_need_the_csrf_token(app, client, office, make_item, csrf_on):
     assert client.post(f"/documents/items/{code}/issue/notice").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+def test_a_failing_draft_is_a_clear_422(app, client, office, make_item):
+    code = make_item("assigned")
+    broken = _break_template(app, "notice")
+    try:
+        login(client, office)
+        resp = client.get(f"/documents/items/{code}/preview/notice")
+    finally:
+        broken.unlink()
+    assert resp.status_code == 422
+    assert "草稿生成失败" in resp.get_data(as_text=True)

@@ -219,7 +219,13 @@ def preview(kind: DocumentKind, *, actor: User, item: SupervisionItem | None = N
     _canonical(data)  # the same size limit as issuing
     settings = load_settings()
     issuer = make_issuer(snapshot(settings), font_paths(settings))
-    return _render(fmt, kind, data, issuer, doc_number=None)
+    from webapp.documents.rendering import RenderError
+
+    try:
+        return _render(fmt, kind, data, issuer, doc_number=None)
+    except (RenderError, RenderTimeout) as err:  # a clear 422, never a 500
+        log.warning("draft render failed: %s", err)
+        raise InvalidInput(f"草稿生成失败：{err}", code="render_failed") from err
 
 
 # --- issue -------------------------------------------------------------------------------
