@@ -128,3 +128,18 @@ def test_inspectors_land_on_the_app(client, inspector):
     login(client, inspector)
     resp = client.get("/")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/m/")
+
+
+@pytest.mark.browser
+def test_a_new_version_replaces_the_old_cache(phone, live_url, inspector, monkeypatch):
+    from webapp.pwa import views
+
+    log_in(phone, live_url, inspector)
+    wait_for_service_worker(phone)
+    old = phone.locator("body").get_attribute("data-version")
+    monkeypatch.setattr(views, "shell_version", lambda: "0123456789ab")  # a new deployment
+    phone.evaluate("async () => (await navigator.serviceWorker.getRegistration('/m/')).update()")
+    wait_until(phone, lambda: phone.evaluate("caches.keys()") == ["duban-shell-0123456789ab"])
+    assert old != "0123456789ab"
+    assert phone.evaluate("caches.open('duban-shell-0123456789ab').then((c) => c.keys())"
+                          ".then((keys) => keys.length)") >= 10
