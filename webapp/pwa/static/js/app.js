@@ -214,7 +214,7 @@ onChange((info) => {
 
 window.addEventListener('hashchange', route);
 // Reference data first, then the outbox: parallel requests would race on the session cookie.
-window.addEventListener('online', async () => { drawNet(); refData = null; await ref(); sync(); });
+window.addEventListener('online', async () => { drawNet(); refData = null; await ref(); sync({ now: true }); });
 window.addEventListener('offline', () => { drawNet(); redrawOutbox(); });
 window.addEventListener('pagehide', () => form && form.flush());
 document.addEventListener('visibilitychange', () => {
@@ -228,7 +228,7 @@ async function start() {
   document.body.dataset.ready = '1';
   await loadMe();
   await ref();  // units and checklists into IndexedDB while there is a network
-  sync();
+  sync({ now: true });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {});
   }

@@ -50,13 +50,15 @@ export const onChange = (fn) => listeners.add(fn);
 const changed = (info) => listeners.forEach((fn) => fn(info));
 
 // One sync run at a time (per tab; navigator.locks spans tabs where available).
-export function syncNow({ force = false } = {}) {
+// force: every unsent record, refused ones too (立即发送); now: retryable ones without waiting
+// for their backoff (app opened, network back).
+export function syncNow({ force = false, now = false } = {}) {
   if (running && force) {  // 立即发送 during a run: one more run, for everything, after it
     forceAgain = true;
     return running;
   }
   if (!running) {
-    const go = () => run(force);
+    const go = () => run(force, now);
     const locked = navigator.locks
       ? navigator.locks.request('duban-sync', go)
       : go();
@@ -69,10 +71,10 @@ export function syncNow({ force = false } = {}) {
   return running;
 }
 
-async function run(force) {
-  const now = Date.now();
+async function run(force, now) {
+  const time = Date.now();
   const due = (await store.all('outbox')).filter((e) => e.state !== 'sent'
-    && (force || (e.retry !== false && (e.next_try_at || 0) <= now)));
+    && (force || (e.retry !== false && (now || (e.next_try_at || 0) <= time))));
   if (!due.length) return;
   if (!navigator.onLine) return;
   const csrf = async () => (await call('GET', '/api/v1/csrf')).data.csrf_token;
