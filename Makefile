@@ -19,6 +19,7 @@ system-deps:
 	@scripts/install-system-deps
 
 db: $(VENV)/.installed system-deps
+	$(BIN)/flask --app webapp check-setup
 	$(BIN)/flask --app webapp init-db
 	$(BIN)/flask --app webapp seed-demo --if-empty
 
@@ -28,7 +29,7 @@ run: db
 	@$(BIN)/flask --app webapp show-welcome --port $(PORT)
 	DUBAN_SESSION_COOKIE_SECURE=false DUBAN_DEMO_MODE=true $(BIN)/gunicorn \
 	  --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --preload \
-	  --access-logfile - 'webapp:create_app()'
+	  --access-logfile - webapp.wsgi:app
 
 test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check webapp tests benchmarks

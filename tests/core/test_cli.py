@@ -34,3 +34,10 @@ def test_backup_uses_the_online_api_and_checks_the_copy(app, runner, make_item, 
     assert result.exit_code == 0, result.output
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT code FROM supervision_item").fetchall() == [(code,)]
+
+
+def test_check_setup_passes_on_a_machine_set_up_by_make(runner):
+    """CI's machine is set up by `make test`: fonts and libharfbuzz-subset must be there."""
+    result = runner.invoke(args=["check-setup"])
+    assert result.exit_code == 0, result.output
+    assert "环境检查通过" in result.output

@@ -299,18 +299,7 @@ def _render(fmt: str, kind: DocumentKind, data: dict, issuer, *, doc_number: str
         pdfa=fmt == "pdf" and kind == DocumentKind.CLOSING_REPORT,
         image_loader=_load_image)
     fn = rendering.render_pdf if fmt == "pdf" else rendering.render_docx
-    try:
-        return _with_time_limit(fn, request)
-    finally:
-        _strict_pillow()
-
-
-def _strict_pillow() -> None:
-    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES process-wide when imported, which would
-    let truncated photo and scan uploads through afterwards: switch it back off."""
-    from PIL import ImageFile
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return _with_time_limit(fn, request)
 
 
 def _load_image(ref: str) -> bytes:

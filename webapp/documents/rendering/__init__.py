@@ -66,6 +66,9 @@ def check_environment() -> list[str]:
     except fonts.FontError as exc:
         problems.append(str(exc))
     try:
+        from webapp.documents.rendering import pdf
+
+        pdf._weasyprint()
         from weasyprint.pdf.fonts import harfbuzz_subset
         from weasyprint.text.ffi import harfbuzz
 
@@ -115,7 +118,10 @@ def warm_up(issuer: Issuer | None = None) -> dict[str, float]:
     timings = {}
     start = time.perf_counter()
     import docx  # noqa: F401
-    import weasyprint  # noqa: F401
+
+    from webapp.documents.rendering import pdf
+
+    pdf._weasyprint()
 
     timings["import"] = time.perf_counter() - start
     start = time.perf_counter()

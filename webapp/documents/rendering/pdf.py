@@ -25,8 +25,16 @@ _stylesheets: dict[tuple, object] = {}
 
 
 def _weasyprint():
-    import weasyprint  # imported on first use: 0.5–0.7 s (preload it in the web server)
+    """WeasyPrint, imported on first use (0.5–0.7 s: preload it in the web server).
 
+    Importing it sets Pillow's LOAD_TRUNCATED_IMAGES process-wide, which would let truncated
+    photo and scan uploads through the media checks: switch it back off. Our documents only
+    embed display copies we made ourselves, which are never truncated.
+    """
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return weasyprint
 
 
