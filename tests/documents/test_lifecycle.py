@@ -208,15 +208,12 @@ def test_statistics_page_shows_the_circular_panel(app, client, office):
 
 def _break_template(app, kind: str) -> Path:
     """An office override in instance/doc_templates that fails (the sandbox refuses it)."""
-    from webapp.documents.rendering import blocks
-
     folder = Path(app.instance_path) / "doc_templates"
     folder.mkdir(exist_ok=True)
     path = folder / f"{kind}.j2"
+    # Added while the app runs, after earlier tests rendered the repository's copy: it must
+    # be used from the next render on, with no restart.
     path.write_text("@title {{ item.__class__ }}\n", encoding="utf-8")
-    # Jinja remembers where it found a template: forget the repository copy loaded by earlier
-    # tests so the new override is seen (a new override in production comes with a restart).
-    blocks.environment.cache_clear()
     return path
 
 

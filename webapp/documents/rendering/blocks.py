@@ -206,7 +206,10 @@ def render_lines(kind: str, context: dict) -> tuple[str, str]:
         raise RenderError(f"未知的公文种类 / Unknown document kind: {kind!r}")
     dirs = template_dirs()
     name = f"{kind}.j2"
-    env = environment(dirs)
+    # The environment is chosen by the directory that holds the template now, so an override
+    # added to instance/doc_templates while the server runs is used from the next render on.
+    holder = next((d for d in dirs if (Path(d) / name).is_file()), None)
+    env = environment((holder,) if holder else dirs)
     try:
         template = env.get_template(name)
         return template.filename or name, template.render(context)
