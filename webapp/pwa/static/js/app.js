@@ -121,7 +121,7 @@ function outboxItem(e) {
   let detail = '';
   if (e.state === 'sent') detail = `服务器已确认 ${showTime(e.sent_at)}`;
   else if (e.state === 'waiting' && !navigator.onLine) detail = '离线，联网后自动发送';
-  else if (e.error) detail = e.error + (e.retry ? '，稍后自动重试' : '；请处理后点“立即发送”');
+  else if (e.error && e.state !== 'sending') detail = e.error + (e.retry ? '，稍后自动重试' : '；请处理后点“立即发送”');
   const s = e.summary || {};
   return h('li', { class: `entry state-${e.state}`, 'data-uuid': e.uuid, 'data-state': e.state },
     h('strong', {}, s.unit || '检查记录'), ' ',
