@@ -185,8 +185,11 @@ def test_a_refused_record_stays_and_can_be_corrected(app, phone, live_url, inspe
     log_in(phone, live_url, inspector)
     uuid = fill_inspection(phone, checklist["dress"], picture())
 
+    refused = []
+
     def refuse(route):
         if route.request.method == "PUT":
+            refused.append(route.request.url)
             route.fulfill(status=422, json={"error": {"code": "invalid_input",
                                                       "message": "检查地点过长", "field": "place"}})
         else:
@@ -197,6 +200,10 @@ def test_a_refused_record_stays_and_can_be_corrected(app, phone, live_url, inspe
     expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
     expect(entry(phone, uuid)).to_contain_text("422：检查地点过长")
     assert [e["retry"] for e in stored(phone, "outbox")] == [False]  # waits for the user
+    phone.get_by_role("button", name="立即发送").click()  # tries again, at once
+    wait_until(phone, lambda: len(refused) == 2)
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
+    expect(entry(phone, uuid)).to_contain_text("422：检查地点过长")
 
     phone.context.unroute(f"**/api/v1/inspections/{uuid}")
     phone.get_by_role("button", name="改回草稿修改").click()
