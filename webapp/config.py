@@ -22,6 +22,9 @@ class Defaults:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Re-send the cookie only when the session changes: concurrent requests re-sending it
+    # would overwrite one another's changes (the PWA's fresh CSRF token, say).
+    SESSION_REFRESH_EACH_REQUEST = False
     API_TOKEN_LIFETIME = timedelta(hours=12)
 
     # Login throttling, per account, kept in the database (works across workers).

@@ -116,3 +116,13 @@ def test_token_endpoint_and_bad_token(client, office, api_headers):
 def test_csrf_required_on_forms_and_session_api_calls(client, office, csrf_on):
     resp = client.post("/login", data={"username": office.username, "password": office.password})
     assert resp.status_code == 400
+
+
+def test_ordinary_requests_do_not_rewrite_the_session_cookie(client, office):
+    """Concurrent requests that each re-sent the cookie would overwrite one another's session
+    (a CSRF token fetched by one lost by the other): a plain page view leaves it alone."""
+    login(client, office)
+    client.get("/password")
+    resp = client.get("/password")
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers

@@ -35,7 +35,10 @@ def load_user(user_id: str) -> User | None:
         return None
     if now - session.get("seen_at", 0) > cfg["SESSION_IDLE_TIMEOUT"].total_seconds():
         return None
-    session["seen_at"] = now
+    # Refresh the idle clock at most once a minute: every write re-sends the whole cookie, and
+    # concurrent requests writing it would overwrite each other (e.g. a fresh CSRF token).
+    if now - session.get("seen_at", 0) > 60:
+        session["seen_at"] = now
     return user
 
 

@@ -9,7 +9,7 @@ from webapp import api
 from webapp.auth.access import actor
 from webapp.auth.models import Role
 from webapp.errors import InvalidInput, NotAllowed
-from webapp.extensions import csrf, db
+from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
 from webapp.inspections.models import (
@@ -25,9 +25,6 @@ from webapp.org.models import Unit
 from webapp.validation import parse_date
 
 bp = Blueprint("inspections_api", __name__)
-# Flask-WTF exempts a blueprint by its own name only, not its children: exempt this child too.
-# The parent's before_request still checks CSRF for cookie-authenticated calls.
-csrf.exempt(bp)
 REFERENCE_ROLES = frozenset({Role.INSPECTOR, Role.OFFICE, Role.LEADER, Role.ADMIN})
 MAX_PER_PAGE = 100
 

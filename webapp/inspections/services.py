@@ -19,7 +19,6 @@ from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict, Uns
 from webapp.extensions import db
 from webapp.inspections import body as record_body
 from webapp.inspections.access import get_inspection
-from webapp.inspections.capture import peek_taken_at
 from webapp.inspections.models import (
     ChecklistItem,
     ChecklistResult,
@@ -214,8 +213,7 @@ def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
     photo_id, expected = photo.id, photo.sha256
     parts = caption_parts(photo.inspection)
     db.session.commit()  # nothing written yet: end the lookup so no lock is held while streaming
-    taken_at, stream = peek_taken_at(stream)
-    info = ingest(stream, expected, parts, taken_at=taken_at)
+    info = ingest(stream, expected, parts)
     _lock(f"photo:{photo_uuid}")
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
     if photo is None or photo.sha256 != expected:
@@ -266,24 +264,16 @@ def caption(moment: datetime, place: str, unit_name: str) -> str:
     return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
 
 
-def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str], *,
-           taken_at: datetime | None = None):
-    """Store the original and its copies (media.photos). The caption carries the capture time
-    (peeked from the upload's EXIF) or else the time received; should the full read find a
-    capture time the peek missed (e.g. HEIC), the display copy is redrawn once."""
-    from dataclasses import replace
+def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
+    """Store the original and its copies (media.photos); the display copy's caption carries
+    the EXIF capture time, or the time received when the photo has none."""
+    from webapp.media.photos import ingest_photo
 
-    from webapp.media.photos import ingest_photo, make_display
-    from webapp.media.store import blob_path, save_bytes
-
-    max_bytes = int(current_app.config["MAX_PHOTO_BYTES"])
-    info = ingest_photo(stream, expected_sha256=expected, max_bytes=max_bytes,
-                        caption=caption(taken_at or utcnow(), *parts))
-    if info.taken_at is not None and info.taken_at != taken_at:
-        data = make_display(blob_path(info.sha256), info.content_type,
-                            caption(info.taken_at, *parts))
-        info = replace(info, display_sha256=save_bytes(data).sha256)
-    return info
+    received = utcnow()
+    return ingest_photo(
+        stream, expected_sha256=expected, max_bytes=int(current_app.config["MAX_PHOTO_BYTES"]),
+        caption=lambda taken_at: caption(taken_at or received, *parts),
+    )
 
 
 # --- submit and publish -------------------------------------------------------------------
