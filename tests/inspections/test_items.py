@@ -130,3 +130,17 @@ def test_publish_rules(submitted, as_user, office, inspector, units):
     resp = api.post(f"/inspections/{draft}/publish", {"result_summary": "合格"})
     assert resp.status_code == 409
     assert resp.json["error"]["code"] == "not_submitted"
+
+
+def test_item_page_shows_its_findings_with_thumbnails(app, published, office, liaison_a):
+    from tests.helpers import login
+
+    facts = published(n_findings=2)
+    code = facts["office"].post(_url(facts, 0, "item"), _item_body()).json["code"]
+    facts["office"].post(_url(facts, 1, "link"), {"item_code": code})
+    for persona in (office, liaison_a):
+        client = app.test_client()
+        login(client, persona)
+        page = client.get(f"/items/{code}").get_data(as_text=True)
+        assert "暗访发现的问题（2）" in page
+        assert page.count("/thumb") == 2

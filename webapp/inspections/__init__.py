@@ -13,6 +13,16 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(seed_checklists_command)
+    app.jinja_env.globals["item_findings"] = _item_findings
+
+
+def _item_findings(item) -> list[dict]:
+    """For the item page: the findings linked to `item` that the current user may see."""
+    from flask_login import current_user
+
+    from webapp.inspections.links import findings_for_item
+
+    return findings_for_item(item.id, current_user._get_current_object())
 
 
 @click.command("seed-checklists")
