@@ -23,7 +23,7 @@ def upgrade_schema() -> None:
     """Bring the database to the newest schema through the migrations (never create_all)."""
     from flask_migrate import upgrade
 
-    upgrade(revision="heads")
+    upgrade(revision="head")
 
 
 @click.command("init-db")

@@ -123,3 +123,11 @@ def test_every_api_blueprint_leaves_csrf_to_the_api_gate(app):
     children = [bp for name, bp in app.blueprints.items() if name.startswith("api.")]
     assert children
     assert all(bp in csrf._exempt_blueprints for bp in children)
+
+
+def test_migrations_have_a_single_head(app):
+    from alembic.script import ScriptDirectory
+
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        assert len(ScriptDirectory.from_config(config).get_heads()) == 1
