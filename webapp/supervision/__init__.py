@@ -2,18 +2,8 @@
 
 
 def init_app(app):
-    import importlib
-
-    from webapp.supervision import cli
+    from webapp.supervision import api, cli, stats_views, views
 
     cli.register(app)
-
-    # Pages (views), JSON API (api), statistics (stats_views): each module registers itself.
-    for name in ("views", "api", "stats_views"):
-        try:
-            module = importlib.import_module(f"webapp.supervision.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"webapp.supervision.{name}":
-                raise
-            continue
+    for module in (views, api, stats_views):  # each registers its blueprints
         module.init_app(app)
