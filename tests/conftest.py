@@ -27,6 +27,8 @@ from webapp import create_app
 from webapp.auth.models import Role
 from webapp.extensions import db
 
+pytest_plugins = ["tests.browser"]
+
 
 def _postgres_database(base_url: str) -> tuple[str, callable]:
     """Create a fresh database on the server of `base_url`; return its URL and a dropper."""

@@ -1,41 +1,14 @@
-"""Browser fixtures: Debian Chromium as a Pixel 7, and the app served from the test process.
+"""PWA test helpers: the phone page with CSRF on, checklists, and reading the app's state.
 
-The server runs in a thread of this process (werkzeug), so tests read the same database the
-browser writes to. Each test gets a fresh browser context: no service worker, no IndexedDB.
+The browser and the live server come from tests/browser.py. Each test gets a fresh browser
+context: no service worker, no IndexedDB.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.helpers import Persona
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": ["--disable-gpu", "--disable-quic"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, playwright):
-    phone = dict(playwright.devices["Pixel 7"])
-    phone.pop("default_browser_type", None)
-    return {**browser_context_args, **phone, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-@pytest.fixture(scope="session")
-def live_url(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+from tests.browser import log_in  # noqa: F401 (the PWA tests import it from here)
 
 
 @pytest.fixture
@@ -43,15 +16,6 @@ def phone(page, live_url, csrf_on):
     """The phone's page; every test runs with CSRF checks on, as in production."""
     page.set_default_timeout(15_000)
     return page
-
-
-def log_in(page, base: str, persona: Persona, path: str = "/m/") -> None:
-    """Log in through the real login form, landing on `path`."""
-    page.goto(f"{base}/login?next={path}")
-    page.get_by_label("用户名").fill(persona.username)
-    page.get_by_label("密码").fill(persona.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}{path}*")
 
 
 def wait_for_service_worker(page) -> None:

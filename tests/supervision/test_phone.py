@@ -3,50 +3,16 @@ feedback with an evidence file submitted and accepted through the forms, CSRF on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
+from tests.browser import log_in
 from webapp.extensions import db
 from webapp.supervision.models import SupervisionItem
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
-            "args": ["--disable-gpu", "--disable-quic"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, playwright):
-    phone = dict(playwright.devices["Pixel 7"])
-    phone.pop("default_browser_type", None)
-    return {**browser_context_args, **phone, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-@pytest.fixture(scope="module")
-def base_url_live(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-def _log_in(page, base, persona):
-    page.goto(f"{base}/login?next=/items/")
-    page.get_by_label("用户名").fill(persona.username)
-    page.get_by_label("密码").fill(persona.password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/items/*")
 
 
 def _fits(page) -> bool:
@@ -60,14 +26,14 @@ def _state(app, code) -> tuple[str, int]:
 
 
 @pytest.mark.usefixtures("csrf_on")
-def test_feedback_and_review_on_a_phone(app, browser, browser_context_args, base_url_live,
+def test_feedback_and_review_on_a_phone(app, browser, browser_context_args, live_url,
                                         make_item, office, liaison_a):
     code = make_item("in_progress", title="户籍窗口排队时间过长问题整改（手机测试用长标题）")
     make_item("assigned")
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    _log_in(page, base_url_live, liaison_a)
+    log_in(page, live_url, liaison_a, path="/items/")
     assert _fits(page)
     page.get_by_role("link", name=code).click()
     assert _fits(page)
@@ -86,8 +52,8 @@ def test_feedback_and_review_on_a_phone(app, browser, browser_context_args, base
 
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
-    _log_in(page, base_url_live, office)
-    page.goto(f"{base_url_live}/items/{code}")
+    log_in(page, live_url, office, path="/items/")
+    page.goto(f"{live_url}/items/{code}")
     page.locator("summary", has_text="审核：通过并办结").click()
     page.get_by_label("审核意见").fill("整改到位，同意办结。")
     page.get_by_role("button", name="审核通过").click()
