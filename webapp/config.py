@@ -43,7 +43,7 @@ class Defaults:
     DOCUMENT_RENDER_TIMEOUT = 120  # seconds per format; the first render builds font subsets
     DOCUMENT_MAX_DATA_BYTES = 2 * 1024 * 1024  # a document's data (JSON) beyond this is refused
     ARCHIVE_FONDS = "DB"  # 全宗号 at the start of every archive code (档号)
-    DEMO_MODE = False  # demo accounts with the shared password exist only in demo mode
+    DEMO_MODE = False  # the login page lists the demo accounts (make run sets it)
 
     # Keys: set in instance/config.py (created by init-db) or the environment.
     SECRET_KEY: str | None = None

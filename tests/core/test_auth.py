@@ -126,3 +126,12 @@ def test_ordinary_requests_do_not_rewrite_the_session_cookie(client, office):
     resp = client.get("/password")
     assert resp.status_code == 200
     assert "Set-Cookie" not in resp.headers
+
+
+def test_login_page_lists_demo_accounts_only_in_demo_mode(app, client):
+    assert "duban-demo-2026" not in client.get("/login").get_data(as_text=True)
+    app.config["DEMO_MODE"] = True
+    try:
+        assert "duban-demo-2026" in client.get("/login").get_data(as_text=True)
+    finally:
+        app.config["DEMO_MODE"] = False
