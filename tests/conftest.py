@@ -67,6 +67,9 @@ def app(tmp_path_factory):
             "WTF_CSRF_ENABLED": False,  # the csrf_on fixture turns it on for CSRF tests
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: default
             "SESSION_COOKIE_SECURE": False,
+            # Tests change columns directly (past dates), which production never does without
+            # an audit event: the statistics cache is tested on its own (test_stats_cache).
+            "STATS_CACHE": False,
         }
     )
     app.instance_path = str(tmp / "instance")

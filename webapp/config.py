@@ -40,6 +40,7 @@ class Defaults:
     TIMEZONE = "Asia/Shanghai"
     YELLOW_LIGHT_DAYS = 3  # 黄灯: due within this many days
     ITEMS_PER_PAGE = 20
+    STATS_CACHE = True  # keep statistics per process until the audit chain's head moves
     DOCUMENT_RENDER_TIMEOUT = 120  # seconds per format; the first render builds font subsets
     DOCUMENT_MAX_DATA_BYTES = 2 * 1024 * 1024  # a document's data (JSON) beyond this is refused
     ARCHIVE_FONDS = "DB"  # 全宗号 at the start of every archive code (档号)

@@ -16,7 +16,9 @@ from the item's current lead unit.
 
 from __future__ import annotations
 
+import copy
 import enum
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +27,7 @@ from flask import current_app
 from sqlalchemy import Date, Integer, case, cast, func, select, true
 from sqlalchemy.sql import ColumnElement
 
+from webapp.audit.models import AuditEvent
 from webapp.database import local_today
 from webapp.errors import InvalidInput
 from webapp.extensions import db
@@ -191,10 +194,43 @@ def _norm(key) -> str:
 # --- the public function -----------------------------------------------------------------
 
 
+_cache: dict[tuple, Statistics] = {}
+_cache_lock = threading.Lock()
+CACHE_SIZE = 64
+
+
+def _data_version() -> tuple:
+    """The head of the audit chain: every change to items, feedback, reminders, requests and
+    units writes an audit event in the same transaction, so the head changes with them."""
+    return tuple(db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first() or ())
+
+
 def unit_statistics(start: date, end: date, group: Group | str = Group.UNIT) -> Statistics:
     """The statistics table for [start, end] grouped by `group`, with totals; rows sorted by
-    most due, then most overdue, then label."""
+    most due, then most overdue, then label.
+
+    Results are kept per process until the data changes (the audit chain's head moves) or the
+    day does (overdue-now depends on today): viewing the same statistics again costs one
+    indexed query instead of a scan of the period.
+    """
     group = Group(group)
+    if not current_app.config.get("STATS_CACHE", True):
+        return _compute(start, end, group)
+    key = (str(db.engine.url), start, end, group, local_today(), _data_version())
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = _compute(start, end, group)
+        with _cache_lock:
+            if len(_cache) >= CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = hit
+    return copy.deepcopy(hit)
+
+
+def _compute(start: date, end: date, group: Group) -> Statistics:
     item = SupervisionItem
     key = _item_key(group)
     today = local_today()
