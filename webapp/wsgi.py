@@ -21,3 +21,7 @@ with app.app_context():
     if not problems:
         timings = rendering.warm_up()
         log.info("rendering warmed up in %.2f s", sum(timings.values()))
+    # No database connection may cross the fork into the workers.
+    from webapp.extensions import db
+
+    db.engine.dispose()
