@@ -90,7 +90,7 @@ def test_five_processes_get_numbers_one_to_fifty(app, office, make_item, tmp_pat
     script.write_text(SCRIPT)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     procs = [
-        subprocess.Popen(  # noqa: S603 (our own interpreter and script)
+        subprocess.Popen(
             [sys.executable, str(script), uri, app.config["UPLOAD_ROOT"], str(office.id),
              *codes[i::5]], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for i in range(5)

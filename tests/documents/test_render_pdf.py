@@ -174,7 +174,7 @@ def test_fonts_per_block_kind_and_embedded(standard_notice):
     assert face("heiti").search(heading["chars"][0]["fontname"])
     assert face("fangsong").search(body["font"])
     assert body["size"] == pytest.approx(16, abs=0.1)
-    out = subprocess.run(  # noqa: S603 (a fixed tool on our own output)
+    out = subprocess.run(
         [shutil.which("pdffonts"), "-"], input=standard_notice, capture_output=True, check=True
     ).stdout.decode()
     rows = out.splitlines()[2:]
