@@ -17,13 +17,23 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def local_zone() -> ZoneInfo:
+    """The bureau's time zone (setting TIMEZONE, Asia/Shanghai by default)."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
 def local_today() -> date:
-    """Today in the bureau's time zone (Asia/Shanghai by default): deadlines use this date."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    """Today in the bureau's time zone: deadlines, document years and statistics use it."""
+    return datetime.now(local_zone()).date()
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored (UTC) time in the bureau's time zone, for display and documents."""
+    return moment.astimezone(local_zone())
 
 
 def local_date(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return local_time(moment).date()
 
 
 class UTCDateTime(TypeDecorator):

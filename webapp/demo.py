@@ -13,13 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from webapp.auth import services as auth
 from webapp.auth.models import Role, User
-from webapp.database import local_today
+from webapp.database import local_today, local_zone
 from webapp.extensions import db
 from webapp.org.models import Unit, UnitKind
 from webapp.supervision.demo_items import ITEMS, Step
@@ -103,7 +100,7 @@ def _demo_clock(moment: datetime) -> Iterator[None]:
     from webapp.audit import services as audit_services
     from webapp.supervision import services as item_services
 
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     moment = moment.astimezone(UTC)  # stored times are UTC (the audit hash covers them)
     saved = (item_services.utcnow, item_services.local_today, audit_services.utcnow)
     item_services.utcnow = audit_services.utcnow = lambda: moment
@@ -116,7 +113,7 @@ def _demo_clock(moment: datetime) -> Iterator[None]:
 
 def _moment(day: date, item_no: int, step_no: int) -> datetime:
     """A working-hour time on `day` (local), later for later steps of the same item."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     start = datetime.combine(day, time(8, 30), tzinfo=zone)
     return start + timedelta(minutes=(item_no * 13) % 150 + step_no * 35)
 
@@ -124,7 +121,7 @@ def _moment(day: date, item_no: int, step_no: int) -> datetime:
 def load_demo_items(units: dict[str, Unit], users: dict[str, User]) -> None:
     """Every step of every demo item, run through the services in time order."""
     today = local_today()
-    now = datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    now = datetime.now(local_zone())
     steps: list[tuple[datetime, int, int, Step]] = []
     for i, spec in enumerate(ITEMS):
         for j, step in enumerate(spec.steps):

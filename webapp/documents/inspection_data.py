@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from webapp.database import local_date
+from webapp.database import local_date, local_time
 from webapp.documents.data import common
 from webapp.documents.models import IssuerSettings
 from webapp.extensions import db
@@ -48,11 +48,7 @@ def findings_for_period(start: date, end: date) -> list[dict]:
 
 
 def _local_minute(moment) -> str:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
+    return local_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,

@@ -9,13 +9,11 @@ import uuid as uuidlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, time, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from webapp.auth.models import Role, User
-from webapp.database import local_today
+from webapp.database import local_today, local_zone
 from webapp.extensions import db
 from webapp.inspections import services
 from webapp.inspections.checklists import active_checklists, seed_checklists
@@ -60,7 +58,7 @@ def _ref(data: bytes, n: int) -> dict:
 
 
 def _at(days_ago: int, hour: int, minute: int) -> str:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     day = local_today() - timedelta(days=days_ago)
     return datetime.combine(day, time(hour, minute), tzinfo=zone).isoformat()
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy.orm import lazyload, selectinload
 
+from webapp.database import local_time
 from webapp.inspections.models import Finding, Inspection, Photo
 from webapp.org.models import UNIT_KIND_LABELS, Unit
 
@@ -23,7 +23,7 @@ def local_iso(moment: datetime | None) -> str | None:
     """ISO 8601 in the bureau's time zone (+08:00), or None."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).isoformat()
+    return local_time(moment).isoformat()
 
 
 def unit_dict(unit: Unit) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import BinaryIO
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, text
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
-from webapp.database import utcnow
+from webapp.database import local_time, utcnow
 from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict, UnsupportedType
 from webapp.extensions import db
 from webapp.inspections import body as record_body
@@ -260,7 +259,7 @@ def caption_parts(inspection: Inspection) -> tuple[str, str]:
 
 def caption(moment: datetime, place: str, unit_name: str) -> str:
     """Display-copy caption: local time, place, unit."""
-    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    local = local_time(moment)
     return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
 
 

@@ -4,7 +4,6 @@ routes, and the checklist editor. Every record goes through access.visible_inspe
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
-from webapp.database import local_today
+from webapp.database import local_time, local_today
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
@@ -34,7 +33,7 @@ def insp_time(moment) -> str:
     """A UTC time as local (Asia/Shanghai) 2026-11-27 09:30."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return local_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _uuid(value: str) -> str:

@@ -21,14 +21,13 @@ import enum
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Date, Integer, case, cast, func, select, true
 from sqlalchemy.sql import ColumnElement
 
 from webapp.audit.models import AuditEvent
-from webapp.database import local_today
+from webapp.database import local_today, local_zone
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
@@ -127,7 +126,7 @@ class Statistics:
 
 def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The local days [start, end] as a half-open UTC interval."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = local_zone()
     lo = datetime.combine(start, time(), zone).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
     return lo, hi
@@ -142,7 +141,7 @@ def _days_between_assignment_and_close() -> ColumnElement:
     # SQLite keeps UTC text. Whole local days since the epoch are integer divisions of
     # unixepoch() (SQLite >= 3.38) shifted by the zone's current offset (fixed for
     # Asia/Shanghai): exact, and about a third of the cost of date() + julianday() per row.
-    offset = datetime.now(ZoneInfo(tz)).utcoffset() or timedelta()
+    offset = datetime.now(local_zone()).utcoffset() or timedelta()
 
     def epoch(col):
         return func.unixepoch(col, type_=Integer)

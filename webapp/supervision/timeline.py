@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from webapp.audit.services import events_for
 from webapp.auth.models import ROLE_LABELS, User
+from webapp.database import local_time
 from webapp.extensions import db
 from webapp.supervision.models import CHANNEL_LABELS, SOURCE_LABELS
 from webapp.supervision.workflow import EVENT_LABELS
@@ -78,7 +77,6 @@ def item_timeline(code: str) -> list[Entry]:
     events = events_for("item", code)
     ids = {e.actor_id for e in events if e.actor_id}
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
     entries = []
     for e in events:
         user = users.get(e.actor_id)
@@ -86,5 +84,5 @@ def item_timeline(code: str) -> list[Entry]:
         label = EVENT_LABELS.get(e.action, e.action)
         if e.details.get("automatic"):
             label += "（自动）"
-        entries.append(Entry(e.at.astimezone(zone), label, who, _details(e.action, e.details)))
+        entries.append(Entry(local_time(e.at), label, who, _details(e.action, e.details)))
     return entries

@@ -7,14 +7,14 @@ POST calls one service, which decides whether the action is allowed; the request
 from __future__ import annotations
 
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role, User
+from webapp.database import local_time
 from webapp.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db, login_manager
 from webapp.media.files import ingest_file
@@ -67,8 +67,7 @@ def fmt_time(moment) -> str:
     """A stored UTC time as the bureau's local time, to the minute."""
     if moment is None:
         return "—"
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return local_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _actor() -> User:
