@@ -11,6 +11,8 @@ from webapp.errors import InvalidInput
 
 # XML 1.0 forbids these; a Word file or PDF could not carry them, so they are refused at input.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Lone UTF-16 surrogates (from a broken client's JSON): no database or document can store them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 SHORT = 200
 E = TypeVar("E", bound=enum.Enum)
 LONG = 5000
@@ -32,6 +34,8 @@ def clean_text(
         return None
     if _CONTROL.search(value):
         raise InvalidInput(f"{label}含有不可见的控制字符，请删除后再提交", field=field)
+    if _SURROGATE.search(value):
+        raise InvalidInput(f"{label}含有无效字符", field=field)
     if single_line and "\n" in value:
         raise InvalidInput(f"{label}不能换行", field=field)
     if len(value) > max_len:

@@ -131,3 +131,13 @@ def test_migrations_have_a_single_head(app):
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
         assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_text_with_a_lone_surrogate_is_refused_at_input():
+    import pytest
+
+    from webapp.errors import InvalidInput
+    from webapp.validation import clean_text
+
+    with pytest.raises(InvalidInput, match="无效字符"):
+        clean_text("违停\ud800", field="title", label="标题")

@@ -46,3 +46,14 @@ def test_liaison_counts_only_their_own(app, make_item, liaison_a, liaison_b, uni
     assert total == 2
     assert set(codes) == {mine, assisted}
     assert _search(app, liaison_b)[0] == 2
+
+
+def test_odd_filter_values_are_a_clear_4xx_on_the_page(client, office):
+    """Values that pass str.isdigit() but not int() ("²"), huge numbers and NUL: the list page
+    answers like the API does, never with a 500."""
+    from tests.helpers import login
+
+    login(client, office)
+    for query in ("unit=%C2%B2", "page=%C2%B2", "unit=" + "9" * 30, "q=a%00b"):
+        resp = client.get(f"/items/?{query}")
+        assert resp.status_code in (200, 422), (query, resp.status_code)

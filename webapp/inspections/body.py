@@ -23,7 +23,6 @@ from webapp.validation import LONG, clean_text
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 MAX_ROWS = 500  # checklist lines or findings in one record
 MAX_PHOTOS = 200  # photos in one record
@@ -39,9 +38,7 @@ def parse_uuid(value: object, *, field: str) -> str:
 
 def text(value: object, *, field: str, label: str, required: bool = False,
          max_len: int = LONG) -> str | None:
-    """clean_text plus a refusal of lone surrogates (the database could not store them)."""
-    if isinstance(value, str) and _SURROGATE.search(value):
-        raise InvalidInput(f"{label}含有无效字符", field=field)
+    """clean_text, optional by default (most fields of a record may be left empty)."""
     return clean_text(value, field=field, label=label, required=required, max_len=max_len)
 
 

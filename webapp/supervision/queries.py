@@ -13,11 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.database import local_today
+from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import ItemState, Source, SupervisionItem
-from webapp.validation import parse_choice, parse_date
+from webapp.validation import clean_text, parse_choice, parse_date
 
 MAX_PER_PAGE = 100
 
@@ -39,11 +40,11 @@ class ItemFilters:
         """From a query string (MultiDict); bad values raise InvalidInput with the field."""
         states = [parse_choice(s, ItemState, field="state", label="状态")
                   for s in args.getlist("state") if s]
-        unit = args.get("unit", "")
-        text = (args.get("q") or "").strip()[:100] or None
+        text = clean_text(args.get("q"), field="q", label="关键词", required=False,
+                          max_len=100, single_line=True)
         return cls(
             states=states,
-            unit_id=int(unit) if unit.isdigit() else None,
+            unit_id=_int(args.get("unit"), None, field="unit"),
             source=parse_choice(args.get("source"), Source, field="source", label="来源",
                                 required=False),
             light=parse_choice(args.get("light"), Light, field="light", label="红黄绿灯",
@@ -53,16 +54,22 @@ class ItemFilters:
             due_to=parse_date(args.get("due_to"), field="due_to", label="时限止",
                               required=False),
             text=text,
-            page=max(1, _int(args.get("page"), 1)),
-            per_page=min(MAX_PER_PAGE, max(1, _int(args.get("per_page"), 20))),
+            page=max(1, _int(args.get("page"), 1, field="page")),
+            per_page=min(MAX_PER_PAGE, max(1, _int(args.get("per_page"), 20, field="per_page"))),
         )
 
 
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+def _int(value: str | None, default: int | None, *, field: str) -> int | None:
+    """A small whole number from the query string; absent or not digits → the default.
+
+    Digits outside ASCII ("²" passes str.isdigit() but not int()) and more than 9 digits
+    (beyond every database's integer) are refused.
+    """
+    if not value or not value.isdigit():
         return default
+    if not value.isascii() or len(value) > 9:
+        raise InvalidInput(f"{field} 超出范围", field=field)
+    return int(value)
 
 
 @dataclass
