@@ -19,10 +19,10 @@ from flask import current_app
 from webapp.database import utcnow
 from webapp.errors import InvalidInput
 from webapp.inspections.models import CheckResult, FindingCategory, InspectionMode, Severity
+from webapp.media.store import is_sha256
 from webapp.validation import LONG, clean_text
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-SHA256_RE = re.compile(r"[0-9a-f]{64}")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 MAX_ROWS = 500  # checklist lines or findings in one record
 MAX_PHOTOS = 200  # photos in one record
@@ -106,7 +106,7 @@ def _object(value: object, *, field: str) -> dict:
 def _photo(value: object, *, field: str) -> dict:
     ref = _object(value, field=field)
     sha = ref.get("sha256")
-    if not isinstance(sha, str) or not SHA256_RE.fullmatch(sha.strip().lower()):
+    if not isinstance(sha, str) or not is_sha256(sha.strip().lower()):
         raise InvalidInput("照片校验值应为 64 位十六进制 SHA-256", field=f"{field}.sha256")
     size = ref.get("size")
     max_bytes = current_app.config["MAX_PHOTO_BYTES"]

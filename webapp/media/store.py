@@ -92,11 +92,16 @@ def _make_dirs(path: Path) -> None:
         _fsync_dir(new.parent)
 
 
+def is_sha256(value: object) -> bool:
+    """Whether `value` is a SHA-256 hex digest as the store names blobs (64 lowercase hex)."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
 def _check_hash(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip().lower()
-    if not _SHA256.fullmatch(value):
+    if not is_sha256(value):
         raise InvalidInput("文件校验值格式不正确（应为 64 位十六进制 SHA-256）",
                            code="hash_mismatch", field="sha256")
     return value
@@ -158,7 +163,7 @@ def save_bytes(data: bytes) -> StoredBlob:
 
 def blob_path(sha256: str) -> Path:
     """Path of a blob; anything but 64 lowercase hex digits inside the root is a ValueError."""
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+    if not is_sha256(sha256):
         raise ValueError("not a SHA-256 hex digest")
     root = _blobs_root()
     path = (root / sha256[:2] / sha256[2:4] / sha256).resolve()

@@ -42,7 +42,6 @@ from webapp.validation import clean_text, parse_choice, parse_date
 bp = Blueprint("items_api", __name__)
 
 CODE = re.compile(r"[0-9]{4}-[0-9]{1,8}")
-SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_ID = 2**31 - 1
 UPLOAD_EVENT = "upload_attachment"
 
@@ -296,7 +295,7 @@ def _evidence(item: SupervisionItem, actor: User, refs: list[dict]) -> list[tupl
     out = []
     for ref in refs:
         sha = (ref.get("sha256") or "").strip().lower()
-        if sha not in uploaded or not SHA256.fullmatch(sha) or not store.has_blob(sha):
+        if sha not in uploaded or not store.is_sha256(sha) or not store.has_blob(sha):
             raise InvalidInput("附件未上传或已失效，请重新上传", field="attachments")
         with store.open_blob(sha) as f:
             content_type = sniff(f.read(HEAD_BYTES))
