@@ -4,7 +4,6 @@ and the admin's issuer settings. Thin: each route calls one service and commits.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -27,6 +26,7 @@ from webapp.documents.models import KIND_LABELS, Document, DocumentKind, Documen
 from webapp.documents.services import DOCX, PDF, Options
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.media.store import content_disposition
 from webapp.security import FILE_CSP
 from webapp.supervision.access import get_item
 from webapp.validation import parse_date
@@ -162,9 +162,7 @@ def _render_after_commit(doc: Document) -> None:
 def _draft_response(data: bytes, fmt: str, title: str) -> Response:
     name = f"草稿 {title}.{fmt}"
     resp = Response(data, mimetype=PDF if fmt == "pdf" else DOCX)
-    kind = "inline" if fmt == "pdf" else "attachment"
-    resp.headers["Content-Disposition"] = (
-        f"{kind}; filename=\"draft.{fmt}\"; filename*=UTF-8''{quote(name, safe='')}")
+    resp.headers["Content-Disposition"] = content_disposition(name, as_attachment=fmt != "pdf")
     resp.headers["Content-Security-Policy"] = FILE_CSP
     resp.headers["Cache-Control"] = "no-store"
     return resp

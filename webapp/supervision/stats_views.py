@@ -16,6 +16,7 @@ from webapp import api
 from webapp.auth.access import STAFF_ROLES, actor, roles_required
 from webapp.database import local_today
 from webapp.errors import InvalidInput, NotAllowed
+from webapp.media.store import content_disposition
 from webapp.supervision.stats import (
     GROUP_LABELS,
     PERIOD_LABELS,
@@ -85,7 +86,7 @@ def statistics_xlsx():
     data = _workbook(unit_statistics(start, end, group))
     name = f"statistics-{start.isoformat()}-{end.isoformat()}-{group.value}.xlsx"
     return Response(data, mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": content_disposition(name, as_attachment=True)})
 
 
 HEADERS = ["报结数", "应办结数", "报结率", "按期办结数", "按期办结率", "当前逾期", "催办次数",
