@@ -256,16 +256,12 @@ def _check_value(value: object, f: F, field: str) -> None:
 # --- loading and the evidence files -------------------------------------------------------
 
 
-def _actor() -> User:
-    return current_actor()
-
-
 def _item(code: str, *, lock: bool = False) -> SupervisionItem:
     """The visible item (else 404); `lock` holds its row until commit (PostgreSQL; SQLite's
     BEGIN IMMEDIATE already serialises writers), so two racing actions cannot both pass."""
     if not CODE.fullmatch(code):
         raise NotFound("找不到该督办事项")
-    item = get_item(code, _actor())
+    item = get_item(code, current_actor())
     if lock:
         db.session.refresh(item, with_for_update=True)
     return item
@@ -321,7 +317,7 @@ def _detail(item: SupervisionItem, actor: User, status: int = 200):
 
 @bp.route("/items")
 def list_items():
-    page = queries.search_items(_actor(), _filters())
+    page = queries.search_items(current_actor(), _filters())
     return jsonify(items=[item_summary(i) for i in page.items], total=page.total,
                    page=page.page, per_page=page.per_page, pages=page.pages)
 
@@ -330,12 +326,12 @@ def list_items():
 def count_items():
     f = _filters()
     f.page, f.per_page = 1, 1
-    return jsonify(total=queries.search_items(_actor(), f).total)
+    return jsonify(total=queries.search_items(current_actor(), f).total)
 
 
 @bp.route("/items", methods=["POST"])
 def register_item():
-    d, actor = _json_object(REGISTER), _actor()
+    d, actor = _json_object(REGISTER), current_actor()
     with _body_fields():
         item = _register(d, actor)
     if d.get("assign") is not None:
@@ -362,14 +358,14 @@ def _register(d: dict, actor: User) -> SupervisionItem:
 
 @bp.route("/items/<code>")
 def item_detail(code: str):
-    return _detail(_item(code), _actor())
+    return _detail(_item(code), current_actor())
 
 
 def _action_view(name: str):
     spec, handler = ACTIONS[name]
 
     def view(code: str):
-        item, actor = _item(code, lock=True), _actor()
+        item, actor = _item(code, lock=True), current_actor()
         with _body_fields():
             handler(item, actor, _json_object(spec))
         db.session.commit()
@@ -385,7 +381,7 @@ for _name in ACTIONS:
 
 @bp.route("/items/<code>/attachments", methods=["POST"])
 def upload_attachment(code: str):
-    item, actor = _item(code, lock=True), _actor()
+    item, actor = _item(code, lock=True), current_actor()
     _may_submit(item, actor)
     try:
         raw = unquote(request.headers.get("X-Filename", ""), errors="strict")
