@@ -127,3 +127,12 @@ TEXT = "这是一个改名为 .jpg 的文本文件\n".encode()
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
                b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
                b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def open_stored(sha: str) -> Image.Image:
+    """A stored blob decoded (needs an app context: the store's root comes from the app)."""
+    from webapp.media.store import blob_path
+
+    img = Image.open(blob_path(sha))
+    img.load()
+    return img

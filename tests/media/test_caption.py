@@ -13,21 +13,15 @@ from tests.media.imaging import (
     close,
     jpeg_bytes,
     make_exif,
+    open_stored,
     quadrant_colours,
     quadrant_image,
 )
 from webapp.media import caption as caption_module
 from webapp.media.caption import MAX_LINES, add_caption, caption_font, font_file
 from webapp.media.photos import ingest_photo
-from webapp.media.store import blob_path
 
 CAPTION = "2026年11月27日 09:30 · 城关派出所 · 东大街12号 检查现场"
-
-
-def _open(sha: str) -> Image.Image:
-    img = Image.open(blob_path(sha))
-    img.load()
-    return img
 
 
 def _bright_pixels(img: Image.Image) -> int:
@@ -53,7 +47,7 @@ def test_display_copy_gets_a_strip_below_the_photo(ctx):
     assert captioned.sha256 == plain.sha256
     assert captioned.thumb_sha256 == plain.thumb_sha256
     assert captioned.display_sha256 != plain.display_sha256
-    display = _open(captioned.display_sha256)
+    display = open_stored(captioned.display_sha256)
     assert display.width == 800 and 620 < display.height < 700
     photo = display.crop((0, 0, 800, 600))
     for name, colour in quadrant_colours(photo).items():
@@ -61,7 +55,7 @@ def test_display_copy_gets_a_strip_below_the_photo(ctx):
     strip = display.crop((0, 604, 800, display.height))
     assert close(strip.getpixel((2, strip.height - 2)), caption_module.BACKGROUND)
     assert _bright_pixels(strip) > 200  # the text is drawn
-    assert _open(captioned.thumb_sha256).size == (320, 240)
+    assert open_stored(captioned.thumb_sha256).size == (320, 240)
 
 
 def test_caption_text_changes_the_strip(ctx):

@@ -17,18 +17,12 @@ from tests.media.imaging import (
     encode,
     jpeg_bytes,
     make_exif,
+    open_stored,
     quadrant_colours,
     quadrant_image,
 )
 from webapp.media.images import open_image
 from webapp.media.photos import decode_upright, ingest_photo
-from webapp.media.store import blob_path
-
-
-def _open(sha: str) -> Image.Image:
-    img = Image.open(blob_path(sha))
-    img.load()
-    return img
 
 
 @pytest.mark.parametrize(
@@ -62,20 +56,21 @@ def test_draft_box_is_taken_before_rotation(ctx, tmp_path):
 
 def test_progressive_jpeg(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(quadrant_image(2400, 1800), progressive=True)))
-    assert _open(info.display_sha256).size == (1600, 1200)
-    assert close(quadrant_colours(_open(info.thumb_sha256))["top_right"], QUADRANTS["top_right"])
+    assert open_stored(info.display_sha256).size == (1600, 1200)
+    colours = quadrant_colours(open_stored(info.thumb_sha256))
+    assert close(colours["top_right"], QUADRANTS["top_right"])
 
 
 def test_cmyk_jpeg(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(quadrant_image(800, 600).convert("CMYK"))))
-    display = _open(info.display_sha256)
+    display = open_stored(info.display_sha256)
     assert display.mode == "RGB"
     assert close(quadrant_colours(display)["bottom_left"], QUADRANTS["bottom_left"], 60)
 
 
 def test_greyscale_jpeg(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(quadrant_image(2000, 1000).convert("L"))))
-    display = _open(info.display_sha256)
+    display = open_stored(info.display_sha256)
     assert (display.mode, display.size) == ("RGB", (1600, 800))
 
 
@@ -84,7 +79,7 @@ def test_mpo_from_a_phone_is_a_jpeg_photo(ctx):
     data = encode(first, "MPO", save_all=True, append_images=[depth])
     info = ingest_photo(BytesIO(data))
     assert (info.content_type, info.width, info.height) == ("image/jpeg", 3200, 2400)
-    display = _open(info.display_sha256)
+    display = open_stored(info.display_sha256)
     assert display.size == (1600, 1200)
     assert close(quadrant_colours(display)["bottom_right"], QUADRANTS["bottom_right"])
 

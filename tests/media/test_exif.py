@@ -7,7 +7,7 @@ from fractions import Fraction
 from io import BytesIO
 
 import pytest
-from PIL import Image, TiffImagePlugin
+from PIL import TiffImagePlugin
 
 from tests.media.imaging import (
     QUADRANTS,
@@ -17,6 +17,7 @@ from tests.media.imaging import (
     jpeg_bytes,
     make_exif,
     noisy_image,
+    open_stored,
     quadrant_colours,
     quadrant_image,
     with_app1,
@@ -25,12 +26,6 @@ from webapp.media.photos import ingest_photo
 from webapp.media.store import blob_path
 
 UPRIGHT = (480, 240)  # landscape, so swapped sides show
-
-
-def _open(sha: str) -> Image.Image:
-    img = Image.open(blob_path(sha))
-    img.load()
-    return img
 
 
 def _rational(value: float) -> TiffImagePlugin.IFDRational:
@@ -51,7 +46,7 @@ def test_copies_are_upright_for_every_orientation(ctx, orientation):
     info = ingest_photo(BytesIO(data))
     assert (info.width, info.height) == UPRIGHT
     for sha in (info.display_sha256, info.thumb_sha256):
-        copy = _open(sha)
+        copy = open_stored(sha)
         assert copy.width > copy.height
         colours = quadrant_colours(copy)
         for name, expected in QUADRANTS.items():
@@ -63,7 +58,7 @@ def test_large_rotated_photo_is_upright_at_both_sizes(ctx):
     data = jpeg_bytes(upright.transpose(STORED_FROM_UPRIGHT[6]), make_exif(orientation=6))
     info = ingest_photo(BytesIO(data))
     assert (info.width, info.height) == (3000, 4000)
-    display, thumb = _open(info.display_sha256), _open(info.thumb_sha256)
+    display, thumb = open_stored(info.display_sha256), open_stored(info.thumb_sha256)
     assert (display.size, thumb.size) == ((1200, 1600), (240, 320))
     assert close(quadrant_colours(display)["top_left"], QUADRANTS["top_left"])
     assert close(quadrant_colours(thumb)["bottom_right"], QUADRANTS["bottom_right"])
@@ -112,9 +107,9 @@ def test_copies_carry_no_exif_or_gps(ctx):
     exif = make_exif(orientation=6, model="Secret Cam", taken="2026:11:27 09:30:15", gps=gps)
     data = jpeg_bytes(noisy_image(2000, 1500), exif)
     info = ingest_photo(BytesIO(data), caption="2026年11月27日 城关派出所")
-    assert _open(info.sha256).getexif().get(0x0110) == "Secret Cam"  # the original keeps it
+    assert open_stored(info.sha256).getexif().get(0x0110) == "Secret Cam"  # the original keeps it
     for sha in (info.display_sha256, info.thumb_sha256):
-        copy = _open(sha)
+        copy = open_stored(sha)
         assert len(copy.getexif()) == 0
         assert "exif" not in copy.info
         assert "icc_profile" not in copy.info
@@ -137,7 +132,7 @@ def test_malformed_exif_block_is_tolerated(ctx, payload):
     info = ingest_photo(BytesIO(data))
     assert blob_path(info.sha256).read_bytes() == data
     assert (info.width, info.height, info.taken_at, info.gps_lat) == (160, 80, None, None)
-    assert _open(info.display_sha256).size == (160, 80)
+    assert open_stored(info.display_sha256).size == (160, 80)
 
 
 def test_malformed_exif_values_are_tolerated(ctx):
@@ -167,6 +162,6 @@ def test_orientation_in_png_and_webp_exif(ctx, fmt):
     info = ingest_photo(BytesIO(data))
     assert (info.width, info.height) == UPRIGHT
     assert info.taken_at == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
-    colours = quadrant_colours(_open(info.display_sha256))
+    colours = quadrant_colours(open_stored(info.display_sha256))
     for name, expected in QUADRANTS.items():
         assert close(colours[name], expected), (fmt, name)

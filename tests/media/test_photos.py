@@ -17,6 +17,7 @@ from tests.media.imaging import (
     encode,
     jpeg_bytes,
     noisy_image,
+    open_stored,
     png_claiming,
     quadrant_colours,
     quadrant_image,
@@ -26,12 +27,6 @@ from webapp.media.photos import PhotoInfo, ingest_photo
 from webapp.media.store import blob_path
 
 
-def _open(sha: str) -> Image.Image:
-    img = Image.open(blob_path(sha))
-    img.load()
-    return img
-
-
 def test_large_jpeg_gets_320_thumbnail_and_1600_display(ctx):
     data = jpeg_bytes(noisy_image(4000, 3000), quality=80)
     info = ingest_photo(BytesIO(data), expected_sha256=hashlib.sha256(data).hexdigest())
@@ -39,21 +34,21 @@ def test_large_jpeg_gets_320_thumbnail_and_1600_display(ctx):
     assert (info.content_type, info.width, info.height) == ("image/jpeg", 4000, 3000)
     assert (info.sha256, info.size) == (hashlib.sha256(data).hexdigest(), len(data))
     assert blob_path(info.sha256).read_bytes() == data  # the evidence, byte for byte
-    thumb, display = _open(info.thumb_sha256), _open(info.display_sha256)
+    thumb, display = open_stored(info.thumb_sha256), open_stored(info.display_sha256)
     assert (thumb.format, thumb.size) == ("JPEG", (320, 240))
     assert (display.format, display.size) == ("JPEG", (1600, 1200))
 
 
 def test_portrait_long_edge_is_the_height(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(noisy_image(1500, 2000))))
-    assert _open(info.thumb_sha256).size == (240, 320)
-    assert _open(info.display_sha256).size == (1200, 1600)
+    assert open_stored(info.thumb_sha256).size == (240, 320)
+    assert open_stored(info.display_sha256).size == (1200, 1600)
 
 
 def test_small_photo_is_never_upscaled(ctx):
     info = ingest_photo(BytesIO(jpeg_bytes(quadrant_image(200, 100))))
-    assert _open(info.display_sha256).size == (200, 100)
-    assert _open(info.thumb_sha256).size == (200, 100)
+    assert open_stored(info.display_sha256).size == (200, 100)
+    assert open_stored(info.thumb_sha256).size == (200, 100)
 
 
 def test_png_with_transparency_is_flattened_on_white(ctx):
@@ -61,7 +56,7 @@ def test_png_with_transparency_is_flattened_on_white(ctx):
     img.paste((0, 0, 0, 0), (0, 0, 200, 100))  # transparent top-left quadrant
     info = ingest_photo(BytesIO(encode(img, "PNG")))
     assert (info.content_type, info.width, info.height) == ("image/png", 400, 200)
-    colours = quadrant_colours(_open(info.display_sha256))
+    colours = quadrant_colours(open_stored(info.display_sha256))
     assert close(colours["top_left"], (255, 255, 255))
     assert close(colours["bottom_right"], (240, 220, 20))
 
@@ -70,7 +65,7 @@ def test_sixteen_bit_greyscale_png(ctx):
     img = Image.linear_gradient("L").resize((300, 200)).convert("I").point(lambda v: v * 256)
     data = encode(img.convert("I;16"), "PNG")
     info = ingest_photo(BytesIO(data))
-    display = _open(info.display_sha256)
+    display = open_stored(info.display_sha256)
     assert display.mode == "RGB"
     top, bottom = display.getpixel((150, 5)), display.getpixel((150, 195))
     assert top[0] < 30 and bottom[0] > 220  # the gradient survives, not clipped to white
@@ -79,7 +74,7 @@ def test_sixteen_bit_greyscale_png(ctx):
 def test_webp(ctx):
     info = ingest_photo(BytesIO(encode(quadrant_image(600, 400), "WEBP", quality=90)))
     assert (info.content_type, info.width, info.height) == ("image/webp", 600, 400)
-    assert close(quadrant_colours(_open(info.thumb_sha256))["top_right"], (20, 200, 20))
+    assert close(quadrant_colours(open_stored(info.thumb_sha256))["top_right"], (20, 200, 20))
 
 
 def test_heic_round_trip(ctx):
@@ -88,7 +83,7 @@ def test_heic_round_trip(ctx):
     info = ingest_photo(BytesIO(data))
     assert (info.content_type, info.width, info.height) == ("image/heic", 640, 480)
     assert blob_path(info.sha256).read_bytes() == data
-    display = _open(info.display_sha256)
+    display = open_stored(info.display_sha256)
     assert (display.format, display.size) == ("JPEG", (640, 480))
     colours = quadrant_colours(display)
     assert close(colours["top_left"], (230, 20, 20))
