@@ -27,10 +27,29 @@ def browser_context_args(browser_context_args, playwright):
     return {**browser_context_args, **phone, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
 
+def _buffered(app):
+    """The app with each response body read into memory before it is sent.
+
+    When the browser drops a connection mid-response (it cancels icon and prefetch requests
+    freely), werkzeug's development server can leave a streamed static file unclosed, which
+    `filterwarnings = error` turns into a failure. No test here needs streaming responses.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_url(app) -> Iterator[str]:
     """The app served by werkzeug on 127.0.0.1 in a thread of this process."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
