@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from webapp.config import Defaults
+from webapp.transaction import DubanFlask
 
 # Each domain package exposes init_app(app): blueprints, CLI commands, hooks.
 DOMAINS = (
@@ -27,7 +28,7 @@ DOMAINS = (
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = DubanFlask(__name__, instance_relative_config=True)
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -38,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _fill_paths(app)
 
-    from webapp import logs, models, security  # noqa: F401 (models: every table in the metadata)
+    from webapp import http_errors, logs, models, security  # noqa: F401 (models: every table)
     from webapp.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     logs.init_app(app)
+    http_errors.init_app(app)
     _configure_engine(app)
 
     import importlib

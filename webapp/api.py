@@ -6,15 +6,15 @@ this module registers the parent blueprint last, so every child shares its auth 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_login import current_user
 
+from webapp import transaction
 from webapp.auth import services as auth_services
 from webapp.auth.access import bearer_token
 from webapp.errors import DomainError
-from webapp.extensions import csrf, db
+from webapp.extensions import csrf
+from webapp.http_errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # checked below for cookie-authenticated calls; Bearer clients are exempt
@@ -36,11 +36,6 @@ def register(child: Blueprint, paths: dict | None = None, schemas: dict | None =
     OPENAPI_SCHEMAS.update(schemas or {})
 
 
-def error_response(status: int, code: str, message: str, **extra: Any):
-    body = {"error": {"code": code, "message": message, **extra}}
-    return jsonify(body), status
-
-
 @bp.before_request
 def _authenticate():
     token = bearer_token()
@@ -60,14 +55,8 @@ def _authenticate():
     return None
 
 
-@bp.errorhandler(DomainError)
-def _domain_error(err: DomainError):
-    db.session.rollback()
-    extra = {"field": err.field} if err.field else {}
-    return error_response(err.status, err.code, err.message, **extra)
-
-
 @bp.route("/auth/token", methods=["POST"])
+@transaction.manual  # a refused attempt is kept on record although the answer is 401/429
 def token():
     data = request.get_json(silent=True)
     if not isinstance(data, dict) or not isinstance(data.get("username"), str) \
@@ -76,15 +65,15 @@ def token():
     try:
         user = auth_services.authenticate(data["username"], data["password"])
     except auth_services.Throttled as err:
-        db.session.commit()
+        transaction.commit()
         resp = error_response(429, err.code, err.message)
         resp[0].headers["Retry-After"] = str(err.retry_after)
         return resp
     except DomainError as err:
-        db.session.commit()
+        transaction.commit()
         return error_response(401, err.code, err.message)
     raw, row = auth_services.issue_token(user)
-    db.session.commit()
+    transaction.commit()
     return jsonify(
         access_token=raw,
         token_type="Bearer",  # noqa: S106 (the scheme name, not a secret)
@@ -99,7 +88,6 @@ def revoke():
     raw = bearer_token()
     if raw:
         auth_services.revoke_token(raw)
-        db.session.commit()
     return "", 204
 
 

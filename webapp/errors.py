@@ -7,10 +7,12 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
+                 extra: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.extra = extra or {}  # more JSON for API clients (e.g. the missing photos' ids)
         if code:
             self.code = code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -25,9 +25,19 @@ class SingleLineFormatter(logging.Formatter):
         return _escape(text)
 
 
+class RequestId(logging.Filter):
+    """Put the request's id (webapp.http_errors) on every line logged while serving it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
 def init_app(app: Flask) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(SingleLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RequestId())
+    handler.setFormatter(SingleLineFormatter(
+        "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
     logger = logging.getLogger("webapp")
     if not any(isinstance(h.formatter, SingleLineFormatter) for h in logger.handlers):
         logger.addHandler(handler)

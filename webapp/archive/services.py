@@ -26,6 +26,7 @@ from webapp.extensions import db
 from webapp.numbering import next_number
 from webapp.supervision import services as item_services
 from webapp.supervision.models import ItemState
+from webapp.transaction import lock_row
 from webapp.validation import clean_text
 
 RETENTION = {DocumentKind.CLOSING_REPORT: "Y"}  # others: D30
@@ -63,6 +64,7 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
 
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以归档签发件")
+    lock_row(doc)  # two uploads racing: the second sees the first's record and is refused
     blocker = scan_blocker(doc)
     if blocker:
         raise StateConflict(blocker, code="invalid_state")

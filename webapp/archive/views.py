@@ -12,30 +12,25 @@ from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.documents.access import get_document, visible_documents
 from webapp.documents.models import Document
-from webapp.errors import DomainError, InvalidInput, NotFound
+from webapp.documents.views import _detail_again
+from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.transaction import on_refusal
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 
 @bp.route("/documents/<int:doc_id>/scan", methods=["POST"])
 @roles_required(Role.OFFICE)
+@on_refusal(_detail_again)
 def upload_scan(doc_id: int):
     doc = get_document(doc_id, current_user)
     upload = request.files.get("file")
-    try:
-        if upload is None or not upload.filename:
-            raise InvalidInput("请选择签发件扫描文件（PDF、JPEG 或 PNG）", field="file")
-        record = services.archive_signed_copy(doc, actor=current_user, stream=upload.stream,
-                                              filename=upload.filename,
-                                              note=request.form.get("note"))
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        from webapp.documents.views import render_detail
-
-        return render_detail(get_document(doc_id, current_user), error=err.message,
-                             status=err.status)
+    if upload is None or not upload.filename:
+        raise InvalidInput("请选择签发件扫描文件（PDF、JPEG 或 PNG）", field="file")
+    record = services.archive_signed_copy(doc, actor=current_user, stream=upload.stream,
+                                          filename=upload.filename,
+                                          note=request.form.get("note"))
     flash(f"签发件已归档，档号 {record.archive_code}", "success")
     return redirect(url_for("documents.document_detail", doc_id=doc_id))
 

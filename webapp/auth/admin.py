@@ -15,6 +15,7 @@ from webapp.auth.passwords import check_policy, hash_password
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.org.models import Unit
+from webapp.transaction import on_refusal
 from webapp.validation import clean_text, parse_choice
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users", template_folder="templates")
@@ -39,32 +40,32 @@ def user_list():
                            roles=ROLE_LABELS)
 
 
+def _create_again(err: DomainError):
+    users = db.session.scalars(select(User).order_by(User.id))
+    return render_template("auth/users.html", users=list(users), units=_units(),
+                           roles=ROLE_LABELS, error=err.message, form=request.form), err.status
+
+
 @bp.route("/", methods=["POST"])
 @roles_required(Role.ADMIN)
+@on_refusal(_create_again)
 def user_create():
     form = request.form
-    try:
-        role = parse_choice(form.get("role"), Role, field="role", label="角色")
-        unit_id = form.get("unit_id", "")
-        unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
-        if unit_id and unit is None:
-            raise InvalidInput("单位不存在", field="unit_id")
-        services.create_user(
-            username=clean_text(form.get("username"), field="username", label="用户名",
-                                max_len=64, single_line=True),
-            name=clean_text(form.get("name"), field="name", label="姓名", max_len=64,
-                            single_line=True),
-            role=role, unit=unit, password=form.get("password", ""),
-            phone=clean_text(form.get("phone"), field="phone", label="电话", required=False,
-                             max_len=32, single_line=True),
-            actor=current_user._get_current_object(),
-        )
-    except DomainError as err:
-        db.session.rollback()
-        users = db.session.scalars(select(User).order_by(User.id))
-        return render_template("auth/users.html", users=list(users), units=_units(),
-                               roles=ROLE_LABELS, error=err.message, form=form), err.status
-    db.session.commit()
+    role = parse_choice(form.get("role"), Role, field="role", label="角色")
+    unit_id = form.get("unit_id", "")
+    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    if unit_id and unit is None:
+        raise InvalidInput("单位不存在", field="unit_id")
+    services.create_user(
+        username=clean_text(form.get("username"), field="username", label="用户名",
+                            max_len=64, single_line=True),
+        name=clean_text(form.get("name"), field="name", label="姓名", max_len=64,
+                        single_line=True),
+        role=role, unit=unit, password=form.get("password", ""),
+        phone=clean_text(form.get("phone"), field="phone", label="电话", required=False,
+                         max_len=32, single_line=True),
+        actor=current_user._get_current_object(),
+    )
     flash("用户已创建")
     return redirect(url_for("users.user_list"))
 
@@ -77,7 +78,6 @@ def user_set_active(user_id: int):
         raise InvalidInput("不能停用自己的账号")
     active = request.form.get("active") == "1"
     services.set_active(user, active, actor=current_user._get_current_object())
-    db.session.commit()
     flash("已启用该账号" if active else "已停用该账号，其登录已全部失效")
     return redirect(url_for("users.user_list"))
 
@@ -92,6 +92,5 @@ def user_reset_password(user_id: int):
     services.end_all_sessions(user)
     audit.record("user.password_reset", object_type="user", object_id=user.id,
                  actor=current_user._get_current_object())
-    db.session.commit()
     flash(f"已重置 {user.username} 的密码，其登录已全部失效")
     return redirect(url_for("users.user_list"))

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webapp import transaction
 from webapp.auth import services
 from webapp.auth.models import User
 from webapp.database import utcnow
@@ -57,6 +58,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@transaction.manual  # a refused attempt stays on record although the answer is 401/429
 def login():
     if request.method == "GET":
         if current_user.is_authenticated:
@@ -66,13 +68,13 @@ def login():
         user = services.authenticate(request.form.get("username", ""),
                                      request.form.get("password", ""))
     except DomainError as err:
-        db.session.commit()  # the failed attempt stays on record
+        transaction.commit()  # the failed attempt stays on record
         status = getattr(err, "status", 400)
         status = 429 if status == 429 else 401
         return render_template("auth/login.html", error=err.message,
                                username=request.form.get("username", ""),
                                next=request.form.get("next", "")), status
-    db.session.commit()
+    transaction.commit()
     start_session(user)
     return redirect(_safe_next(request.form.get("next")))
 
@@ -81,25 +83,25 @@ def login():
 @login_required
 def logout():
     services.end_all_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("已退出登录")
     return redirect(url_for("auth.login"))
 
 
+def _password_again(err: DomainError):
+    return render_template("auth/password.html", error=err.message), 422
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@transaction.on_refusal(_password_again)
 def password():
     if request.method == "GET":
         return render_template("auth/password.html")
-    try:
-        services.change_password(current_user._get_current_object(),
-                                 old_password=request.form.get("old_password", ""),
-                                 new_password=request.form.get("new_password", ""))
-    except DomainError as err:
-        return render_template("auth/password.html", error=err.message), 422
-    db.session.commit()
+    services.change_password(current_user._get_current_object(),
+                             old_password=request.form.get("old_password", ""),
+                             new_password=request.form.get("new_password", ""))
     start_session(current_user._get_current_object())
     flash("密码已修改，其他设备上的登录已失效")
     return redirect(url_for("web.home"))

@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request, url_for
 
-from webapp import api
+from webapp import api, transaction
 from webapp.auth.access import actor
 from webapp.auth.models import Role
 from webapp.documents import services
@@ -62,6 +62,7 @@ def file(doc_id: int, fmt: str):
 
 
 @bp.route("/documents", methods=["POST"])
+@transaction.manual  # answers with the rendered files: commits, renders (after-commit), answers
 def issue():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -80,9 +81,7 @@ def issue():
         praised=_pairs(body.get("praised")), criticised=_pairs(body.get("criticised")),
         inspection_id=_inspection_id(body.get("inspection"), user))
     doc = services.issue_document(kind, actor=user, item=item, options=options)
-    db.session.commit()
-    services.render_document(doc, actor=user)
-    db.session.commit()
+    transaction.commit()
     return jsonify(_out(doc)), 201
 
 
@@ -106,7 +105,6 @@ def _pairs(value) -> list[dict]:
 def render(doc_id: int):
     doc = get_document(doc_id, actor())
     services.retry_render(doc, actor=actor())
-    db.session.commit()
     return jsonify(_out(doc))
 
 
@@ -115,7 +113,6 @@ def void(doc_id: int):
     doc = get_document(doc_id, actor())
     body = request.get_json(silent=True) or {}
     services.void_document(doc, actor=actor(), reason=body.get("reason"))
-    db.session.commit()
     return jsonify(_out(doc))
 
 

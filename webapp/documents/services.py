@@ -1,10 +1,12 @@
 """The document life cycle: preview (draft, no number), issue (number + record in one
 transaction, files rendered after the commit), retry a failed render, void and correct.
 
-Issuing takes two commits on purpose (SECURITY.md: rendering happens after the commit):
-`issue_document` allocates the number and inserts the record (the caller commits), then
-`render_document` renders both formats from the stored data and records their hashes (the
-caller commits again). A failed render leaves the issued record with `render_error`.
+Issuing takes two commits on purpose (rendering happens after the commit, so a slow or
+failing render never holds the number's lock nor loses the record): `issue_document`
+allocates the number and inserts the record in the caller's transaction and queues
+`render_issued` to run after it commits (webapp.transaction.after_commit), which renders both
+formats from the stored data and records their hashes. A failed render leaves the issued
+record with `render_error`; it can be retried.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from webapp.numbering import next_number
 from webapp.org.models import Unit
 from webapp.supervision import services as item_services
 from webapp.supervision.models import ItemState, ReminderChannel, SupervisionItem
-from webapp.supervision.workflow import TRANSITIONS
+from webapp.supervision.workflow import ACTIONS
+from webapp.transaction import after_commit, lock_key, lock_row
 from webapp.validation import LONG, clean_text
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,7 @@ def state_blocker(kind: DocumentKind, item: SupervisionItem, *, today: date) -> 
         if item.state not in NOTICE_STATES or item.lead_unit_id is None:
             return "事项交办后才能印发督办通知"
     elif kind == DocumentKind.REMINDER:
-        if item.state not in TRANSITIONS["remind"].from_states:
+        if item.state not in ACTIONS["remind"].from_states:
             return f"事项当前状态为“{item.state_label}”，无需催办"
         if item.due_date is None or item.due_date >= today:
             return "事项尚未逾期，不能印发催办通知"
@@ -104,10 +107,12 @@ def _duplicate(kind: DocumentKind, item: SupervisionItem, *, today: date) -> str
     submits would otherwise use up numbers)."""
     docs = _live_docs(kind, item_id=item.id)
     if kind == DocumentKind.REMINDER:
-        if any(local_date(d.issued_at) == today for d in docs):
-            return "今天已为该事项印发催办通知"
+        docs = [d for d in docs if local_date(d.issued_at) == today]
+        if docs:
+            return f"今天已为该事项印发催办通知 {docs[0].doc_number}"
     elif docs:
-        return f"该事项已印发{KIND_LABELS[kind]}；如需更正，请在原公文页面作废并重发"
+        return (f"该事项已印发{KIND_LABELS[kind]} {docs[0].doc_number}；"
+                "如需更正，请在原公文页面作废并重发")
     return None
 
 
@@ -241,20 +246,19 @@ def issue_document(kind: DocumentKind | str, *, actor: User,
     _office(actor, "印发公文")
     today = today or local_today()
     options = options or Options()
+    _lock_subject(kind, item, options)
     if item is not None:
-        blocker = state_blocker(kind, item, today=today) or (
-            None if replaces else _duplicate(kind, item, today=today))
+        blocker = state_blocker(kind, item, today=today)
         if blocker:
             raise StateConflict(blocker, code="invalid_state")
+        duplicate = None if replaces else _duplicate(kind, item, today=today)
+        if duplicate:
+            raise StateConflict(duplicate, code="already_issued")
     elif kind in (DocumentKind.NOTICE, DocumentKind.REMINDER, DocumentKind.CLOSING_REPORT):
         raise InvalidInput("请指定督办事项", field="item")
-    elif kind == DocumentKind.CIRCULAR and replaces is None and options.start and options.end \
-            and _live(kind, period_start=options.start, period_end=options.end):
-        raise StateConflict("该期间已印发通报；如需更正，请在原通报页面作废并重发",
-                            code="already_issued")
-    elif kind == DocumentKind.INSPECTION_RECORD and replaces is None and \
-            _live(kind, inspection_id=options.inspection_id):
-        raise StateConflict("该检查已印发暗访检查记录；如需更正，请在原公文页面作废并重发",
+    elif replaces is None and (live := _live_subject(kind, options)) is not None:
+        what = "该期间已印发通报" if kind == DocumentKind.CIRCULAR else "该检查已印发暗访检查记录"
+        raise StateConflict(f"{what} {live.doc_number}；如需更正，请在原公文页面作废并重发",
                             code="already_issued")
     settings = load_settings()
     data = build_data(kind, item=item, options=options, today=today, settings=settings)
@@ -282,7 +286,27 @@ def issue_document(kind: DocumentKind | str, *, actor: User,
                  actor=actor, details={"kind": str(kind), "title": doc.title,
                                        "item": item.code if item else None,
                                        "replaces": replaces.doc_number if replaces else None})
+    after_commit(render_issued, doc.id)
     return doc
+
+
+def _lock_subject(kind: DocumentKind, item: SupervisionItem | None, options: Options) -> None:
+    """Serialise issuing for one subject (an item, a period's circular, an inspection's record),
+    so that of two racing requests the second sees the first's document and is refused."""
+    if item is not None:
+        lock_row(item)
+    elif kind == DocumentKind.CIRCULAR:
+        lock_key(f"circular:{options.start}:{options.end}")
+    elif kind == DocumentKind.INSPECTION_RECORD:
+        lock_key(f"inspection_record:{options.inspection_id}")
+
+
+def _live_subject(kind: DocumentKind, options: Options) -> Document | None:
+    if kind == DocumentKind.CIRCULAR and options.start and options.end:
+        return _live(kind, period_start=options.start, period_end=options.end)
+    if kind == DocumentKind.INSPECTION_RECORD:
+        return _live(kind, inspection_id=options.inspection_id)
+    return None
 
 
 # --- rendering after the commit ----------------------------------------------------------
@@ -373,9 +397,17 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
     return True
 
 
+def render_issued(doc_id: int) -> None:
+    """After-commit job of issuing: render a newly issued document's files (once)."""
+    doc = db.session.get(Document, doc_id)
+    if doc is not None and not doc.rendered and doc.state == DocumentState.ISSUED:
+        render_document(doc, actor=doc.issued_by)
+
+
 def retry_render(doc: Document, *, actor: User) -> bool:
     """重新生成: render a document whose files are missing after a failure."""
     _office(actor, "重新生成公文文件")
+    lock_row(doc)
     return render_document(doc, actor=actor)
 
 
@@ -394,6 +426,7 @@ def void_document(doc: Document, *, actor: User, reason: object) -> None:
     """作废: the document stays on record with its number, marked voided with the reason."""
     _office(actor, "作废公文")
     reason = clean_text(reason, field="reason", label="作废理由", max_len=1000)
+    lock_row(doc)
     if doc.state == DocumentState.VOIDED:
         raise StateConflict("该公文已作废", code="already_voided")
     from webapp.archive.models import ArchiveRecord
@@ -418,7 +451,7 @@ def correct_document(doc: Document, *, actor: User, reason: object,
     if kind != DocumentKind.CIRCULAR and kind != DocumentKind.INSPECTION_RECORD and item is None:
         raise StateConflict("原公文没有关联事项，无法更正", code="invalid_state")
     if kind == DocumentKind.REMINDER and item is not None and \
-            item.state not in TRANSITIONS["remind"].from_states:
+            item.state not in ACTIONS["remind"].from_states:
         raise StateConflict("事项已不在办理中，催办通知无需更正", code="invalid_state")
     void_document(doc, actor=actor, reason=reason)
     new = issue_document(kind, actor=actor, item=item, options=options, today=today,

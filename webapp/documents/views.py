@@ -1,5 +1,6 @@
 """Document pages: list, detail, downloads, previews (drafts), issuing, void/correct, retry,
-and the admin's issuer settings. Thin: each route calls one service and commits."""
+and the admin's issuer settings. Thin: each route calls one service; the request commits once
+(webapp.transaction) and issued documents are rendered after that commit."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from webapp.extensions import db
 from webapp.media.store import content_disposition
 from webapp.security import FILE_CSP
 from webapp.supervision.access import get_item
+from webapp.transaction import after_commit, on_refusal
 from webapp.validation import parse_date
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
@@ -96,63 +98,52 @@ def download(doc_id: int, fmt: str):
                      download_name=services.download_name(doc, fmt), as_attachment=True)
 
 
-def _act(doc_id: int, fn, done: str):
-    doc = get_document(doc_id, current_user)
-    try:
-        result = fn(doc)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_detail(get_document(doc_id, current_user), error=err.message,
-                             status=err.status)
-    flash(done, "success")
-    target = result if isinstance(result, Document) else doc
-    return redirect(url_for("documents.document_detail", doc_id=target.id))
+def _detail_again(err: DomainError, doc_id: int):
+    if isinstance(err, NotFound):
+        raise err
+    return render_detail(get_document(doc_id, current_user), error=err.message,
+                         status=err.status)
 
 
 @bp.route("/<int:doc_id>/render", methods=["POST"])
 @roles_required(Role.OFFICE)
+@on_refusal(_detail_again)
 def retry(doc_id: int):
-    doc = get_document(doc_id, current_user)
-    try:
-        ok = services.retry_render(doc, actor=current_user)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_detail(doc, error=err.message, status=err.status)
+    ok = services.retry_render(get_document(doc_id, current_user), actor=current_user)
     flash("文件已重新生成" if ok else "生成仍然失败，请查看错误信息", "success" if ok else "error")
-    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+    return redirect(url_for("documents.document_detail", doc_id=doc_id))
 
 
 @bp.route("/<int:doc_id>/void", methods=["POST"])
 @roles_required(Role.OFFICE)
+@on_refusal(_detail_again)
 def void(doc_id: int):
-    return _act(doc_id, lambda d: services.void_document(
-        d, actor=current_user, reason=request.form.get("reason")), "公文已作废，文号保留在案")
+    services.void_document(get_document(doc_id, current_user), actor=current_user,
+                           reason=request.form.get("reason"))
+    flash("公文已作废，文号保留在案", "success")
+    return redirect(url_for("documents.document_detail", doc_id=doc_id))
 
 
 @bp.route("/<int:doc_id>/correct", methods=["POST"])
 @roles_required(Role.OFFICE)
+@on_refusal(_detail_again)
 def correct(doc_id: int):
-    doc = get_document(doc_id, current_user)
-    try:
-        new = services.correct_document(doc, actor=current_user,
-                                        reason=request.form.get("reason"))
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_detail(get_document(doc_id, current_user), error=err.message,
-                             status=err.status)
-    _render_after_commit(new)
-    flash(f"原公文已作废，更正后的公文 {new.doc_number} 已印发", "success")
-    return redirect(url_for("documents.document_detail", doc_id=new.id))
+    new = services.correct_document(get_document(doc_id, current_user), actor=current_user,
+                                    reason=request.form.get("reason"))
+    return _issued(new, f"原公文已作废，更正后的公文 {new.doc_number} 已印发")
 
 
-def _render_after_commit(doc: Document) -> None:
-    """Second step of issuing: render and store the files, commit (failure is recorded)."""
-    ok = services.render_document(doc, actor=current_user)
-    db.session.commit()
-    if not ok:
+def _issued(doc: Document, message: str):
+    """After issuing: its files are rendered once the transaction commits (the service queued
+    that); then tell the user whether they were."""
+    flash(message, "success")
+    after_commit(_tell_render_failure, doc.id)
+    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+
+
+def _tell_render_failure(doc_id: int) -> None:
+    doc = db.session.get(Document, doc_id)
+    if doc is not None and not doc.rendered:
         flash("公文已印发（文号已登记），但文件生成失败，可在公文页面“重新生成”", "error")
 
 
@@ -190,16 +181,8 @@ def preview_item(code: str, kind: str):
 def issue_item(code: str, kind: str):
     item = get_item(code, current_user)
     kind = _kind(kind, ITEM_KIND_NAMES)
-    try:
-        doc = services.issue_document(kind, actor=current_user, item=item,
-                                      options=_item_options())
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_template("web/error.html", message=err.message), err.status
-    _render_after_commit(doc)
-    flash(f"{KIND_LABELS[kind]} {doc.doc_number} 已印发", "success")
-    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+    doc = services.issue_document(kind, actor=current_user, item=item, options=_item_options())
+    return _issued(doc, f"{KIND_LABELS[kind]} {doc.doc_number} 已印发")
 
 
 def _circular_options(form) -> Options:
@@ -225,22 +208,14 @@ def _circular_options(form) -> Options:
 @roles_required(Role.OFFICE, Role.LEADER)
 def circular():
     action = request.form.get("action", "preview")
-    try:
-        options = _circular_options(request.form)
-        if action != "issue":
-            fmt = "docx" if action == "preview_docx" else "pdf"
-            data = services.preview(DocumentKind.CIRCULAR, actor=current_user,
-                                    options=options, fmt=fmt)
-            return _draft_response(data, fmt, "通报")
-        doc = services.issue_document(DocumentKind.CIRCULAR, actor=current_user,
-                                      options=options)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_template("web/error.html", message=err.message), err.status
-    _render_after_commit(doc)
-    flash(f"通报 {doc.doc_number} 已印发", "success")
-    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+    options = _circular_options(request.form)
+    if action != "issue":
+        fmt = "docx" if action == "preview_docx" else "pdf"
+        data = services.preview(DocumentKind.CIRCULAR, actor=current_user, options=options,
+                                fmt=fmt)
+        return _draft_response(data, fmt, "通报")
+    doc = services.issue_document(DocumentKind.CIRCULAR, actor=current_user, options=options)
+    return _issued(doc, f"通报 {doc.doc_number} 已印发")
 
 
 @bp.route("/inspections/<uuid>/<action>", methods=["GET", "POST"])
@@ -258,39 +233,45 @@ def inspection_record(uuid: str, action: str):
     if action != "issue" or request.method != "POST":
         raise NotFound("找不到该页面")
     doc = services.issue_document(kind, actor=current_user, options=options)
-    db.session.commit()
-    _render_after_commit(doc)
-    flash(f"暗访检查记录 {doc.doc_number} 已印发", "success")
-    return redirect(url_for("documents.document_detail", doc_id=doc.id))
+    return _issued(doc, f"暗访检查记录 {doc.doc_number} 已印发")
 
 
 # --- issuer settings (admin) -----------------------------------------------------------------
 
 
-@bp.route("/settings", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def settings():
+def _posted_settings() -> dict:
+    form = {k: request.form.get(k) for k in request.form}
+    form["letter_kinds"] = request.form.getlist("letter_kinds")
+    return form
+
+
+def _settings_page(*, error: str | None = None, status: int = 200, posted: dict | None = None):
     from webapp.documents import settings as issuer_settings
 
-    error, status, form = None, 200, None
-    if request.method == "POST":
-        form = {k: request.form.get(k) for k in request.form}
-        form["letter_kinds"] = request.form.getlist("letter_kinds")
-        try:
-            issuer_settings.update_settings(actor=current_user, form=form)
-            db.session.commit()
-            flash("公文设置已保存，之后印发的公文使用新设置", "success")
-            return redirect(url_for("documents.settings"))
-        except DomainError as err:
-            db.session.rollback()
-            error, status = err.message, err.status
     row = issuer_settings.load_settings()
     return render_template(
-        "documents/settings.html", row=row, error=error, posted=form,
+        "documents/settings.html", row=row, error=error, posted=posted,
         letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
         slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
         report=_font_report(row), kind_labels=KIND_LABELS,
     ), status
+
+
+def _settings_again(err: DomainError):
+    return _settings_page(error=err.message, status=err.status, posted=_posted_settings())
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+@on_refusal(_settings_again)
+def settings():
+    from webapp.documents import settings as issuer_settings
+
+    if request.method == "POST":
+        issuer_settings.update_settings(actor=current_user, form=_posted_settings())
+        flash("公文设置已保存，之后印发的公文使用新设置", "success")
+        return redirect(url_for("documents.settings"))
+    return _settings_page()
 
 
 def _font_report(row) -> dict:

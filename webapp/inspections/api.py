@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from webapp import api
+from webapp import api, transaction
 from webapp.auth.access import actor
 from webapp.auth.models import Role
 from webapp.errors import InvalidInput, NotAllowed
@@ -27,12 +27,6 @@ from webapp.validation import parse_date
 bp = Blueprint("inspections_api", __name__)
 REFERENCE_ROLES = frozenset({Role.INSPECTOR, Role.OFFICE, Role.LEADER, Role.ADMIN})
 MAX_PER_PAGE = 100
-
-
-@bp.errorhandler(services.PhotosMissing)
-def _photos_missing(err: services.PhotosMissing):
-    db.session.rollback()
-    return api.error_response(err.status, err.code, err.message, missing=err.missing)
 
 
 def _json() -> dict:
@@ -104,7 +98,6 @@ def inspection_list():
 @bp.put("/inspections/<uuid>")
 def inspection_put(uuid: str):
     inspection, created = services.put_inspection(uuid=uuid, body=_json(), actor=actor())
-    db.session.commit()
     return _record(inspection, 201 if created else 200)
 
 
@@ -120,6 +113,7 @@ def _path_uuid(value: str) -> str:
 
 
 @bp.put("/inspections/<uuid>/photos/<photo_uuid>")
+@transaction.manual  # streams the photo outside any lock: the service commits before it reads
 def photo_put(uuid: str, photo_uuid: str):
     photo, stored = services.receive_photo(
         inspection_uuid=uuid.lower(), photo_uuid=photo_uuid.lower(), stream=request.stream,
@@ -129,14 +123,13 @@ def photo_put(uuid: str, photo_uuid: str):
     body = {"uuid": photo.uuid, "sha256": photo.sha256,
             "photos_expected": [p.uuid for p in inspection.photos],
             "photos_received": [p.uuid for p in inspection.photos_received]}
-    db.session.commit()
+    transaction.commit()
     return jsonify(body), 201 if stored else 200
 
 
 @bp.post("/inspections/<uuid>/submit")
 def inspection_submit(uuid: str):
     inspection = services.submit_inspection(uuid=_path_uuid(uuid), actor=actor())
-    db.session.commit()
     return _record(inspection)
 
 
@@ -144,7 +137,6 @@ def inspection_submit(uuid: str):
 def inspection_publish(uuid: str):
     inspection = services.publish_inspection(uuid=_path_uuid(uuid), actor=actor(),
                                              result_summary=_json().get("result_summary"))
-    db.session.commit()
     return _record(inspection)
 
 
@@ -157,7 +149,6 @@ def finding_item(uuid: str, finding_uuid: str):
         first_responsible=data.get("first_responsible"),
         direct_responsible=data.get("direct_responsible"), title=data.get("title"),
         urgency=data.get("urgency"), requirements=data.get("requirements"))
-    db.session.commit()
     return jsonify(_item(item)), 201
 
 
@@ -166,7 +157,6 @@ def finding_link(uuid: str, finding_uuid: str):
     item = links.link_finding_to_item(
         finding_uuid=_path_uuid(finding_uuid), inspection_uuid=_path_uuid(uuid),
         item_code=_json().get("item_code"), actor=actor())
-    db.session.commit()
     return jsonify(_item(item))
 
 

@@ -18,6 +18,7 @@ from webapp.inspections.access import visible_inspections
 from webapp.inspections.models import Finding, Inspection, InspectionState
 from webapp.inspections.serialise import local_iso
 from webapp.supervision.models import ItemState, Source, SupervisionItem, Urgency
+from webapp.transaction import lock_row
 from webapp.validation import parse_choice
 
 LINKABLE = frozenset({InspectionState.SUBMITTED, InspectionState.PUBLISHED})
@@ -31,6 +32,7 @@ def _finding(finding_uuid: str, inspection_uuid: str, actor: User) -> Finding:
                                            Inspection.uuid == inspection_uuid))
     if finding is None:
         raise NotFound("找不到该问题")
+    lock_row(finding)  # a second click waits here, then sees the first one's link
     if finding.item_id is not None:
         raise StateConflict(f"该问题已关联督办事项 {finding.item.code}", code="already_linked")
     return finding

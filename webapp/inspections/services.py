@@ -38,7 +38,8 @@ class PhotosMissing(StateConflict):
     code = "photos_missing"
 
     def __init__(self, missing: list[str]):
-        super().__init__(f"还有 {len(missing)} 张照片未上传，全部照片到齐后才能提交")
+        super().__init__(f"还有 {len(missing)} 张照片未上传，全部照片到齐后才能提交",
+                         extra={"missing": missing})
         self.missing = missing
 
 

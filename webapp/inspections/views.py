@@ -23,6 +23,7 @@ from webapp.inspections.serialise import LIST_LOADS
 from webapp.media.store import send_blob
 from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
 from webapp.supervision.models import URGENCY_LABELS
+from webapp.transaction import on_refusal
 from webapp.validation import parse_date
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
@@ -92,63 +93,49 @@ def _back(uuid: str, message: str | None = None):
     return redirect(url_for("inspections.inspection_detail", uuid=uuid))
 
 
-def _refused(err: DomainError, uuid: str):
-    db.session.rollback()
+def _refused(err: DomainError, uuid: str, **_ids):
+    if isinstance(err, NotFound):
+        raise err
     flash(err.message, "error")
-    return redirect(url_for("inspections.inspection_detail", uuid=uuid))
+    return redirect(url_for("inspections.inspection_detail", uuid=_uuid(uuid)))
 
 
 @bp.post("/<uuid>/publish")
 @roles_required(Role.OFFICE)
+@on_refusal(_refused)
 def publish(uuid: str):
     inspection = access.get_inspection(_uuid(uuid), current_user)
-    try:
-        services.publish_inspection(uuid=inspection.uuid, actor=current_user,
-                                    result_summary=request.form.get("result_summary"))
-    except NotFound:
-        raise
-    except DomainError as err:
-        return _refused(err, inspection.uuid)
-    db.session.commit()
+    services.publish_inspection(uuid=inspection.uuid, actor=current_user,
+                                result_summary=request.form.get("result_summary"))
     return _back(inspection.uuid, "检查结果已发布，被检查单位联络员现在可以看到")
 
 
 @bp.post("/<uuid>/findings/<finding_uuid>/item")
 @roles_required(Role.OFFICE)
+@on_refusal(_refused)
 def finding_item(uuid: str, finding_uuid: str):
     inspection = access.get_inspection(_uuid(uuid), current_user)
     form = request.form
-    try:
-        item = links.create_item_from_finding(
-            finding_uuid=_uuid(finding_uuid), inspection_uuid=inspection.uuid,
-            actor=current_user,
-            due_date=parse_date(form.get("due_date"), field="due_date", label="办理时限"),
-            first_responsible=form.get("first_responsible"),
-            direct_responsible=form.get("direct_responsible"),
-            title=form.get("title") or None, urgency=form.get("urgency"),
-            requirements=form.get("requirements"))
-    except NotFound:
-        raise
-    except DomainError as err:
-        return _refused(err, inspection.uuid)
-    db.session.commit()
+    item = links.create_item_from_finding(
+        finding_uuid=_uuid(finding_uuid), inspection_uuid=inspection.uuid,
+        actor=current_user,
+        due_date=parse_date(form.get("due_date"), field="due_date", label="办理时限"),
+        first_responsible=form.get("first_responsible"),
+        direct_responsible=form.get("direct_responsible"),
+        title=form.get("title") or None, urgency=form.get("urgency"),
+        requirements=form.get("requirements"))
     unit = inspection.target_unit.name
     return _back(inspection.uuid, f"已登记督办事项 {item.code} 并交办给 {unit}")
 
 
 @bp.post("/<uuid>/findings/<finding_uuid>/link")
 @roles_required(Role.OFFICE)
+@on_refusal(_refused)
 def finding_link(uuid: str, finding_uuid: str):
     inspection = access.get_inspection(_uuid(uuid), current_user)
-    try:
-        item = links.link_finding_to_item(
-            finding_uuid=_uuid(finding_uuid), inspection_uuid=inspection.uuid,
-            item_code=request.form.get("item_code"), actor=current_user)
-    except NotFound:
-        raise
-    except DomainError as err:
-        return _refused(err, inspection.uuid)
-    db.session.commit()
+    item = links.link_finding_to_item(
+        finding_uuid=_uuid(finding_uuid), inspection_uuid=inspection.uuid,
+        item_code=request.form.get("item_code"), actor=current_user)
     return _back(inspection.uuid, f"已关联督办事项 {item.code}")
 
 
@@ -176,20 +163,22 @@ def photo_file(photo_uuid: str, variant: str):
 # --- checklist editor ---------------------------------------------------------------------
 
 
+def _checklists_again(err: DomainError, **_ids):
+    if isinstance(err, NotFound):
+        raise err
+    flash(err.message, "error")
+    return redirect(url_for("inspections.checklist_admin"))
+
+
 @bp.route("/checklists", methods=["GET", "POST"])
 @roles_required(Role.OFFICE, Role.ADMIN)
+@on_refusal(_checklists_again)
 def checklist_admin():
     if request.method == "POST":
         form = request.form
-        try:
-            checklists.add_checklist_item(actor=current_user, unit_kind=form.get("unit_kind"),
-                                          category=form.get("category"), text=form.get("text"),
-                                          position=form.get("position"))
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-            return redirect(url_for("inspections.checklist_admin"))
-        db.session.commit()
+        checklists.add_checklist_item(actor=current_user, unit_kind=form.get("unit_kind"),
+                                      category=form.get("category"), text=form.get("text"),
+                                      position=form.get("position"))
         flash("检查项已添加")
         return redirect(url_for("inspections.checklist_admin"))
     rows = db.session.scalars(select(ChecklistItem).order_by(
@@ -201,23 +190,16 @@ def checklist_admin():
 
 @bp.post("/checklists/<int:item_id>")
 @roles_required(Role.OFFICE, Role.ADMIN)
+@on_refusal(_checklists_again)
 def checklist_update(item_id: int):
     form = request.form
-    try:
-        if form.get("action") in ("activate", "deactivate"):
-            checklists.set_checklist_item_active(actor=current_user, item_id=item_id,
-                                                 active=form["action"] == "activate")
-        else:
-            checklists.update_checklist_item(
-                actor=current_user, item_id=item_id, unit_kind=form.get("unit_kind"),
-                category=form.get("category"), text=form.get("text"),
-                position=form.get("position"))
-    except NotFound:
-        raise
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("inspections.checklist_admin"))
-    db.session.commit()
+    if form.get("action") in ("activate", "deactivate"):
+        checklists.set_checklist_item_active(actor=current_user, item_id=item_id,
+                                             active=form["action"] == "activate")
+    else:
+        checklists.update_checklist_item(
+            actor=current_user, item_id=item_id, unit_kind=form.get("unit_kind"),
+            category=form.get("category"), text=form.get("text"),
+            position=form.get("position"))
     flash("检查项已保存")
     return redirect(url_for("inspections.checklist_admin") + f"#item-{item_id}")

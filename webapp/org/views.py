@@ -12,6 +12,7 @@ from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.org import services
 from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
+from webapp.transaction import on_refusal
 from webapp.validation import parse_choice
 
 bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="templates")
@@ -28,19 +29,19 @@ def unit_list():
     return _page()
 
 
+def _create_again(err: DomainError):
+    return _page(error=err.message, form=request.form), err.status
+
+
 @bp.route("/", methods=["POST"])
 @roles_required(Role.ADMIN)
+@on_refusal(_create_again)
 def unit_create():
-    try:
-        services.create_unit(
-            actor=current_user._get_current_object(), code=request.form.get("code"),
-            name=request.form.get("name"),
-            kind=parse_choice(request.form.get("kind"), UnitKind, field="kind", label="单位类型"),
-        )
-    except DomainError as err:
-        db.session.rollback()
-        return _page(error=err.message, form=request.form), err.status
-    db.session.commit()
+    services.create_unit(
+        actor=current_user._get_current_object(), code=request.form.get("code"),
+        name=request.form.get("name"),
+        kind=parse_choice(request.form.get("kind"), UnitKind, field="kind", label="单位类型"),
+    )
     flash("单位已添加")
     return redirect(url_for("org.unit_list"))
 
@@ -53,6 +54,5 @@ def unit_set_active(unit_id: int):
         raise NotFound("找不到该单位")
     services.set_unit_active(unit, request.form.get("active") == "1",
                              actor=current_user._get_current_object())
-    db.session.commit()
     flash("已更新单位状态")
     return redirect(url_for("org.unit_list"))

@@ -23,8 +23,8 @@ from webapp.extensions import db
 from webapp.media import store
 from webapp.media.files import DEFAULT_ALLOWED, FileInfo, ingest_file
 from webapp.media.sniff import HEAD_BYTES, sniff
-from webapp.supervision import queries, serialize, services
-from webapp.supervision.access import get_item, is_lead_liaison
+from webapp.supervision import queries, serialize, services, workflow
+from webapp.supervision.access import get_item
 from webapp.supervision.lights import Light
 from webapp.supervision.models import (
     FeedbackAttachment,
@@ -35,8 +35,7 @@ from webapp.supervision.models import (
     SupervisionItem,
     Urgency,
 )
-from webapp.supervision.serialize import actions_for, item_summary
-from webapp.supervision.workflow import TRANSITIONS
+from webapp.supervision.serialize import item_summary
 from webapp.validation import clean_text, parse_choice, parse_date
 
 bp = Blueprint("items_api", __name__)
@@ -269,13 +268,15 @@ def _item(code: str, *, lock: bool = False) -> SupervisionItem:
 
 def _may_submit(item: SupervisionItem, actor: User) -> None:
     """Evidence is uploaded by whoever may submit feedback now (the lead unit's liaison)."""
-    submits = {"submit_progress", "submit_final"}
-    if submits & set(actions_for(item, actor)):
+    refused = workflow.refusal(item, "submit_progress", actor)
+    if refused is None:
         return
-    if actor.role not in TRANSITIONS["submit_progress"].roles or not is_lead_liaison(item, actor):
+    if isinstance(refused, StateConflict):
+        raise StateConflict(f"事项当前状态为“{item.state_label}”，不能上传反馈附件",
+                            code="invalid_state")
+    if isinstance(refused, NotAllowed):
         raise NotAllowed("只有承办单位的联络员可以上传反馈附件")
-    raise StateConflict(f"事项当前状态为“{item.state_label}”，不能上传反馈附件",
-                        code="invalid_state")
+    raise refused
 
 
 def _uploads(item: SupervisionItem, actor: User) -> dict[str, str]:
@@ -337,7 +338,6 @@ def register_item():
     if d.get("assign") is not None:
         with _body_fields("assign."):
             services.assign_item(item, actor=actor, **_assign_args(d["assign"]))
-    db.session.commit()
     response = _detail(item, actor, 201)
     response.headers["Location"] = url_for(".item_detail", code=item.code)
     return response
@@ -368,7 +368,6 @@ def _action_view(name: str):
         item, actor = _item(code, lock=True), current_actor()
         with _body_fields():
             handler(item, actor, _json_object(spec))
-        db.session.commit()
         return _detail(item, actor)
 
     view.__name__ = f"action_{name}"
@@ -393,7 +392,6 @@ def upload_attachment(code: str):
     audit.record(UPLOAD_EVENT, object_type="item", object_id=item.code, actor=actor,
                  details={"sha256": info.sha256, "filename": name, "size": info.size,
                           "content_type": info.content_type})
-    db.session.commit()
     return jsonify(upload_id=info.sha256, sha256=info.sha256, filename=name, size=info.size,
                    content_type=info.content_type), 201
 
@@ -562,7 +560,7 @@ PATHS: dict[str, dict] = {
         "parameters": [_CODE_PARAM],
         "responses": {"200": {"description": "the item", **_json("Item")}, **_errors(404)}}},
     **{f"/items/{{code}}/{name}": {"post": {
-        "summary": f"{TRANSITIONS[name].label} ({name})",
+        "summary": f"{workflow.ACTIONS[name].label} ({name})",
         "parameters": [_CODE_PARAM],
         "requestBody": {"required": bool(spec), **_json(_camel(name))},
         "responses": {"200": {"description": "done; the item after the action",

@@ -16,7 +16,7 @@ from webapp.supervision.models import (
     ReminderChannel,
     SupervisionItem,
 )
-from webapp.supervision.workflow import TRANSITIONS
+from webapp.supervision.workflow import ACTIONS
 
 
 @dataclass
@@ -38,7 +38,7 @@ def remind_due(*, today: date, days_before: int) -> list[DigestLine]:
     )
     items = db.session.scalars(
         select(SupervisionItem)
-        .where(SupervisionItem.state.in_(TRANSITIONS["remind"].from_states),
+        .where(SupervisionItem.state.in_(ACTIONS["remind"].from_states),
                SupervisionItem.due_date <= today + timedelta(days=days_before),
                ~reminded_today)
         .options(selectinload(SupervisionItem.lead_unit))

@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.audit.services import events_for
-from webapp.auth.models import Role, User
+from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.supervision.access import is_lead_liaison
 from webapp.supervision.lights import LIGHT_LABELS
 from webapp.supervision.models import (
     CHANNEL_LABELS,
@@ -23,9 +22,6 @@ from webapp.supervision.models import (
 )
 from webapp.supervision.queries import light_of
 from webapp.supervision.workflow import EVENT_LABELS, allowed_actions
-
-# Timeline events written by the API itself (not life-cycle steps).
-EXTRA_LABELS = {"upload_attachment": "上传附件"}
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -77,13 +73,6 @@ def item_facts(item: SupervisionItem) -> dict[str, Any]:
         "archived_at": _iso(item.archived_at),
         "review_opinion": item.review_opinion,
     }
-
-
-def actions_for(item: SupervisionItem, actor: User) -> list[str]:
-    """The workflow's actions for this role and state; a liaison acts only for the lead unit."""
-    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
-        return []
-    return allowed_actions(item.state, actor.role)
 
 
 def _request(req: HandBackRequest | ExtensionRequest) -> dict[str, Any]:
@@ -142,7 +131,7 @@ def timeline(code: str) -> list[dict[str, Any]]:
         rows.append({
             "at": _iso(e.at),
             "action": e.action,
-            "label": EVENT_LABELS.get(e.action) or EXTRA_LABELS.get(e.action, e.action),
+            "label": EVENT_LABELS.get(e.action, e.action),
             "actor": {"name": user.name, "role": str(user.role)} if user else None,
             "details": e.details,
         })
@@ -153,7 +142,7 @@ def item_detail(item: SupervisionItem, actor: User) -> dict[str, Any]:
     """Everything about one item that `actor` (who may see it) is shown."""
     return {
         **item_facts(item),
-        "allowed_actions": actions_for(item, actor),
+        "allowed_actions": allowed_actions(item, actor),
         "instructions": [
             {"id": i.id, "leader": i.leader_name, "text": i.text,
              "date": _iso(i.instructed_on), "recorded_at": _iso(i.recorded_at)}

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_date, local_today, utcnow
-from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from webapp.errors import InvalidInput, NotAllowed
 from webapp.extensions import db
 from webapp.numbering import next_number
 from webapp.org.models import Unit
-from webapp.supervision.access import is_lead_liaison
 from webapp.supervision.models import (
     ExtensionRequest,
     Feedback,
@@ -34,7 +33,8 @@ from webapp.supervision.models import (
     SupervisionItem,
     Urgency,
 )
-from webapp.supervision.workflow import TRANSITIONS
+from webapp.supervision.workflow import ACTIONS, pending_final_feedback, refusal
+from webapp.transaction import lock_row
 from webapp.validation import LONG, SHORT, clean_text
 
 NAME = 64  # length of a person's name
@@ -43,26 +43,18 @@ NAME = 64  # length of a person's name
 # --- the one gate every action passes --------------------------------------------------
 
 
-def _check(item: SupervisionItem, action: str, actor: User) -> None:
-    """Role, then the liaison's unit, then the state: 403, 404 or 409 with a clear message."""
-    t = TRANSITIONS[action]
-    if actor.role not in t.roles:
-        raise NotAllowed(f"您的角色不能执行“{t.label}”")
-    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
-        if item.lead_unit_id is None or actor.unit_id not in _assisting_ids(item):
-            raise NotFound("找不到该督办事项")
-        raise NotAllowed(f"只有承办单位可以执行“{t.label}”，协办单位请与承办单位联系")
-    if item.state not in t.from_states:
-        raise StateConflict(f"事项当前状态为“{item.state_label}”，不能执行“{t.label}”",
-                            code="invalid_state")
-
-
-def _assisting_ids(item: SupervisionItem) -> set[int]:
-    return {u.id for u in item.assisting_units}
+def _gate(item: SupervisionItem, action: str, actor: User | None) -> None:
+    """Lock the item's row, then ask the workflow table: a request racing this one waits here
+    and then sees what the first one did, so a double click or two browsers cannot both pass.
+    Raises 403, 404 or 409 with a clear message (see workflow.refusal)."""
+    lock_row(item)
+    refused = refusal(item, action, actor)
+    if refused is not None:
+        raise refused
 
 
 def _move(item: SupervisionItem, action: str) -> None:
-    to_state = TRANSITIONS[action].to_state
+    to_state = ACTIONS[action].to_state
     if to_state is not None:
         item.state = to_state
 
@@ -160,7 +152,7 @@ def assign_item(
     direct_responsible: str | None = None,
 ) -> None:
     """交办: lead unit, assisting units, named responsible people and the deadline."""
-    _check(item, "assign", actor)
+    _gate(item, "assign", actor)
     lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
                                                                label="承办单位")
     helpers = [u if isinstance(u, Unit) else _unit(u, field="assisting_units", label="协办单位")
@@ -186,9 +178,7 @@ def assign_item(
 
 def acknowledge_item(item: SupervisionItem, *, actor: User) -> None:
     """签收: the lead unit's liaison takes the item on."""
-    _check(item, "acknowledge", actor)
-    if _pending(item.hand_back_requests):
-        raise StateConflict("已提出退回申请，请等待督办员处理", code="hand_back_pending")
+    _gate(item, "acknowledge", actor)
     item.acknowledged_at = utcnow()
     _move(item, "acknowledge")
     _record(item, "acknowledge", actor)
@@ -203,10 +193,8 @@ def _pending(requests: Sequence[HandBackRequest] | Sequence[ExtensionRequest]):
 
 def request_hand_back(item: SupervisionItem, *, actor: User, reason: str) -> HandBackRequest:
     """退回申请: the unit says the item is not theirs, with a reason."""
-    _check(item, "request_hand_back", actor)
+    _gate(item, "request_hand_back", actor)
     reason = clean_text(reason, field="reason", label="退回理由", max_len=LONG)
-    if _pending(item.hand_back_requests):
-        raise StateConflict("已有待处理的退回申请", code="hand_back_pending")
     req = HandBackRequest(item=item, unit_id=actor.unit_id, reason=reason,
                           requested_by_id=actor.id, requested_at=utcnow())
     db.session.add(req)
@@ -224,10 +212,8 @@ def decide_hand_back(
     due_date: date | None = None,
 ) -> None:
     """Office: approve (转办 to another unit, which must acknowledge anew) or refuse."""
-    _check(item, "decide_hand_back", actor)
+    _gate(item, "decide_hand_back", actor)
     req = _pending(item.hand_back_requests)
-    if req is None:
-        raise StateConflict("没有待处理的退回申请", code="no_pending_request")
     note = clean_text(note, field="note", label="处理意见", required=not approve, max_len=LONG)
     req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), note
     if not approve:
@@ -260,14 +246,12 @@ def request_extension(
     item: SupervisionItem, *, actor: User, new_due_date: date | None, reason: str
 ) -> ExtensionRequest:
     """延期申请: a later date and the reason."""
-    _check(item, "request_extension", actor)
+    _gate(item, "request_extension", actor)
     reason = clean_text(reason, field="reason", label="延期理由", max_len=LONG)
     if new_due_date is None:
         raise InvalidInput("请填写申请延至的日期", field="new_due_date")
     if item.due_date and new_due_date <= item.due_date:
         raise InvalidInput("申请的日期必须晚于现在的办理时限", field="new_due_date")
-    if _pending(item.extension_requests):
-        raise StateConflict("已有待审批的延期申请", code="extension_pending")
     req = ExtensionRequest(item=item, unit_id=actor.unit_id, old_due_date=item.due_date,
                            requested_due_date=new_due_date, reason=reason,
                            requested_by_id=actor.id, requested_at=utcnow())
@@ -280,10 +264,8 @@ def decide_extension(
     item: SupervisionItem, *, actor: User, approve: bool, note: str | None = None
 ) -> None:
     """Office or leader approves (the due date moves) or refuses a pending extension."""
-    _check(item, "decide_extension", actor)
+    _gate(item, "decide_extension", actor)
     req = _pending(item.extension_requests)
-    if req is None:
-        raise StateConflict("没有待审批的延期申请", code="no_pending_request")
     note = clean_text(note, field="note", label="审批意见", required=not approve, max_len=LONG)
     req.decided_by_id, req.decided_at, req.decision_note = actor.id, utcnow(), note
     req.state = RequestState.APPROVED if approve else RequestState.REFUSED
@@ -312,7 +294,7 @@ def submit_feedback(
     """反馈: progress (阶段) or final (办结, goes to review). Attachments are
     (client filename, media FileInfo) pairs already stored by the media domain."""
     action = "submit_final" if kind == FeedbackKind.FINAL else "submit_progress"
-    _check(item, action, actor)
+    _gate(item, action, actor)
     actions_taken = clean_text(actions_taken, field="actions_taken", label="主要做法",
                                max_len=LONG)
     result = clean_text(result, field="result", label="办理结果",
@@ -340,18 +322,10 @@ def submit_feedback(
     return feedback
 
 
-def _final_feedback(item: SupervisionItem) -> Feedback:
-    fb = next((f for f in reversed(item.feedback)
-               if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.PENDING), None)
-    if fb is None:
-        raise StateConflict("没有待审核的办结反馈", code="no_pending_feedback")
-    return fb
-
-
 def accept_feedback(item: SupervisionItem, *, actor: User, opinion: str | None = None) -> None:
     """审核通过: the item is closed (办结) today."""
-    _check(item, "accept", actor)
-    fb = _final_feedback(item)
+    _gate(item, "accept", actor)
+    fb = pending_final_feedback(item)
     opinion = clean_text(opinion, field="opinion", label="审核意见", required=False,
                          max_len=LONG)
     fb.review_state, fb.review_note = ReviewState.ACCEPTED, opinion
@@ -366,8 +340,8 @@ def accept_feedback(item: SupervisionItem, *, actor: User, opinion: str | None =
 
 def return_feedback(item: SupervisionItem, *, actor: User, reason: str) -> None:
     """退回重办: the feedback is not good enough; the unit goes on, and the return is counted."""
-    _check(item, "return", actor)
-    fb = _final_feedback(item)
+    _gate(item, "return", actor)
+    fb = pending_final_feedback(item)
     reason = clean_text(reason, field="reason", label="退回理由", max_len=LONG)
     fb.review_state, fb.review_note = ReviewState.RETURNED, reason
     fb.reviewed_by_id, fb.reviewed_at = actor.id, utcnow()
@@ -387,12 +361,9 @@ def record_reminder(
     automatic: bool = False,
 ) -> Reminder:
     """催办: every reminder is kept and counted — phone calls and visits included."""
-    if not automatic:
-        if actor is None:
-            raise NotAllowed("催办需要经办人")
-        _check(item, "remind", actor)
-    elif item.state not in TRANSITIONS["remind"].from_states:
-        raise StateConflict("该事项无需催办", code="invalid_state")
+    if not automatic and actor is None:
+        raise NotAllowed("催办需要经办人")
+    _gate(item, "remind", None if automatic else actor)
     note = clean_text(note, field="note", label="催办说明", required=False, max_len=LONG)
     reminder = Reminder(item=item, unit_id=item.lead_unit_id, channel=channel, note=note,
                         automatic=automatic, created_by_id=actor.id if actor else None,
@@ -406,7 +377,7 @@ def add_instruction(
     item: SupervisionItem, *, actor: User, text: str, instructed_on: date | None = None
 ) -> Instruction:
     """领导批示: a leader writes an instruction on the item."""
-    _check(item, "instruct", actor)
+    _gate(item, "instruct", actor)
     text = clean_text(text, field="text", label="批示内容", max_len=LONG)
     instructed_on = instructed_on or local_today()
     if instructed_on > local_today():
@@ -420,7 +391,7 @@ def add_instruction(
 
 def cancel_item(item: SupervisionItem, *, actor: User, reason: str) -> None:
     """撤销: never deleted — cancelled with a reason, kept on record."""
-    _check(item, "cancel", actor)
+    _gate(item, "cancel", actor)
     item.cancel_reason = clean_text(reason, field="reason", label="撤销理由", max_len=LONG)
     item.cancelled_at = utcnow()
     _move(item, "cancel")
@@ -429,7 +400,7 @@ def cancel_item(item: SupervisionItem, *, actor: User, reason: str) -> None:
 
 def archive_item(item: SupervisionItem, *, actor: User, archive_code: str) -> None:
     """归档: called by the archive domain when the signed closing report is filed."""
-    _check(item, "archive", actor)
+    _gate(item, "archive", actor)
     item.archived_at = utcnow()
     _move(item, "archive")
     _record(item, "archive", actor, archive_code=archive_code)

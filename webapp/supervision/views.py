@@ -1,12 +1,11 @@
 """Pages of the item life cycle: list, register, detail with its action forms, file downloads.
 
 Every page loads items through the visibility filter (access.get_item / search_items); every
-POST calls one service, which decides whether the action is allowed; the request commits once.
+POST calls one service, which passes the workflow's gate (row lock, role, unit, state); the
+request commits once (webapp.transaction).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -38,6 +37,7 @@ from webapp.supervision.models import (
 from webapp.supervision.queries import ItemFilters, light_of, search_items
 from webapp.supervision.timeline import item_timeline
 from webapp.supervision.workflow import allowed_actions
+from webapp.transaction import on_refusal
 
 bp = Blueprint("supervision", __name__, template_folder="templates", url_prefix="/items")
 
@@ -108,19 +108,19 @@ def _page_url(number: int) -> str:
 # --- register -------------------------------------------------------------------------------
 
 
+def _register_again(err: DomainError):
+    return render_template("supervision/item_new.html", form=request.form,
+                           error=err.message, error_field=err.field), err.status
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.OFFICE)
+@on_refusal(_register_again)
 def item_new():
     """登记: the registration form; refused input is shown again with the message (422)."""
     if request.method == "GET":
         return render_template("supervision/item_new.html", form={})
-    try:
-        item = services.register_item(actor=_actor(), **forms.register_args(request.form))
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        return render_template("supervision/item_new.html", form=request.form,
-                               error=err.message, error_field=err.field), err.status
+    item = services.register_item(actor=_actor(), **forms.register_args(request.form))
     flash(f"已登记督办事项 {item.code}", "success")
     return redirect(url_for(".item_detail", code=item.code))
 
@@ -134,38 +134,22 @@ def item_detail(code: str):
     return _render_detail(get_item(code, _actor()))
 
 
-def _pending(requests):
-    return next((r for r in requests if r.state == RequestState.PENDING), None)
-
-
-def available_forms(item: SupervisionItem, actor: User) -> set[str]:
-    """Which action forms to show (a convenience: the services decide on every POST)."""
-    if actor.role == Role.LIAISON and not is_lead_liaison(item, actor):
-        return set()
-    actions = set(allowed_actions(item.state, actor.role))
-    if _pending(item.hand_back_requests):
-        actions -= {"acknowledge", "request_hand_back"}
-    else:
-        actions.discard("decide_hand_back")
-    if _pending(item.extension_requests):
-        actions.discard("request_extension")
-    else:
-        actions.discard("decide_extension")
-    return actions
-
-
 def _render_detail(item: SupervisionItem, *, error: str | None = None,
                    failed: str | None = None, status: int = 200):
     actor = _actor()
     return render_template(
         "supervision/item_detail.html", item=item, light=light_of(item),
-        actions=available_forms(item, actor), units=_units(),
+        actions=set(allowed_actions(item, actor)), units=_units(),
         timeline=item_timeline(item.code), is_lead=is_lead_liaison(item, actor),
         pending_hand_back=_pending(item.hand_back_requests),
         pending_extension=_pending(item.extension_requests),
         error=error, failed=failed, posted=request.form if failed else {},
         FeedbackKind=FeedbackKind,
     ), status
+
+
+def _pending(requests):
+    return next((r for r in requests if r.state == RequestState.PENDING), None)
 
 
 @bp.get("/<code>/attachments/<int:attachment_id>")
@@ -182,70 +166,75 @@ def attachment(code: str, attachment_id: int):
                      as_attachment=True)
 
 
-# --- actions: one POST route each, one service call each ---------------------------------------
-
-Action = Callable[[SupervisionItem, User], object]
-
-
-def _action(path: str, done: str):
-    """Register `fn(item, actor)` as POST /items/<code>/<path>; on a refusal the detail page is
-    shown again with the message, the typed values and the refusal's status."""
-
-    def decorator(fn: Action):
-        def view(code: str):
-            actor = _actor()
-            item = get_item(code, actor)  # hidden items: 404 before anything else
-            try:
-                fn(item, actor)
-                db.session.commit()
-            except NotFound:
-                raise
-            except DomainError as err:
-                db.session.rollback()
-                return _render_detail(get_item(code, actor), error=err.message,
-                                      failed=fn.__name__, status=err.status)
-            flash(done, "success")
-            return redirect(url_for(".item_detail", code=code))
-
-        bp.add_url_rule(f"/<code>/{path}", fn.__name__, view, methods=["POST"])
-        return fn
-
-    return decorator
+# --- actions: one POST route each, one service call each -------------------------------------
+# A refusal shows the detail page again with the message, the form that failed opened with
+# what was typed, and the refusal's status (the request's transaction rolls back).
 
 
-@_action("assign", "已交办")
-def assign(item, actor):
-    services.assign_item(item, actor=actor, **forms.assign_args(request.form))
+def _detail_again(err: DomainError, code: str):
+    if isinstance(err, NotFound):
+        raise err
+    action = request.endpoint.rpartition(".")[2]
+    return _render_detail(get_item(code, _actor()), error=err.message, failed=action,
+                          status=err.status)
 
 
-@_action("acknowledge", "已签收")
-def acknowledge(item, actor):
-    services.acknowledge_item(item, actor=actor)
+def _done(code: str, message: str):
+    flash(message, "success")
+    return redirect(url_for(".item_detail", code=code))
 
 
-@_action("hand-back", "退回申请已提交，请等待督办员处理")
-def hand_back(item, actor):
-    services.request_hand_back(item, actor=actor, reason=request.form.get("reason", ""))
+@bp.post("/<code>/assign")
+@on_refusal(_detail_again)
+def assign(code: str):
+    services.assign_item(get_item(code, _actor()), actor=_actor(),
+                         **forms.assign_args(request.form))
+    return _done(code, "已交办")
 
 
-@_action("hand-back/decide", "退回申请已处理")
-def decide_hand_back(item, actor):
-    services.decide_hand_back(item, actor=actor, **forms.decide_hand_back_args(request.form))
+@bp.post("/<code>/acknowledge")
+@on_refusal(_detail_again)
+def acknowledge(code: str):
+    services.acknowledge_item(get_item(code, _actor()), actor=_actor())
+    return _done(code, "已签收")
 
 
-@_action("extension", "延期申请已提交，请等待审批")
-def extension(item, actor):
-    services.request_extension(item, actor=actor, **forms.extension_args(request.form))
+@bp.post("/<code>/hand-back")
+@on_refusal(_detail_again)
+def hand_back(code: str):
+    services.request_hand_back(get_item(code, _actor()), actor=_actor(),
+                               reason=request.form.get("reason", ""))
+    return _done(code, "退回申请已提交，请等待督办员处理")
 
 
-@_action("extension/decide", "延期申请已审批")
-def decide_extension(item, actor):
-    services.decide_extension(item, actor=actor, **forms.decide_extension_args(request.form))
+@bp.post("/<code>/hand-back/decide")
+@on_refusal(_detail_again)
+def decide_hand_back(code: str):
+    services.decide_hand_back(get_item(code, _actor()), actor=_actor(),
+                              **forms.decide_hand_back_args(request.form))
+    return _done(code, "退回申请已处理")
 
 
-@_action("feedback", "反馈已提交")
-def feedback(item, actor):
-    args = forms.feedback_args(request.form)
+@bp.post("/<code>/extension")
+@on_refusal(_detail_again)
+def extension(code: str):
+    services.request_extension(get_item(code, _actor()), actor=_actor(),
+                               **forms.extension_args(request.form))
+    return _done(code, "延期申请已提交，请等待审批")
+
+
+@bp.post("/<code>/extension/decide")
+@on_refusal(_detail_again)
+def decide_extension(code: str):
+    services.decide_extension(get_item(code, _actor()), actor=_actor(),
+                              **forms.decide_extension_args(request.form))
+    return _done(code, "延期申请已审批")
+
+
+@bp.post("/<code>/feedback")
+@on_refusal(_detail_again)
+def feedback(code: str):
+    item, args = get_item(code, _actor()), forms.feedback_args(request.form)
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
     if len(files) > MAX_EVIDENCE_FILES:
         raise InvalidInput(f"一次最多上传 {MAX_EVIDENCE_FILES} 个附件", field="evidence")
@@ -253,29 +242,45 @@ def feedback(item, actor):
     # feedback row. Blobs stored before a later refusal stay as unreferenced, content-addressed
     # orphans: harmless (never served without a row) and acceptable.
     attachments = [(f.filename, ingest_file(f.stream)) for f in files]
-    services.submit_feedback(item, actor=actor, attachments=attachments, **args)
+    services.submit_feedback(item, actor=_actor(), attachments=attachments, **args)
+    return _done(code, "反馈已提交")
 
 
-@_action("accept", "审核通过，事项已办结")
-def accept(item, actor):
-    services.accept_feedback(item, actor=actor, opinion=request.form.get("opinion"))
+@bp.post("/<code>/accept")
+@on_refusal(_detail_again)
+def accept(code: str):
+    services.accept_feedback(get_item(code, _actor()), actor=_actor(),
+                             opinion=request.form.get("opinion"))
+    return _done(code, "审核通过，事项已办结")
 
 
-@_action("return", "已退回重办")
-def return_feedback(item, actor):
-    services.return_feedback(item, actor=actor, reason=request.form.get("reason", ""))
+@bp.post("/<code>/return")
+@on_refusal(_detail_again)
+def return_feedback(code: str):
+    services.return_feedback(get_item(code, _actor()), actor=_actor(),
+                             reason=request.form.get("reason", ""))
+    return _done(code, "已退回重办")
 
 
-@_action("remind", "催办已记录")
-def remind(item, actor):
-    services.record_reminder(item, actor=actor, **forms.remind_args(request.form))
+@bp.post("/<code>/remind")
+@on_refusal(_detail_again)
+def remind(code: str):
+    services.record_reminder(get_item(code, _actor()), actor=_actor(),
+                             **forms.remind_args(request.form))
+    return _done(code, "催办已记录")
 
 
-@_action("cancel", "事项已撤销")
-def cancel(item, actor):
-    services.cancel_item(item, actor=actor, reason=request.form.get("reason", ""))
+@bp.post("/<code>/cancel")
+@on_refusal(_detail_again)
+def cancel(code: str):
+    services.cancel_item(get_item(code, _actor()), actor=_actor(),
+                         reason=request.form.get("reason", ""))
+    return _done(code, "事项已撤销")
 
 
-@_action("instruct", "批示已记录")
-def instruct(item, actor):
-    services.add_instruction(item, actor=actor, text=request.form.get("text", ""))
+@bp.post("/<code>/instruct")
+@on_refusal(_detail_again)
+def instruct(code: str):
+    services.add_instruction(get_item(code, _actor()), actor=_actor(),
+                             text=request.form.get("text", ""))
+    return _done(code, "批示已记录")

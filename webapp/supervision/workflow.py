@@ -1,48 +1,101 @@
-"""The item life cycle as a table: which action moves which states, and who may take it."""
+"""The item life cycle as one table: for each action, the states it starts from, the state it
+leads to, the roles that may take it, whether a liaison must be the lead unit's, and what else
+must hold (a pending request, feedback awaiting review).
+
+`refusal` is the one answer to "may this actor take this action on this item now?": the
+services raise it, the pages show a form exactly when it is None, the API lists the action in
+`allowed_actions` exactly when it is None, and the OpenAPI describes the table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from webapp.auth.models import Role
-from webapp.supervision.models import OPEN_STATES, WITH_UNIT_STATES, ItemState
+from webapp.auth.models import Role, User
+from webapp.errors import DomainError, NotAllowed, NotFound, StateConflict
+from webapp.supervision.models import (
+    OPEN_STATES,
+    WITH_UNIT_STATES,
+    FeedbackKind,
+    ItemState,
+    RequestState,
+    ReviewState,
+    SupervisionItem,
+)
 
 S = ItemState
 
 
 @dataclass(frozen=True)
-class Transition:
+class Condition:
+    """Something besides the state that must hold, and the 409 when it does not."""
+
+    holds: Callable[[SupervisionItem], bool]
+    message: str
+    code: str
+
+
+def _pending(requests) -> bool:
+    return any(r.state == RequestState.PENDING for r in requests)
+
+
+def pending_final_feedback(item: SupervisionItem):
+    """The final feedback awaiting review, or None."""
+    return next((f for f in reversed(item.feedback)
+                 if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.PENDING), None)
+
+
+NO_HAND_BACK_PENDING = Condition(lambda i: not _pending(i.hand_back_requests),
+                                 "已提出退回申请，请等待督办员处理", "hand_back_pending")
+HAND_BACK_PENDING = Condition(lambda i: _pending(i.hand_back_requests),
+                              "没有待处理的退回申请", "no_pending_request")
+NO_EXTENSION_PENDING = Condition(lambda i: not _pending(i.extension_requests),
+                                 "已有待审批的延期申请", "extension_pending")
+EXTENSION_PENDING = Condition(lambda i: _pending(i.extension_requests),
+                              "没有待审批的延期申请", "no_pending_request")
+FEEDBACK_PENDING = Condition(lambda i: pending_final_feedback(i) is not None,
+                             "没有待审核的办结反馈", "no_pending_feedback")
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str  # Chinese name, for buttons, the timeline and error messages
     from_states: frozenset[ItemState]
     to_state: ItemState | None  # None: the state does not change
     roles: frozenset[Role]
-    label: str  # Chinese name, for buttons, the timeline and error messages
+    requires: tuple[Condition, ...] = ()
+    lead_unit_only: bool = True  # a liaison takes it only for the lead unit (not 协办)
+    endpoint: bool = True  # False: taken inside another domain's flow (归档 files a scan)
 
 
-def _t(from_states, to_state, roles, label) -> Transition:
-    return Transition(frozenset(from_states), to_state, frozenset(roles), label)
+def _a(name, label, from_states, to_state, roles, *requires, endpoint=True) -> Action:
+    return Action(name, label, frozenset(from_states), to_state, frozenset(roles), requires,
+                  endpoint=endpoint)
 
 
 OFFICE = {Role.OFFICE}
 LIAISON = {Role.LIAISON}
+REMIND_STATES = {S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW}
 
-TRANSITIONS: dict[str, Transition] = {
-    "assign": _t({S.REGISTERED}, S.ASSIGNED, OFFICE, "交办"),
-    "acknowledge": _t({S.ASSIGNED}, S.IN_PROGRESS, LIAISON, "签收"),
-    "request_hand_back": _t(WITH_UNIT_STATES, None, LIAISON, "申请退回"),
-    "decide_hand_back": _t(WITH_UNIT_STATES, None, OFFICE, "处理退回申请"),
-    "request_extension": _t(WITH_UNIT_STATES, None, LIAISON, "申请延期"),
-    "decide_extension": _t(OPEN_STATES, None, {Role.OFFICE, Role.LEADER}, "审批延期"),
-    "submit_progress": _t({S.IN_PROGRESS}, None, LIAISON, "阶段反馈"),
-    "submit_final": _t({S.IN_PROGRESS}, S.UNDER_REVIEW, LIAISON, "办结反馈"),
-    "accept": _t({S.UNDER_REVIEW}, S.CLOSED, OFFICE, "审核通过"),
-    "return": _t({S.UNDER_REVIEW}, S.IN_PROGRESS, OFFICE, "退回重办"),
-    "remind": _t(
-        {S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW}, None, OFFICE, "催办"
-    ),
-    "cancel": _t(OPEN_STATES, S.CANCELLED, OFFICE, "撤销"),
-    "instruct": _t(OPEN_STATES | {S.CLOSED}, None, {Role.LEADER}, "领导批示"),
-    "archive": _t({S.CLOSED}, S.ARCHIVED, OFFICE, "归档"),
-}
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    _a("assign", "交办", {S.REGISTERED}, S.ASSIGNED, OFFICE),
+    _a("acknowledge", "签收", {S.ASSIGNED}, S.IN_PROGRESS, LIAISON, NO_HAND_BACK_PENDING),
+    _a("request_hand_back", "申请退回", WITH_UNIT_STATES, None, LIAISON, NO_HAND_BACK_PENDING),
+    _a("decide_hand_back", "处理退回申请", WITH_UNIT_STATES, None, OFFICE, HAND_BACK_PENDING),
+    _a("request_extension", "申请延期", WITH_UNIT_STATES, None, LIAISON, NO_EXTENSION_PENDING),
+    _a("decide_extension", "审批延期", OPEN_STATES, None, {Role.OFFICE, Role.LEADER},
+       EXTENSION_PENDING),
+    _a("submit_progress", "阶段反馈", {S.IN_PROGRESS}, None, LIAISON),
+    _a("submit_final", "办结反馈", {S.IN_PROGRESS}, S.UNDER_REVIEW, LIAISON),
+    _a("accept", "审核通过", {S.UNDER_REVIEW}, S.CLOSED, OFFICE, FEEDBACK_PENDING),
+    _a("return", "退回重办", {S.UNDER_REVIEW}, S.IN_PROGRESS, OFFICE, FEEDBACK_PENDING),
+    _a("remind", "催办", REMIND_STATES, None, OFFICE),
+    _a("cancel", "撤销", OPEN_STATES, S.CANCELLED, OFFICE),
+    _a("instruct", "领导批示", OPEN_STATES | {S.CLOSED}, None, {Role.LEADER}),
+    _a("archive", "归档", {S.CLOSED}, S.ARCHIVED, OFFICE, endpoint=False),
+)}
 
 # Actions on the item's life that have no transition of their own, for the timeline.
 EVENT_LABELS = {
@@ -51,12 +104,37 @@ EVENT_LABELS = {
     "hand_back_refused": "不同意退回",
     "extension_approved": "同意延期",
     "extension_refused": "不同意延期",
-    **{name: t.label for name, t in TRANSITIONS.items()},
+    "upload_attachment": "上传附件",
+    **{name: a.label for name, a in ACTIONS.items()},
 }
 
 
-def allowed_actions(state: ItemState, role: Role) -> list[str]:
-    """Actions this role may take on an item in this state (for buttons and the API)."""
-    return [
-        name for name, t in TRANSITIONS.items() if state in t.from_states and role in t.roles
-    ]
+def refusal(item: SupervisionItem, name: str, actor: User | None) -> DomainError | None:
+    """Why `actor` may not take action `name` on `item` now, or None when they may.
+
+    Checked in this order: role (403), the liaison's unit (404 when the item is not theirs at
+    all, 403 for an assisting unit), state (409), then the action's conditions (409).
+    `actor=None` is the system itself (automatic reminders): only state and conditions count.
+    """
+    action = ACTIONS[name]
+    if actor is not None:
+        if actor.role not in action.roles:
+            return NotAllowed(f"您的角色不能执行“{action.label}”")
+        if actor.role == Role.LIAISON and action.lead_unit_only \
+                and actor.unit_id != item.lead_unit_id:
+            if actor.unit_id not in {u.id for u in item.assisting_units}:
+                return NotFound("找不到该督办事项")
+            return NotAllowed(f"只有承办单位可以执行“{action.label}”，协办单位请与承办单位联系")
+    if item.state not in action.from_states:
+        return StateConflict(f"事项当前状态为“{item.state_label}”，不能执行“{action.label}”",
+                             code="invalid_state")
+    for condition in action.requires:
+        if not condition.holds(item):
+            return StateConflict(condition.message, code=condition.code)
+    return None
+
+
+def allowed_actions(item: SupervisionItem, actor: User) -> list[str]:
+    """The actions `actor` may take on `item` now and that have an endpoint of their own."""
+    return [name for name, action in ACTIONS.items()
+            if action.endpoint and refusal(item, name, actor) is None]

@@ -1,12 +1,12 @@
-"""Pages shared by all domains: home, navigation, error pages."""
+"""Pages shared by all domains: home and navigation (error answers: webapp.http_errors)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth.models import Role
-from webapp.errors import DomainError
+from webapp.once import form_guard
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -36,8 +36,6 @@ def home():
 
 
 def _endpoints():
-    from flask import current_app
-
     return current_app.view_functions
 
 
@@ -53,33 +51,4 @@ def nav_links():
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["nav_links"] = nav_links
-
-    @app.errorhandler(DomainError)
-    def _domain_error(err: DomainError):
-        if request.path.startswith("/api/"):
-            from webapp.api import error_response
-
-            return error_response(err.status, err.code, err.message)
-        return render_template("web/error.html", message=err.message), err.status
-
-    for status, message in {
-        400: "请求有误", 403: "没有权限执行此操作", 404: "找不到该页面或记录",
-        405: "不支持的请求方式", 413: "提交的内容或上传的文件太大", 429: "操作过于频繁，请稍后再试",
-    }.items():
-        app.register_error_handler(status, _page_error(status, message))
-
-
-def _page_error(status: int, message: str):
-    def handler(err):
-        if request.path.startswith("/api/"):
-            from webapp.api import error_response
-
-            return error_response(status, _API_CODES.get(status, "error"),
-                                  getattr(err, "description", None) or message)
-        return render_template("web/error.html", message=message), status
-
-    return handler
-
-
-_API_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              413: "too_large", 429: "throttled"}
+    app.jinja_env.globals["form_guard"] = form_guard
