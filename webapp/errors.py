@@ -32,6 +32,11 @@ class UnsupportedType(InvalidInput):
     code = "unsupported_type"
 
 
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"

@@ -71,7 +71,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
-        return answer(err.status, err.code, err.message, field=err.field, extra=err.extra)
+        response = app.make_response(
+            answer(err.status, err.code, err.message, field=err.field, extra=err.extra))
+        if getattr(err, "retry_after", None):  # throttled: when to try again
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

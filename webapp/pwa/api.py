@@ -1,20 +1,24 @@
 """GET /api/v1/csrf: a fresh CSRF token for the phone app's PUT/POST calls."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from webapp.api import register
+from webapp.api.declare import Out, operation
 
 bp = Blueprint("pwa_api", __name__)
 
 
-@bp.route("/csrf")
+class CsrfToken(Out):
+    """A CSRF token for the session (send it as X-CSRFToken on PUT/POST)"""
+
+    csrf_token: str
+
+
+@operation(bp, "/csrf", summary="A CSRF token for the session's PUT/POST calls",
+           answers={200: CsrfToken})
 def csrf_token():
-    return jsonify(csrf_token=generate_csrf())
+    return CsrfToken(csrf_token=generate_csrf())
 
 
-register(bp, {"/csrf": {"get": {
-    "summary": "A CSRF token for the session (send it as X-CSRFToken on PUT/POST)",
-    "responses": {"200": {"description": '{"csrf_token": "..."}'},
-                  "401": {"$ref": "#/components/responses/Error"}},
-}}})
+register(bp)

@@ -11,11 +11,14 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from webapp.errors import InvalidInput
-from webapp.supervision.models import FeedbackKind, ReminderChannel, Source, Urgency
+from webapp.supervision.models import (
+    MANUAL_CHANNELS,
+    FeedbackKind,
+    ReminderChannel,
+    Source,
+    Urgency,
+)
 from webapp.validation import parse_choice, parse_date
-
-# Reminder channels a person records by hand (催办通知 documents come from the documents domain).
-MANUAL_CHANNELS = (ReminderChannel.PHONE, ReminderChannel.IN_PERSON, ReminderChannel.SYSTEM)
 
 
 def _date(form: MultiDict, name: str, label: str) -> date | None:

@@ -108,6 +108,8 @@ CHANNEL_LABELS = {
     ReminderChannel.IN_PERSON: "当面催办",
     ReminderChannel.DOCUMENT: "催办通知",
 }
+# Reminders a person records by hand; a 催办通知 is recorded by issuing the document.
+MANUAL_CHANNELS = (ReminderChannel.PHONE, ReminderChannel.IN_PERSON, ReminderChannel.SYSTEM)
 
 
 item_assisting_unit = Table(

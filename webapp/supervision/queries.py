@@ -3,73 +3,100 @@ visibility filter, so counts never reveal hidden items)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from math import ceil
+from typing import Annotated
 
 from flask import current_app
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from webapp.api.declare import Day, Query, refusal
 from webapp.auth.models import User
 from webapp.database import local_today
-from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import ItemState, Source, SupervisionItem
-from webapp.validation import clean_text, parse_choice, parse_date
+from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
 
 
-@dataclass
-class ItemFilters:
-    states: list[ItemState] = field(default_factory=list)
-    unit_id: int | None = None  # lead unit
-    source: Source | None = None
-    light: Light | None = None
-    due_from: date | None = None
-    due_to: date | None = None
-    text: str | None = None  # in code, title or content
-    page: int = 1
-    per_page: int = 20
-
-    @classmethod
-    def from_args(cls, args) -> ItemFilters:
-        """From a query string (MultiDict); bad values raise InvalidInput with the field."""
-        states = [parse_choice(s, ItemState, field="state", label="状态")
-                  for s in args.getlist("state") if s]
-        text = clean_text(args.get("q"), field="q", label="关键词", required=False,
-                          max_len=100, single_line=True)
-        return cls(
-            states=states,
-            unit_id=_int(args.get("unit"), None, field="unit"),
-            source=parse_choice(args.get("source"), Source, field="source", label="来源",
-                                required=False),
-            light=parse_choice(args.get("light"), Light, field="light", label="红黄绿灯",
-                               required=False),
-            due_from=parse_date(args.get("due_from"), field="due_from", label="时限起",
-                                required=False),
-            due_to=parse_date(args.get("due_to"), field="due_to", label="时限止",
-                              required=False),
-            text=text,
-            page=max(1, _int(args.get("page"), 1, field="page")),
-            per_page=min(MAX_PER_PAGE, max(1, _int(args.get("per_page"), 20, field="per_page"))),
-        )
-
-
-def _int(value: str | None, default: int | None, *, field: str) -> int | None:
-    """A small whole number from the query string; absent or not digits → the default.
+def _whole(value: object) -> object:
+    """A small whole number from the query string; not digits (a typo, "-3") → the default.
 
     Digits outside ASCII ("²" passes str.isdigit() but not int()) and more than 9 digits
     (beyond every database's integer) are refused.
     """
-    if not value or not value.isdigit():
-        return default
+    if not isinstance(value, str):
+        return value
+    if not value.isdigit():
+        return None
     if not value.isascii() or len(value) > 9:
-        raise InvalidInput(f"{field} 超出范围", field=field)
+        raise PydanticCustomError("number_range", "超出范围")
     return int(value)
+
+
+Whole = Annotated[int | None, BeforeValidator(_whole),
+                  WithJsonSchema({"type": "integer", "minimum": 0})]
+
+
+class ItemFilters(Query):
+    """The item list's filters and page, for the pages and the API alike."""
+
+    states: list[ItemState] = Field(default_factory=list, alias="state", title="状态",
+                                    description="repeatable")
+    unit_id: Whole = Field(None, alias="unit", title="承办单位", description="lead unit id")
+    source: Source | None = Field(None, title="来源")
+    light: Light | None = Field(None, title="红黄绿灯")
+    due_from: Day | None = Field(None, title="时限起")
+    due_to: Day | None = Field(None, title="时限止")
+    text: str | None = Field(None, alias="q", title="关键词",
+                             description="text in code, title or content")
+    page: Whole = Field(1, title="页码")
+    per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
+
+    @field_validator("states", mode="before")
+    @classmethod
+    def _no_empty_states(cls, value):
+        return [v for v in value if v] if isinstance(value, list) else value
+
+    @field_validator("source", "light", "due_from", "due_to", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return None if value == "" else value
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _clean_text(cls, value):
+        return clean_text(value, field="q", label="关键词", required=False, max_len=100,
+                          single_line=True)
+
+    @model_validator(mode="after")
+    def _clamp(self) -> ItemFilters:
+        self.page = max(1, self.page or 1)
+        self.per_page = min(MAX_PER_PAGE, max(1, self.per_page or 20))
+        return self
+
+    @classmethod
+    def from_args(cls, args) -> ItemFilters:
+        """From a query string (MultiDict); bad values raise InvalidInput with the field."""
+        data = {key: args.getlist(key) if key == "state" else args.get(key) for key in args}
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise refusal(err, cls, shape_status=422) from None
 
 
 @dataclass

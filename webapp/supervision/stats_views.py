@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, render_template, request
+from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
 from webapp import api
+from webapp.api.declare import Day, DayText, Out, Query, operation
 from webapp.auth.access import STAFF_ROLES, actor, roles_required
 from webapp.database import local_today
 from webapp.errors import InvalidInput, NotAllowed
@@ -127,66 +129,61 @@ def _workbook(stats: Statistics) -> bytes:
 # --- API -----------------------------------------------------------------------------------
 
 
-@api_bp.route("/statistics")
-def statistics_api():
+class StatisticsQuery(Query):
+    start: Day | None = Field(None, title="开始日期",
+                              description="first day (local); default: first day of this month")
+    end: Day | None = Field(None, title="结束日期",
+                            description="last day (local); default: last day of this month")
+    group: Group = Field(Group.UNIT, title="统计口径")
+
+
+class StatisticsRow(Out):
+    key: str = Field(description="unit id, person's name or source code; '-' when not set")
+    label: str
+    due: int
+    closed: int
+    on_time: int
+    overdue_now: int
+    reminders: int
+    returns: int
+    hand_back_requests: int
+    closing_rate: float | None = Field(description="报结率 closed/due, 0..1; null when due = 0")
+    on_time_rate: float | None = Field(
+        description="按期办结率 on_time/closed, 0..1; null when closed = 0")
+    avg_days_to_close: float | None = Field(description="over items closed in the period")
+
+
+class StatisticsPeriod(Out):
+    start: DayText
+    end: DayText
+
+
+class StatisticsTable(Out):
+    """Statistics for a period"""
+
+    period: StatisticsPeriod
+    group: Group
+    rows: list[StatisticsRow]
+    totals: StatisticsRow
+
+
+@operation(api_bp, "/statistics", summary="Statistics for a period per unit, responsible "
+           "person or source (office, leader, admin; others 403)", query=StatisticsQuery,
+           answers={200: StatisticsTable}, errors=(403,))
+def statistics_api(query: StatisticsQuery):
     user = actor()
     if user is None or user.role not in STAFF_ROLES:
         raise NotAllowed("statistics are for office, leader and admin users")
-    for name in ("start", "end"):  # an API client names its period; bad dates get the field
-        if request.args.get(name) == "":
-            raise InvalidInput(f"{name} must be a date (YYYY-MM-DD)", field=name)
-    args = MultiDict(request.args)
-    args.setdefault("period", "custom")
-    _, start, end, group = _parse(args)
-    stats = unit_statistics(start, end, group)
-    return jsonify(period={"start": start.isoformat(), "end": end.isoformat()},
-                   group=group.value,
-                   rows=[r.as_dict() for r in stats.rows], totals=stats.totals.as_dict())
+    default_start, default_end = period_bounds(Period.MONTH, local_today())
+    start, end = query.start or default_start, query.end or default_end
+    check_period(start, end)
+    stats = unit_statistics(start, end, query.group)
+    return StatisticsTable(period=StatisticsPeriod(start=start.isoformat(), end=end.isoformat()),
+                           group=query.group, rows=[r.as_dict() for r in stats.rows],
+                           totals=stats.totals.as_dict())
 
 
-_ROW_PROPS = {
-    "key": {"type": "string", "description": "unit id, person's name or source code; "
-                                             "'-' when not set"},
-    "label": {"type": "string"},
-    **{name: {"type": "integer"} for name in ("due", "closed", "on_time", "overdue_now",
-                                              "reminders", "returns", "hand_back_requests")},
-    "closing_rate": {"type": "number", "nullable": True,
-                     "description": "报结率 closed/due, 0..1; null when due = 0"},
-    "on_time_rate": {"type": "number", "nullable": True,
-                     "description": "按期办结率 on_time/closed, 0..1; null when closed = 0"},
-    "avg_days_to_close": {"type": "number", "nullable": True,
-                          "description": "over items closed in the period"},
-}
-SCHEMAS = {
-    "StatisticsRow": {"type": "object", "properties": _ROW_PROPS},
-    "Statistics": {"type": "object", "properties": {
-        "period": {"type": "object", "properties": {"start": {"type": "string", "format": "date"},
-                                                    "end": {"type": "string", "format": "date"}}},
-        "group": {"type": "string", "enum": [g.value for g in Group]},
-        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/StatisticsRow"}},
-        "totals": {"$ref": "#/components/schemas/StatisticsRow"},
-    }},
-}
-PATHS = {"/statistics": {"get": {
-    "summary": "Statistics for a period per unit, responsible person or source "
-               "(office, leader, admin; others 403)",
-    "parameters": [
-        {"name": "start", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "first day (local); default: first day of this month"},
-        {"name": "end", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "last day (local); default: last day of this month"},
-        {"name": "group", "in": "query",
-         "schema": {"type": "string", "enum": [g.value for g in Group], "default": "unit"}},
-    ],
-    "responses": {
-        "200": {"description": "table", "content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/Statistics"}}}},
-        "403": {"$ref": "#/components/responses/Error"},
-        "422": {"$ref": "#/components/responses/Error"},
-    },
-}}}
-
-api.register(api_bp, PATHS, SCHEMAS)
+api.register(api_bp)
 
 
 def init_app(app) -> None:

@@ -1,0 +1,310 @@
+"""The items API's bodies and answers, declared once: they check what clients send and what
+we answer, and the OpenAPI document is generated from them (webapp.api.declare)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from webapp.api.declare import Body, Day, DayText, Id, Out, TimeText
+from webapp.supervision.lights import Light
+from webapp.supervision.models import MANUAL_CHANNELS, ItemState, Source, Urgency
+
+# --- bodies ---------------------------------------------------------------------------------
+
+
+class AssignBody(Body):
+    """交办: lead unit, assisting units, responsible people, deadline."""
+
+    service_fields: ClassVar[dict[str, str]] = {"lead_unit": "lead_unit_id",
+                                                "assisting_units": "assisting_unit_ids"}
+
+    lead_unit_id: Id = Field(title="承办单位", description="承办单位 id")
+    assisting_unit_ids: list[Id] | None = Field(None, title="协办单位", description="协办单位 ids")
+    supervising_leader: str | None = Field(None, title="分管领导")
+    first_responsible: str = Field(title="第一责任人")
+    direct_responsible: str = Field(title="直接责任人")
+    due_date: Day = Field(title="办理时限", description="not in the past")
+
+    def service_args(self) -> dict[str, Any]:
+        return {"lead_unit": self.lead_unit_id, "assisting_units": self.assisting_unit_ids or (),
+                "due_date": self.due_date, "supervising_leader": self.supervising_leader,
+                "first_responsible": self.first_responsible,
+                "direct_responsible": self.direct_responsible}
+
+
+class InstructionBody(Body):
+    text: str = Field(title="批示内容")
+    leader: str = Field(title="批示领导")
+    date: Day = Field(title="批示日期")
+
+
+class RegisterBody(Body):
+    """登记, optionally with 交办 in the same call (all or nothing)."""
+
+    service_fields: ClassVar[dict[str, str]] = {"instruction_text": "instruction.text",
+                      "instruction_leader": "instruction.leader",
+                      "instruction_date": "instruction.date"}
+
+    title: str = Field(title="标题")
+    content: str = Field(title="事项内容")
+    source: Source = Field(title="来源")
+    urgency: Urgency | None = Field(None, title="缓急", description="default normal")
+    source_ref: str | None = Field(None, title="来文/批示编号")
+    requirements: str | None = Field(None, title="办理要求")
+    instruction: InstructionBody | None = Field(
+        None, title="领导批示", description="required when source is leader_instruction")
+    assign: AssignBody | None = Field(None, title="交办", description="交办 in the same call")
+
+    def service_args(self) -> dict[str, Any]:
+        ins = self.instruction
+        return {"title": self.title, "content": self.content, "source": self.source,
+                "urgency": self.urgency or Urgency.NORMAL, "source_ref": self.source_ref,
+                "requirements": self.requirements,
+                "instruction_text": ins.text if ins else None,
+                "instruction_leader": ins.leader if ins else None,
+                "instruction_date": ins.date if ins else None}
+
+
+class AcknowledgeBody(Body):
+    """签收 takes no fields (an empty body or {})."""
+
+
+class ReasonBody(Body):
+    reason: str = Field(title="理由")
+
+
+class RequestHandBackBody(ReasonBody):
+    """申请退回: why the item is not the unit's."""
+
+
+class ReturnBody(ReasonBody):
+    """退回重办: what the feedback lacks."""
+
+
+class CancelBody(ReasonBody):
+    """撤销: why the item is withdrawn (it stays on record)."""
+
+
+class DecisionBody(Body):
+    approve: bool = Field(title="是否同意", description="同意 (true) or 不同意 (false)")
+    note: str | None = Field(None, title="意见", description="required when refusing")
+
+
+class DecideExtensionBody(DecisionBody):
+    """审批延期: approve (the due date moves) or refuse."""
+
+
+class DecideHandBackBody(DecisionBody):
+    """处理退回申请: approve (转办 to a new lead unit) or refuse."""
+
+    service_fields: ClassVar[dict[str, str]] = {"new_lead_unit": "new_lead_unit_id"}
+
+    new_lead_unit_id: Id | None = Field(None, title="新的承办单位",
+                                        description="required to approve")
+    due_date: Day | None = Field(None, title="新的办理时限")
+
+
+class RequestExtensionBody(Body):
+    new_due_date: Day = Field(title="申请延至的日期", description="after the due date")
+    reason: str = Field(title="延期理由")
+
+
+class AttachmentRef(Body):
+    sha256: str = Field(title="附件", description="upload_id from the upload")
+    filename: str | None = Field(None, title="附件名称",
+                                 description="name shown (default: the uploaded name)")
+
+
+class FeedbackBody(Body):
+
+    actions_taken: str = Field(title="主要做法")
+    result: str | None = Field(None, title="办理结果",
+                               description="required for a completed final feedback")
+    completed: bool | None = Field(None, title="是否完成", description="default true")
+    not_done_reason: str | None = Field(None, title="未完成原因",
+                                        description="required when not completed")
+    next_steps: str | None = Field(None, title="下步措施",
+                                   description="required when not completed")
+    attachments: list[AttachmentRef] | None = Field(
+        None, title="附件",
+        description="evidence uploaded before through /items/{code}/attachments")
+
+
+class SubmitProgressBody(FeedbackBody):
+    """阶段反馈: what was done so far."""
+
+
+class SubmitFinalBody(FeedbackBody):
+    """办结反馈: the result; the item goes to the office's review."""
+
+
+class AcceptBody(Body):
+    opinion: str | None = Field(None, title="审核意见")
+
+
+class RemindBody(Body):
+    channel: Literal[tuple(c.value for c in MANUAL_CHANNELS)] = Field(  # type: ignore[valid-type]
+        title="催办方式", description="a 催办通知 is issued as a document instead")
+    note: str | None = Field(None, title="催办说明")
+
+
+class InstructBody(Body):
+    service_fields: ClassVar[dict[str, str]] = {"instructed_on": "date"}
+
+    text: str = Field(title="批示内容")
+    date: Day | None = Field(None, title="批示日期", description="default today")
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+class UnitRef(Out):
+    id: int
+    name: str
+
+
+class ItemSummary(Out):
+    """One item as a list shows it"""
+
+    code: str
+    title: str
+    state: ItemState
+    state_label: str
+    source: Source
+    source_label: str
+    urgency: Urgency
+    urgency_label: str
+    lead_unit: UnitRef | None
+    due_date: DayText | None
+    light: Light
+    light_label: str
+    registered_at: TimeText
+
+
+class RequestRow(Out):
+    id: int
+    unit_id: int
+    reason: str
+    state: str
+    state_label: str
+    requested_at: TimeText
+    decided_at: TimeText | None
+    decision_note: str | None
+    old_due_date: DayText | None = None
+    requested_due_date: DayText | None = None
+
+
+class Requests(Out):
+    hand_back: list[RequestRow]
+    extension: list[RequestRow]
+
+
+class AttachmentRow(Out):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class FeedbackRow(Out):
+    id: int
+    kind: Literal["progress", "final"]
+    unit_id: int
+    actions_taken: str
+    result: str | None
+    completed: bool
+    not_done_reason: str | None
+    next_steps: str | None
+    submitted_by: str
+    submitted_at: TimeText
+    review_state: str | None
+    review_note: str | None
+    reviewed_at: TimeText | None
+    attachments: list[AttachmentRow]
+
+
+class ReminderRow(Out):
+    id: int
+    channel: str
+    channel_label: str
+    note: str | None
+    automatic: bool
+    created_at: TimeText
+
+
+class InstructionRow(Out):
+    id: int
+    leader: str
+    text: str
+    date: DayText
+    recorded_at: TimeText
+
+
+class Actor(Out):
+    name: str
+    role: str
+
+
+class TimelineRow(Out):
+    at: TimeText
+    action: str
+    label: str
+    actor: Actor | None
+    details: dict[str, Any]
+
+
+class Item(ItemSummary):
+    """Everything about one item that the caller may see, and what they may do now"""
+
+    content: str
+    source_ref: str | None
+    requirements: str | None
+    assisting_units: list[UnitRef]
+    supervising_leader: str | None
+    first_responsible: str | None
+    direct_responsible: str | None
+    original_due_date: DayText | None
+    assigned_at: TimeText | None
+    acknowledged_at: TimeText | None
+    closed_at: TimeText | None
+    closed_on: DayText | None
+    cancelled_at: TimeText | None
+    cancel_reason: str | None
+    archived_at: TimeText | None
+    review_opinion: str | None
+    allowed_actions: list[str] = Field(
+        description="actions this user may take now: exactly those that would succeed")
+    instructions: list[InstructionRow]
+    requests: Requests
+    feedback: list[FeedbackRow]
+    reminders: list[ReminderRow]
+    timeline: list[TimelineRow]
+
+
+class ItemPage(Out):
+    """One page of items"""
+
+    items: list[ItemSummary]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class ItemCount(Out):
+    """How many items match"""
+
+    total: int
+
+
+class Upload(Out):
+    """A stored evidence file; refer to it by sha256 in submit_*"""
+
+    upload_id: str
+    sha256: str
+    filename: str
+    size: int
+    content_type: str
