@@ -4,7 +4,7 @@ photo also ends its lookup transaction before the body streams in, so no lock is
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from flask import current_app
@@ -70,8 +70,9 @@ def _own(uuid: str, actor: User) -> Inspection:
 def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection, bool]:
     """Create or replace the record with this uuid; returns (inspection, created).
 
-    Same body again: nothing changes. A draft takes a different body (the phone saves as it
-    goes); a submitted one refuses it (409 already_submitted).
+    Same record again (same canonical form, or the same content as the rows hold it when the
+    stored hash was made by an older version): nothing changes. A draft takes a different
+    body (the phone saves as it goes); a submitted one refuses it (409 already_submitted).
     """
     if actor.role not in WRITERS:
         raise NotAllowed("只有督查员或督办员可以填写检查记录")
@@ -82,7 +83,8 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     existing = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
     if existing is not None:
         existing = _own(uuid, actor)
-        if existing.body_hash == digest:
+        if digest == existing.body_hash or digest == record_body.body_hash(
+                stored_record(existing)):
             return existing, False
         if existing.state != InspectionState.DRAFT:
             raise StateConflict("该检查记录已提交，不能再修改", code="already_submitted")
@@ -104,6 +106,33 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     _record(inspection, "inspection_create" if existing is None else "inspection_update",
             actor, unit=unit.name, photos=len(inspection.photos))
     return inspection, existing is None
+
+
+def stored_record(inspection: Inspection) -> dict:
+    """The record as its rows hold it, in the form parse_record gives."""
+    gps = None if inspection.gps_lat is None else {
+        "lat": inspection.gps_lat, "lon": inspection.gps_lon,
+        "accuracy": inspection.gps_accuracy}
+    return {
+        "target_unit_id": inspection.target_unit_id, "mode": str(inspection.mode),
+        "started_at": _utc_iso(inspection.started_at), "ended_at": _utc_iso(inspection.ended_at),
+        "place": inspection.place, "gps": gps, "companions": inspection.companions,
+        "checklist": [{"checklist_item_id": r.checklist_item_id, "result": str(r.result),
+                       "note": r.note, "photos": [_stored_ref(p) for p in r.photos]}
+                      for r in inspection.checklist_results],
+        "findings": [{"uuid": f.uuid, "category": str(f.category), "severity": str(f.severity),
+                      "description": f.description, "photos": [_stored_ref(p) for p in f.photos]}
+                     for f in inspection.findings],
+    }
+
+
+def _stored_ref(photo: Photo) -> dict:
+    return {"uuid": photo.uuid, "sha256": photo.sha256, "size": photo.size,
+            "content_type": photo.content_type, "filename": photo.filename}
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def _check_checklist_items(record: dict) -> None:
