@@ -55,7 +55,6 @@ def test_upload_stores_once_and_submit_waits_for_every_photo(app, draft):
                           "photos_expected": [r["uuid"] for r in refs],
                           "photos_received": [refs[0]["uuid"]]}
     assert api.upload(uuid, refs[0], data[0]).status_code == 200  # repeat: harmless
-    assert api.upload(uuid, refs[0], b"").status_code == 200  # the body may be skipped
     resp = api.submit(uuid)
     assert resp.status_code == 409
     assert resp.json["error"]["missing"] == [refs[1]["uuid"]]
@@ -75,6 +74,28 @@ def test_upload_stores_once_and_submit_waits_for_every_photo(app, draft):
         events = db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "photo_receive"))
         assert events == 2
+
+
+def test_other_bytes_for_a_received_photo_are_409_and_nothing_changes(app, draft):
+    """SECURITY.md, "Nothing lost": same body → 200, a different body for the same id → 409."""
+    api, uuid, ref, data = draft["api"], draft["uuid"], draft["refs"][0], draft["data"][0]
+    assert api.upload(uuid, ref, data).status_code == 201
+    other = jpeg(99)
+    for body, sha in ((other, ref["sha256"]),  # other bytes under the promised hash
+                      (other, hashlib.sha256(other).hexdigest()),  # other bytes, their hash
+                      (b"", ref["sha256"])):  # no bytes at all
+        resp = api.upload(uuid, ref, body, sha=sha)
+        assert resp.status_code == 409, resp.json
+        assert resp.json["error"]["code"] == "photo_conflict"
+        assert "IMG_0001.jpg" in resp.json["error"]["message"]
+    assert api.upload(uuid, ref, data).status_code == 200  # the same bytes: still fine
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert photo.sha256 == ref["sha256"]
+        events = db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "photo_receive"))
+        assert events == 1
+    assert _stored_files(app) == 3
 
 
 def test_original_is_kept_byte_for_byte_and_copies_are_clean(app, draft, as_user, office):

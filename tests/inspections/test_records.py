@@ -71,18 +71,24 @@ def test_draft_takes_a_different_body_and_keeps_received_photos(as_user, inspect
         assert db.session.scalar(select(func.count(Photo.id))) == 1
 
 
-def test_changed_photo_hash_voids_what_arrived(as_user, inspector, units):
+def test_a_photo_may_name_another_file_until_its_file_has_arrived(as_user, inspector, units,
+                                                                  app):
     api = as_user(inspector)
-    data = jpeg(4)
-    ref = photo_ref(data)
+    data, other = jpeg(4), jpeg(5)
+    ref = photo_ref(data, filename="IMG_0004.jpg")
     uuid = new_uuid()
-    api.put(uuid, record_body(units["A"].id, findings=[finding(ref)]))
-    api.upload(uuid, ref, data)
-    other = jpeg(5)
-    ref2 = {**photo_ref(other), "uuid": ref["uuid"]}
-    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(ref2)]))
-    assert resp.json["photos_received"] == []
-    assert api.upload(uuid, ref2, other).status_code == 201
+    assert api.put(uuid, record_body(units["A"].id, findings=[finding(ref)])).status_code == 201
+    swapped = {**photo_ref(other), "uuid": ref["uuid"]}
+    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(swapped)]))
+    assert resp.status_code == 200  # nothing arrived yet: the draft may change its mind
+    assert api.upload(uuid, swapped, other).status_code == 201
+    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(ref)]))
+    assert resp.status_code == 409
+    assert resp.json["error"]["code"] == "photo_conflict"
+    assert resp.json["error"]["field"] == "findings[0].photos[0].sha256"
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert (photo.sha256, photo.received_at is not None) == (swapped["sha256"], True)
 
 
 def test_after_submit_a_different_body_is_409_and_the_same_is_200(submitted, units):

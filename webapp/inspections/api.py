@@ -234,8 +234,8 @@ PATHS = {
         "requestBody": {"required": True, "content": {
             t: {"schema": {"type": "string", "format": "binary"}}
             for t in ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")}},
-        "responses": {"200": _ok("already received"), "201": _ok("stored"), "404": _ERR,
-                      "413": _ERR, "415": _ERR, "422": _ERR}}},
+        "responses": {"200": _ok("already received, the same bytes"), "201": _ok("stored"),
+                      "404": _ERR, "409": _ERR, "413": _ERR, "415": _ERR, "422": _ERR}}},
     "/inspections/{uuid}/submit": {"post": {
         "summary": "Submit: every listed photo must have arrived (else 409 photos_missing)",
         "parameters": _path("uuid"),

@@ -4,6 +4,7 @@ photo also ends its lookup transaction before the body streams in, so no lock is
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -40,6 +41,17 @@ class PhotosMissing(StateConflict):
     def __init__(self, missing: list[str]):
         super().__init__(f"还有 {len(missing)} 张照片未上传，全部照片到齐后才能提交")
         self.missing = missing
+
+
+class PhotoConflict(StateConflict):
+    """Other bytes for a photo id whose file has arrived: evidence is never replaced."""
+
+    code = "photo_conflict"
+
+    def __init__(self, photo: Photo, field: str | None = None):
+        name = f"“{photo.filename}”" if photo.filename else photo.uuid
+        super().__init__(f"照片 {name} 已收到，不能换成另一个文件（新的照片请用新的编号）",
+                         field=field)
 
 
 def _lock(key: str) -> None:
@@ -95,6 +107,7 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     inspection = existing or Inspection(uuid=uuid, inspector_id=actor.id,
                                         state=InspectionState.DRAFT, created_at=utcnow())
     _check_uuids_free(record, inspection)
+    _check_received_unchanged(record, inspection)
     _apply(inspection, record, digest)
     if existing is None:
         db.session.add(inspection)
@@ -165,6 +178,15 @@ def _check_uuids_free(record: dict, inspection: Inspection) -> None:
                 raise InvalidInput("照片编号已被其他检查记录使用", field=f"{field}.uuid")
 
 
+def _check_received_unchanged(record: dict, inspection: Inspection) -> None:
+    """A photo whose file has arrived keeps its hash: a record naming other bytes is a 409."""
+    received = {p.uuid: p for p in inspection.photos if p.received_at is not None}
+    for field, ref in record_body.all_photo_refs(record):
+        photo = received.get(ref["uuid"])
+        if photo is not None and photo.sha256 != ref["sha256"]:
+            raise PhotoConflict(photo, field=f"{field}.sha256")
+
+
 def _apply(inspection: Inspection, record: dict, digest: str) -> None:
     """Write the record's fields and children, reusing rows by their natural keys."""
     gps = record["gps"] or {}
@@ -207,12 +229,8 @@ def _apply(inspection: Inspection, record: dict, digest: str) -> None:
 
 
 def _photo(old: dict[str, Photo], ref: dict) -> Photo:
+    # A photo not yet received may name another file; one received may not (checked above).
     photo = old.get(ref["uuid"]) or Photo(uuid=ref["uuid"], sha256=ref["sha256"])
-    if photo.sha256 != ref["sha256"]:  # another file under the same id: what arrived is void
-        for column in ("received_at", "received_type", "thumb_sha256", "display_sha256",
-                       "width", "height", "taken_at", "gps_lat", "gps_lon", "gps_alt",
-                       "camera_model"):
-            setattr(photo, column, None)
     photo.sha256, photo.size = ref["sha256"], ref["size"]
     photo.content_type, photo.filename = ref["content_type"], ref["filename"]
     photo.finding = photo.checklist_result = None
@@ -225,12 +243,14 @@ def _photo(old: dict[str, Photo], ref: dict) -> Photo:
 def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
                   sha256_header: str | None, content_type: str | None,
                   actor: User) -> tuple[Photo, bool]:
-    """Store a listed photo's bytes; returns (photo, stored now). Repeats change nothing."""
+    """Store a listed photo's bytes; returns (photo, stored now). The same bytes again change
+    nothing (200); other bytes for a photo already received are refused (409)."""
     photo = _listed_photo(inspection_uuid, photo_uuid, actor)
-    if photo.received_at is not None:
-        _drain(stream)
-        return photo, False
     claimed = (sha256_header or "").strip().lower()
+    if photo.received_at is not None:
+        if claimed != photo.sha256 or _digest(stream) != photo.sha256:
+            raise PhotoConflict(photo)
+        return photo, False
     if claimed != photo.sha256:
         raise InvalidInput("X-Content-SHA256 与记录中的照片校验值不一致",
                            code="hash_mismatch", field="X-Content-SHA256")
@@ -275,10 +295,12 @@ def _listed_photo(inspection_uuid: str, photo_uuid: str, actor: User) -> Photo:
     return photo
 
 
-def _drain(stream: BinaryIO) -> None:
-    """Read and drop a body we do not need (keeps the connection usable)."""
-    while stream.read(1024 * 1024):
-        pass
+def _digest(stream: BinaryIO) -> str:
+    """SHA-256 of a body we do not keep (reading it also keeps the connection usable)."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def caption_parts(inspection: Inspection) -> tuple[str, str]:
