@@ -150,6 +150,24 @@ def test_every_refused_file_is_4xx_and_nothing_is_stored(app, as_user, inspector
         assert _stored_files(app) == 0, name
 
 
+@pytest.mark.parametrize("keep", [0.95, 0.9, 0.5, 0.3])
+def test_truncated_heic_is_422_like_a_truncated_jpeg(app, as_user, inspector, units, keep):
+    from tests.media.imaging import phone_heic
+
+    api = as_user(inspector)
+    heic = phone_heic()
+    for name, data in (("HEIC", heic[: int(len(heic) * keep)]),
+                       ("JPEG", (good := jpeg(31, size=(200, 150)))[: int(len(good) * keep)])):
+        ref = photo_ref(data, content_type=f"image/{name.lower()}", filename=f"IMG.{name}")
+        uuid = new_uuid()
+        assert api.put(uuid, record_body(units["A"].id, findings=[finding(ref)])).status_code \
+            == 201
+        resp = api.upload(uuid, ref, data)
+        assert (resp.status_code, resp.json["error"]["code"]) == (422, "corrupt_image"), name
+        assert api.get(f"/inspections/{uuid}").json["photos_received"] == [], name
+        assert _stored_files(app) == 0, name
+
+
 def test_wrong_hash_is_422_and_nothing_is_stored(app, draft):
     api, uuid, refs, data = draft["api"], draft["uuid"], draft["refs"], draft["data"]
     # Header differs from the record.
