@@ -238,3 +238,34 @@ def test_reference_data(as_user, inspector, liaison_a, units, checklist_ids):
     liaison = as_user(liaison_a)
     assert liaison.get("/units").status_code == 403
     assert liaison.get("/checklists").status_code == 403
+
+
+def test_a_record_made_by_another_account_is_refused(as_user, inspector, office, units, app):
+    """The phone names the record's author; the server refuses it under another account."""
+    uuid = new_uuid()
+    body = {**record_body(units["A"].id), "author": inspector.username}
+    resp = as_user(office).put(uuid, body)
+    assert resp.status_code == 403
+    assert resp.json["error"]["code"] == "not_author"
+    assert resp.json["error"]["field"] == "author"
+    assert "inspector" in resp.json["error"]["message"]
+    assert "office" in resp.json["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Inspection.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.object_type == "inspection")) == 0
+    mine = as_user(inspector)
+    assert mine.put(uuid, body).status_code == 201
+    # The author is checked, not hashed: the same record with or without it is the same.
+    assert mine.put(uuid, record_body(units["A"].id)).status_code == 200
+    assert as_user(office).put(uuid, body).status_code == 403
+    with app.app_context():
+        row = db.session.scalar(select(Inspection))
+        assert row.inspector_id == inspector.id
+
+
+@pytest.mark.parametrize("author", ["", "  ", 7, ["inspector"], "x" * 65])
+def test_author_must_be_a_username(as_user, inspector, units, author):
+    resp = as_user(inspector).put(new_uuid(), {**record_body(units["A"].id), "author": author})
+    assert resp.status_code == 422
+    assert resp.json["error"]["field"] == "author"

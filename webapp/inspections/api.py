@@ -280,7 +280,13 @@ SCHEMAS = {
     "PhotoRef": _PHOTO_REF,
     "InspectionBody": {
         "type": "object", "required": ["target_unit_id", "mode", "started_at"],
+        "description": "The record's identity is its canonical form (webapp/inspections/"
+                       "body.py): unknown keys, nulls and empty values do not count, nor does "
+                       "`author`.",
         "properties": {
+            "author": {"type": "string", "nullable": True,
+                       "description": "username of the account that made the record; "
+                                      "must be the caller (else 403 not_author)"},
             "target_unit_id": {"type": "integer"},
             "mode": {"type": "string", "enum": ["unannounced", "open", "special"]},
             "started_at": {"type": "string", "format": "date-time"},

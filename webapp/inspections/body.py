@@ -193,6 +193,16 @@ def parse_record(body: Any) -> dict:
     return record
 
 
+def parse_author(body: Any) -> str | None:
+    """The username of the account that made the record on the phone, when the body names it."""
+    value = _object(body, field="body").get("author")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= 64:
+        raise InvalidInput("记录的作者应为用户名", field="author")
+    return value.strip()
+
+
 def _check_unique(record: dict) -> None:
     seen_items: set[int] = set()
     for i, line in enumerate(record["checklist"]):

@@ -82,12 +82,16 @@ def _own(uuid: str, actor: User) -> Inspection:
 def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection, bool]:
     """Create or replace the record with this uuid; returns (inspection, created).
 
+    A body naming its author (the phone's account that made it) is refused unless the author
+    is the caller (403 not_author).
+
     Same record again (same canonical form, or the same content as the rows hold it when the
     stored hash was made by an older version): nothing changes. A draft takes a different
     body (the phone saves as it goes); a submitted one refuses it (409 already_submitted).
     """
     if actor.role not in WRITERS:
         raise NotAllowed("只有督查员或督办员可以填写检查记录")
+    _check_author(record_body.parse_author(body), actor)
     uuid = record_body.parse_uuid(uuid, field="uuid")
     record = record_body.parse_record(body)
     digest = record_body.body_hash(record)
@@ -119,6 +123,13 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     _record(inspection, "inspection_create" if existing is None else "inspection_update",
             actor, unit=unit.name, photos=len(inspection.photos))
     return inspection, existing is None
+
+
+def _check_author(author: str | None, actor: User) -> None:
+    """A record made on a phone under one account is never sent under another."""
+    if author is not None and author != actor.username:
+        raise NotAllowed(f"这条记录是账号 {author} 填写的，当前登录的是 {actor.username}："
+                         f"请用 {author} 登录后发送", code="not_author", field="author")
 
 
 def stored_record(inspection: Inspection) -> dict:
