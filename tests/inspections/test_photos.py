@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -246,3 +248,67 @@ def test_caption_carries_the_capture_time_in_one_pass(app, draft):
     with app.app_context():
         photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
         assert photo.taken_at.isoformat() == "2026-11-20T01:35:12+00:00"
+
+
+def _display_made_with(caption: str, data: bytes) -> str:
+    """The display copy's hash when drawn with exactly this caption."""
+    from webapp.media.photos import ingest_photo
+
+    return ingest_photo(BytesIO(data), caption=caption).display_sha256
+
+
+def _caption_cases():
+    place = "城关派出所户籍窗口"
+    return [
+        # (photo, added on the phone, the caption printed under it)
+        (jpeg(40, exif_time="2026:11:20 09:35:12"), "2026-11-20T09:50:00+08:00",
+         f"拍摄时间 2026-11-20 09:35 {place} 城关派出所"),
+        (jpeg(41), "2026-11-20T01:36:30Z", f"添加时间 2026-11-20 09:36 {place} 城关派出所"),
+        (png(42), "2026-11-20T09:37:00+08:00", f"添加时间 2026-11-20 09:37 {place} 城关派出所"),
+    ]
+
+
+def test_caption_labels_the_time_it_shows(app, as_user, inspector, units):
+    """EXIF capture time → 拍摄时间; none (screenshot, forwarded photo) → the time the photo was
+    added on the phone, as 添加时间; that display copy is what the 暗访检查记录 prints."""
+    api = as_user(inspector)
+    cases = _caption_cases()
+    refs = [{**photo_ref(data, content_type="image/png" if data.startswith(b"\x89PNG")
+                         else "image/jpeg"), "added_at": added}
+            for data, added, _ in cases]
+    uuid = new_uuid()
+    assert api.put(uuid, record_body(units["A"].id, findings=[finding(*refs)])).status_code \
+        == 201
+    for ref, (data, _, _) in zip(refs, cases, strict=True):
+        assert api.upload(uuid, ref, data).status_code == 201
+    with app.app_context():
+        for ref, (data, added, expected) in zip(refs, cases, strict=True):
+            photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+            assert photo.added_at == datetime.fromisoformat(added)
+            assert photo.display_sha256 == _display_made_with(expected, data), expected
+
+
+def test_caption_without_any_phone_time_says_upload_time(app, as_user, inspector, units):
+    """An API client that sends no added_at: the received time, labelled 上传时间."""
+    api = as_user(inspector)
+    data = jpeg(43)
+    ref = photo_ref(data)
+    uuid = new_uuid()
+    api.put(uuid, record_body(units["A"].id, place=None, findings=[finding(ref)]))
+    assert api.upload(uuid, ref, data).status_code == 201
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert photo.added_at is None
+        local = photo.received_at.astimezone(ZoneInfo("Asia/Shanghai"))
+        candidates = {f"上传时间 {moment:%Y-%m-%d %H:%M} 城关派出所"
+                      for moment in (local, local - timedelta(minutes=1))}
+        assert photo.display_sha256 in {_display_made_with(c, data) for c in candidates}
+
+
+def test_added_at_is_checked_like_other_times(as_user, inspector, units):
+    api = as_user(inspector)
+    for bad in ("yesterday", "2026-11-20T09:37:00", "1999-01-01T00:00:00+08:00", 5):
+        ref = {**photo_ref(jpeg(44)), "added_at": bad}
+        resp = api.put(new_uuid(), record_body(units["A"].id, findings=[finding(ref)]))
+        assert resp.status_code == 422, bad
+        assert resp.json["error"]["field"] == "findings[0].photos[0].added_at"

@@ -275,7 +275,11 @@ PATHS = {
 _PHOTO_REF = {"type": "object", "required": ["uuid", "sha256", "size", "content_type"],
               "properties": {"uuid": _UUID, "sha256": {"type": "string"},
                              "size": {"type": "integer"}, "content_type": {"type": "string"},
-                             "filename": {"type": "string", "nullable": True}}}
+                             "filename": {"type": "string", "nullable": True},
+                             "added_at": {"type": "string", "format": "date-time",
+                                          "nullable": True,
+                                          "description": "when the phone added the photo "
+                                                         "(its caption's time without EXIF)"}}}
 SCHEMAS = {
     "PhotoRef": _PHOTO_REF,
     "InspectionBody": {

@@ -130,7 +130,9 @@ def _photo(value: object, *, field: str) -> dict:
         raise InvalidInput("文件名不能换行", field=f"{field}.filename")
     return {"uuid": parse_uuid(ref.get("uuid"), field=f"{field}.uuid"),
             "sha256": sha.strip().lower(), "size": size,
-            "content_type": ctype.strip().lower(), "filename": filename}
+            "content_type": ctype.strip().lower(), "filename": filename,
+            "added_at": _moment(ref.get("added_at"), field=f"{field}.added_at",
+                                label="照片添加时间", required=False)}
 
 
 def _photos(value: object, *, field: str) -> list[dict]:

@@ -152,7 +152,8 @@ def stored_record(inspection: Inspection) -> dict:
 
 def _stored_ref(photo: Photo) -> dict:
     return {"uuid": photo.uuid, "sha256": photo.sha256, "size": photo.size,
-            "content_type": photo.content_type, "filename": photo.filename}
+            "content_type": photo.content_type, "filename": photo.filename,
+            "added_at": _utc_iso(photo.added_at)}
 
 
 def _utc_iso(moment: datetime | None) -> str | None:
@@ -244,6 +245,7 @@ def _photo(old: dict[str, Photo], ref: dict) -> Photo:
     photo = old.get(ref["uuid"]) or Photo(uuid=ref["uuid"], sha256=ref["sha256"])
     photo.sha256, photo.size = ref["sha256"], ref["size"]
     photo.content_type, photo.filename = ref["content_type"], ref["filename"]
+    photo.added_at = datetime.fromisoformat(ref["added_at"]) if ref["added_at"] else None
     photo.finding = photo.checklist_result = None
     return photo
 
@@ -269,10 +271,10 @@ def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
     if ctype not in UPLOAD_TYPES:
         raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                               field="Content-Type")
-    photo_id, expected = photo.id, photo.sha256
+    photo_id, expected, added_at = photo.id, photo.sha256, photo.added_at
     parts = caption_parts(photo.inspection)
     db.session.commit()  # nothing written yet: end the lookup so no lock is held while streaming
-    info = ingest(stream, expected, parts)
+    info = ingest(stream, expected, parts, added_at=added_at)
     _lock(f"photo:{photo_uuid}")
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
     if photo is None or photo.sha256 != expected:
@@ -319,21 +321,34 @@ def caption_parts(inspection: Inspection) -> tuple[str, str]:
     return place, inspection.target_unit.name
 
 
-def caption(moment: datetime, place: str, unit_name: str) -> str:
-    """Display-copy caption: local time, place, unit."""
+def caption_time(taken_at: datetime | None, added_at: datetime | None,
+                 received: datetime) -> tuple[str, datetime]:
+    """The time a photo's caption shows, with its label: the capture time from EXIF; without
+    one, when the photo was added on the phone; when the record does not say, when it came."""
+    if taken_at:
+        return "拍摄时间", taken_at
+    if added_at:
+        return "添加时间", added_at
+    return "上传时间", received
+
+
+def caption(label: str, moment: datetime, place: str, unit_name: str) -> str:
+    """Display-copy caption: labelled local time, place, unit."""
     local = local_time(moment)
-    return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
+    return " ".join(part for part in (f"{label} {local:%Y-%m-%d %H:%M}", place, unit_name)
+                    if part)
 
 
-def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
+def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str], *,
+           added_at: datetime | None = None):
     """Store the original and its copies (media.photos); the display copy's caption carries
-    the EXIF capture time, or the time received when the photo has none."""
+    the time caption_time picks, labelled, without decoding the photo twice."""
     from webapp.media.photos import ingest_photo
 
     received = utcnow()
     return ingest_photo(
         stream, expected_sha256=expected, max_bytes=int(current_app.config["MAX_PHOTO_BYTES"]),
-        caption=lambda taken_at: caption(taken_at or received, *parts),
+        caption=lambda taken_at: caption(*caption_time(taken_at, added_at, received), *parts),
     )
 
 
