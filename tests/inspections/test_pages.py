@@ -37,6 +37,19 @@ def test_list_marks_incomplete_inspections(app, as_user, inspector, office, unit
     assert page.get(f"/inspections/{uuid}").status_code == 200
 
 
+def test_detail_shows_when_the_phone_added_a_photo(app, as_user, inspector, office, units):
+    api = as_user(inspector)
+    data = jpeg(42)  # no EXIF: no capture time
+    ref = {**photo_ref(data), "added_at": "2026-11-20T09:41:00+08:00"}
+    uuid = new_uuid()
+    api.put(uuid, record_body(units["A"].id, findings=[finding(ref)]))
+    api.upload(uuid, ref, data)
+    page = app.test_client()
+    login(page, office)
+    html = re.sub(r"\s+", "", page.get(f"/inspections/{uuid}").get_data(as_text=True))
+    assert "<dt>拍摄时间</dt><dd>（无）</dd><dt>手机添加时间</dt><dd>2026-11-2009:41</dd>" in html
+
+
 def test_detail_shows_evidence_and_publishes_with_csrf(app, submitted, office, csrf_on):
     facts = submitted()  # Bearer calls: no CSRF needed
     page = app.test_client()

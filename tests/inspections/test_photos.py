@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -55,7 +57,6 @@ def test_upload_stores_once_and_submit_waits_for_every_photo(app, draft):
                           "photos_expected": [r["uuid"] for r in refs],
                           "photos_received": [refs[0]["uuid"]]}
     assert api.upload(uuid, refs[0], data[0]).status_code == 200  # repeat: harmless
-    assert api.upload(uuid, refs[0], b"").status_code == 200  # the body may be skipped
     resp = api.submit(uuid)
     assert resp.status_code == 409
     assert resp.json["error"]["missing"] == [refs[1]["uuid"]]
@@ -75,6 +76,28 @@ def test_upload_stores_once_and_submit_waits_for_every_photo(app, draft):
         events = db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "photo_receive"))
         assert events == 2
+
+
+def test_other_bytes_for_a_received_photo_are_409_and_nothing_changes(app, draft):
+    """SECURITY.md, "Nothing lost": same body → 200, a different body for the same id → 409."""
+    api, uuid, ref, data = draft["api"], draft["uuid"], draft["refs"][0], draft["data"][0]
+    assert api.upload(uuid, ref, data).status_code == 201
+    other = jpeg(99)
+    for body, sha in ((other, ref["sha256"]),  # other bytes under the promised hash
+                      (other, hashlib.sha256(other).hexdigest()),  # other bytes, their hash
+                      (b"", ref["sha256"])):  # no bytes at all
+        resp = api.upload(uuid, ref, body, sha=sha)
+        assert resp.status_code == 409, resp.json
+        assert resp.json["error"]["code"] == "photo_conflict"
+        assert "IMG_0001.jpg" in resp.json["error"]["message"]
+    assert api.upload(uuid, ref, data).status_code == 200  # the same bytes: still fine
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert photo.sha256 == ref["sha256"]
+        events = db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "photo_receive"))
+        assert events == 1
+    assert _stored_files(app) == 3
 
 
 def test_original_is_kept_byte_for_byte_and_copies_are_clean(app, draft, as_user, office):
@@ -125,6 +148,24 @@ def test_every_refused_file_is_4xx_and_nothing_is_stored(app, as_user, inspector
         resp = api.upload(uuid, ref, body)
         assert resp.status_code == status, (name, resp.json)
         assert resp.json["error"]["message"], name
+        assert api.get(f"/inspections/{uuid}").json["photos_received"] == [], name
+        assert _stored_files(app) == 0, name
+
+
+@pytest.mark.parametrize("keep", [0.95, 0.9, 0.5, 0.3])
+def test_truncated_heic_is_422_like_a_truncated_jpeg(app, as_user, inspector, units, keep):
+    from tests.media.imaging import phone_heic
+
+    api = as_user(inspector)
+    heic = phone_heic()
+    for name, data in (("HEIC", heic[: int(len(heic) * keep)]),
+                       ("JPEG", (good := jpeg(31, size=(200, 150)))[: int(len(good) * keep)])):
+        ref = photo_ref(data, content_type=f"image/{name.lower()}", filename=f"IMG.{name}")
+        uuid = new_uuid()
+        assert api.put(uuid, record_body(units["A"].id, findings=[finding(ref)])).status_code \
+            == 201
+        resp = api.upload(uuid, ref, data)
+        assert (resp.status_code, resp.json["error"]["code"]) == (422, "corrupt_image"), name
         assert api.get(f"/inspections/{uuid}").json["photos_received"] == [], name
         assert _stored_files(app) == 0, name
 
@@ -207,3 +248,67 @@ def test_caption_carries_the_capture_time_in_one_pass(app, draft):
     with app.app_context():
         photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
         assert photo.taken_at.isoformat() == "2026-11-20T01:35:12+00:00"
+
+
+def _display_made_with(caption: str, data: bytes) -> str:
+    """The display copy's hash when drawn with exactly this caption."""
+    from webapp.media.photos import ingest_photo
+
+    return ingest_photo(BytesIO(data), caption=caption).display_sha256
+
+
+def _caption_cases():
+    place = "城关派出所户籍窗口"
+    return [
+        # (photo, added on the phone, the caption printed under it)
+        (jpeg(40, exif_time="2026:11:20 09:35:12"), "2026-11-20T09:50:00+08:00",
+         f"拍摄时间 2026-11-20 09:35 {place} 城关派出所"),
+        (jpeg(41), "2026-11-20T01:36:30Z", f"添加时间 2026-11-20 09:36 {place} 城关派出所"),
+        (png(42), "2026-11-20T09:37:00+08:00", f"添加时间 2026-11-20 09:37 {place} 城关派出所"),
+    ]
+
+
+def test_caption_labels_the_time_it_shows(app, as_user, inspector, units):
+    """EXIF capture time → 拍摄时间; none (screenshot, forwarded photo) → the time the photo was
+    added on the phone, as 添加时间; that display copy is what the 暗访检查记录 prints."""
+    api = as_user(inspector)
+    cases = _caption_cases()
+    refs = [{**photo_ref(data, content_type="image/png" if data.startswith(b"\x89PNG")
+                         else "image/jpeg"), "added_at": added}
+            for data, added, _ in cases]
+    uuid = new_uuid()
+    assert api.put(uuid, record_body(units["A"].id, findings=[finding(*refs)])).status_code \
+        == 201
+    for ref, (data, _, _) in zip(refs, cases, strict=True):
+        assert api.upload(uuid, ref, data).status_code == 201
+    with app.app_context():
+        for ref, (data, added, expected) in zip(refs, cases, strict=True):
+            photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+            assert photo.added_at == datetime.fromisoformat(added)
+            assert photo.display_sha256 == _display_made_with(expected, data), expected
+
+
+def test_caption_without_any_phone_time_says_upload_time(app, as_user, inspector, units):
+    """An API client that sends no added_at: the received time, labelled 上传时间."""
+    api = as_user(inspector)
+    data = jpeg(43)
+    ref = photo_ref(data)
+    uuid = new_uuid()
+    api.put(uuid, record_body(units["A"].id, place=None, findings=[finding(ref)]))
+    assert api.upload(uuid, ref, data).status_code == 201
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert photo.added_at is None
+        local = photo.received_at.astimezone(ZoneInfo("Asia/Shanghai"))
+        candidates = {f"上传时间 {moment:%Y-%m-%d %H:%M} 城关派出所"
+                      for moment in (local, local - timedelta(minutes=1))}
+        assert photo.display_sha256 in {_display_made_with(c, data) for c in candidates}
+
+
+def test_added_at_is_checked_like_other_times(as_user, inspector, units):
+    api = as_user(inspector)
+    for bad in ("yesterday", "2026-11-20T09:37:00", "1999-01-01T00:00:00+08:00", 5):
+        ref = {**photo_ref(jpeg(44)), "added_at": bad}
+        resp = api.put(new_uuid(), record_body(units["A"].id, findings=[finding(ref)]))
+        assert resp.status_code == 422, bad
+        assert resp.json["error"]["field"] == "findings[0].photos[0].added_at"

@@ -71,18 +71,24 @@ def test_draft_takes_a_different_body_and_keeps_received_photos(as_user, inspect
         assert db.session.scalar(select(func.count(Photo.id))) == 1
 
 
-def test_changed_photo_hash_voids_what_arrived(as_user, inspector, units):
+def test_a_photo_may_name_another_file_until_its_file_has_arrived(as_user, inspector, units,
+                                                                  app):
     api = as_user(inspector)
-    data = jpeg(4)
-    ref = photo_ref(data)
+    data, other = jpeg(4), jpeg(5)
+    ref = photo_ref(data, filename="IMG_0004.jpg")
     uuid = new_uuid()
-    api.put(uuid, record_body(units["A"].id, findings=[finding(ref)]))
-    api.upload(uuid, ref, data)
-    other = jpeg(5)
-    ref2 = {**photo_ref(other), "uuid": ref["uuid"]}
-    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(ref2)]))
-    assert resp.json["photos_received"] == []
-    assert api.upload(uuid, ref2, other).status_code == 201
+    assert api.put(uuid, record_body(units["A"].id, findings=[finding(ref)])).status_code == 201
+    swapped = {**photo_ref(other), "uuid": ref["uuid"]}
+    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(swapped)]))
+    assert resp.status_code == 200  # nothing arrived yet: the draft may change its mind
+    assert api.upload(uuid, swapped, other).status_code == 201
+    resp = api.put(uuid, record_body(units["A"].id, findings=[finding(ref)]))
+    assert resp.status_code == 409
+    assert resp.json["error"]["code"] == "photo_conflict"
+    assert resp.json["error"]["field"] == "findings[0].photos[0].sha256"
+    with app.app_context():
+        photo = db.session.scalar(select(Photo).where(Photo.uuid == ref["uuid"]))
+        assert (photo.sha256, photo.received_at is not None) == (swapped["sha256"], True)
 
 
 def test_after_submit_a_different_body_is_409_and_the_same_is_200(submitted, units):
@@ -232,3 +238,34 @@ def test_reference_data(as_user, inspector, liaison_a, units, checklist_ids):
     liaison = as_user(liaison_a)
     assert liaison.get("/units").status_code == 403
     assert liaison.get("/checklists").status_code == 403
+
+
+def test_a_record_made_by_another_account_is_refused(as_user, inspector, office, units, app):
+    """The phone names the record's author; the server refuses it under another account."""
+    uuid = new_uuid()
+    body = {**record_body(units["A"].id), "author": inspector.username}
+    resp = as_user(office).put(uuid, body)
+    assert resp.status_code == 403
+    assert resp.json["error"]["code"] == "not_author"
+    assert resp.json["error"]["field"] == "author"
+    assert "inspector" in resp.json["error"]["message"]
+    assert "office" in resp.json["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Inspection.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.object_type == "inspection")) == 0
+    mine = as_user(inspector)
+    assert mine.put(uuid, body).status_code == 201
+    # The author is checked, not hashed: the same record with or without it is the same.
+    assert mine.put(uuid, record_body(units["A"].id)).status_code == 200
+    assert as_user(office).put(uuid, body).status_code == 403
+    with app.app_context():
+        row = db.session.scalar(select(Inspection))
+        assert row.inspector_id == inspector.id
+
+
+@pytest.mark.parametrize("author", ["", "  ", 7, ["inspector"], "x" * 65])
+def test_author_must_be_a_username(as_user, inspector, units, author):
+    resp = as_user(inspector).put(new_uuid(), {**record_body(units["A"].id), "author": author})
+    assert resp.status_code == 422
+    assert resp.json["error"]["field"] == "author"

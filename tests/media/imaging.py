@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 from io import BytesIO
@@ -99,6 +100,19 @@ def noisy_image(width: int, height: int) -> Image.Image:
     noise = Image.effect_noise((width, height), 40).convert("L")
     gradient = Image.linear_gradient("L").resize((width, height))
     return Image.merge("RGB", (noise, gradient, Image.eval(noise, lambda v: 255 - v)))
+
+
+@functools.cache
+def phone_heic(width: int = 1024, height: int = 768) -> bytes:
+    """A HEIC stored as phones store one: a grid of 512 px HEVC tiles (written by pillow-heif)."""
+    import pillow_heif
+
+    saved = pillow_heif.options.GRID_TILE_SIZE
+    pillow_heif.options.GRID_TILE_SIZE = 512
+    try:
+        return encode(noisy_image(width, height), "HEIF", quality=60)
+    finally:
+        pillow_heif.options.GRID_TILE_SIZE = saved
 
 
 def with_app1(jpeg: bytes, payload: bytes) -> bytes:

@@ -18,6 +18,7 @@ from tests.media.imaging import (
     jpeg_bytes,
     noisy_image,
     open_stored,
+    phone_heic,
     png_claiming,
     quadrant_colours,
     quadrant_image,
@@ -130,6 +131,28 @@ def test_zero_bytes(ctx, stored_files):
 @pytest.mark.parametrize("keep", [0.5, 0.97])
 def test_truncated_jpeg(ctx, stored_files, keep):
     data = jpeg_bytes(noisy_image(800, 600))
+    err = _refused(stored_files, data[: int(len(data) * keep)])
+    assert (err.code, err.status) == ("corrupt_image", 422)
+
+
+def test_phone_heic_with_tiles_is_accepted(ctx):
+    data = phone_heic()
+    info = ingest_photo(BytesIO(data))
+    assert (info.content_type, info.width, info.height) == ("image/heic", 1024, 768)
+    assert blob_path(info.sha256).read_bytes() == data
+
+
+def test_libheif_alone_decodes_a_cut_off_grid():
+    """Why the container is checked: the decoder fills missing tiles instead of failing."""
+    data = phone_heic()
+    with Image.open(BytesIO(data[: int(len(data) * 0.95)]), formats=["HEIF"]) as img:
+        img.load()
+        assert img.size == (1024, 768)
+
+
+@pytest.mark.parametrize("keep", [0.95, 0.9, 0.5, 0.3])
+def test_truncated_heic_is_refused_like_a_truncated_jpeg(ctx, stored_files, keep):
+    data = phone_heic()
     err = _refused(stored_files, data[: int(len(data) * keep)])
     assert (err.code, err.status) == ("corrupt_image", 422)
 

@@ -159,8 +159,11 @@ def test_expired_login_keeps_the_record_until_logged_in_again(app, phone, live_u
     phone.context.clear_cookies()  # the session is gone (expired, or logged out elsewhere)
     phone.get_by_role("button", name="提交检查").click()
 
-    expect(entry(phone, uuid)).to_have_attribute("data-state", "failed")
-    expect(entry(phone, uuid)).to_contain_text("请重新登录")
+    # Waiting for a login, and saying so: not "failed", not "稍后自动重试" (no retry helps).
+    expect(entry(phone, uuid)).to_have_attribute("data-state", "waiting")
+    expect(entry(phone, uuid)).to_contain_text("登录已过期：请重新登录，登录后自动发送")
+    expect(entry(phone, uuid)).not_to_contain_text("重试")
+    expect(phone.locator("#net")).not_to_contain_text("重试")
     relogin = phone.get_by_role("link", name="请重新登录")
     expect(relogin).to_be_visible()
     assert server_inspections(app) == []

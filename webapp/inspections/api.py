@@ -224,8 +224,8 @@ PATHS = {
         "requestBody": {"required": True, "content": {
             t: {"schema": {"type": "string", "format": "binary"}}
             for t in ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")}},
-        "responses": {"200": _ok("already received"), "201": _ok("stored"), "404": _ERR,
-                      "413": _ERR, "415": _ERR, "422": _ERR}}},
+        "responses": {"200": _ok("already received, the same bytes"), "201": _ok("stored"),
+                      "404": _ERR, "409": _ERR, "413": _ERR, "415": _ERR, "422": _ERR}}},
     "/inspections/{uuid}/submit": {"post": {
         "summary": "Submit: every listed photo must have arrived (else 409 photos_missing)",
         "parameters": _path("uuid"),
@@ -265,12 +265,22 @@ PATHS = {
 _PHOTO_REF = {"type": "object", "required": ["uuid", "sha256", "size", "content_type"],
               "properties": {"uuid": _UUID, "sha256": {"type": "string"},
                              "size": {"type": "integer"}, "content_type": {"type": "string"},
-                             "filename": {"type": "string", "nullable": True}}}
+                             "filename": {"type": "string", "nullable": True},
+                             "added_at": {"type": "string", "format": "date-time",
+                                          "nullable": True,
+                                          "description": "when the phone added the photo "
+                                                         "(its caption's time without EXIF)"}}}
 SCHEMAS = {
     "PhotoRef": _PHOTO_REF,
     "InspectionBody": {
         "type": "object", "required": ["target_unit_id", "mode", "started_at"],
+        "description": "The record's identity is its canonical form (webapp/inspections/"
+                       "body.py): unknown keys, nulls and empty values do not count, nor does "
+                       "`author`.",
         "properties": {
+            "author": {"type": "string", "nullable": True,
+                       "description": "username of the account that made the record; "
+                                      "must be the caller (else 403 not_author)"},
             "target_unit_id": {"type": "integer"},
             "mode": {"type": "string", "enum": ["unannounced", "open", "special"]},
             "started_at": {"type": "string", "format": "date-time"},

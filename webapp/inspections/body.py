@@ -1,8 +1,17 @@
 """Checking an inspection record sent by the phone, and its canonical form and hash.
 
 `parse_record` turns the JSON body into plain, normalised data (or raises InvalidInput with
-the offending field); `body_hash` is the SHA-256 of that data as canonical JSON, so the same
-record sent twice (keys in another order, times in another zone) hashes the same.
+the offending field); `body_hash` is the SHA-256 of its canonical form, so the same record
+sent twice hashes the same, whichever app version sent it.
+
+The canonical form of a record (its identity):
+1. the normalised record: the known fields only (keys a later version adds are ignored by an
+   older server), text trimmed, uuids and hashes in lower case, times in UTC ISO 8601,
+   numbers of positions as floats; lists keep their order;
+2. every member whose value is null, an empty string, an empty list or an empty object is
+   left out, at every depth: an optional field added later, absent or null, changes nothing;
+3. serialised as JSON with keys sorted, no whitespace, non-ASCII as is, encoded as UTF-8.
+The record's author is not part of it: the server checks the author against the caller.
 """
 
 from __future__ import annotations
@@ -121,7 +130,9 @@ def _photo(value: object, *, field: str) -> dict:
         raise InvalidInput("文件名不能换行", field=f"{field}.filename")
     return {"uuid": parse_uuid(ref.get("uuid"), field=f"{field}.uuid"),
             "sha256": sha.strip().lower(), "size": size,
-            "content_type": ctype.strip().lower(), "filename": filename}
+            "content_type": ctype.strip().lower(), "filename": filename,
+            "added_at": _moment(ref.get("added_at"), field=f"{field}.added_at",
+                                label="照片添加时间", required=False)}
 
 
 def _photos(value: object, *, field: str) -> list[dict]:
@@ -184,6 +195,16 @@ def parse_record(body: Any) -> dict:
     return record
 
 
+def parse_author(body: Any) -> str | None:
+    """The username of the account that made the record on the phone, when the body names it."""
+    value = _object(body, field="body").get("author")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value.strip()) <= 64:
+        raise InvalidInput("记录的作者应为用户名", field="author")
+    return value.strip()
+
+
 def _check_unique(record: dict) -> None:
     seen_items: set[int] = set()
     for i, line in enumerate(record["checklist"]):
@@ -212,7 +233,21 @@ def all_photo_refs(record: dict) -> list[tuple[str, dict]]:
     return refs
 
 
+EMPTY = (None, "", [], {})
+
+
+def canonical(value: Any) -> Any:
+    """`value` without members that are null or empty, at every depth (list items stay)."""
+    if isinstance(value, dict):
+        pruned = {key: canonical(v) for key, v in value.items()}
+        return {key: v for key, v in pruned.items() if v not in EMPTY}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
 def body_hash(record: dict) -> str:
-    """SHA-256 of the normalised record as canonical JSON."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the record's canonical form as JSON (see the module's docstring)."""
+    text_form = json.dumps(canonical(record), sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(text_form.encode("utf-8")).hexdigest()

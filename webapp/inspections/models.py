@@ -231,6 +231,7 @@ class Photo(db.Model):
     size: Mapped[int]
     content_type: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(255))  # metadata only
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # added on the phone
     # What arrived (stored facts; the type is decided by content).
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_type: Mapped[str | None] = mapped_column(String(64))

@@ -4,7 +4,8 @@ photo also ends its lookup transaction before the body streams in, so no lock is
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 from flask import current_app
@@ -43,6 +44,17 @@ class PhotosMissing(StateConflict):
         self.missing = missing
 
 
+class PhotoConflict(StateConflict):
+    """Other bytes for a photo id whose file has arrived: evidence is never replaced."""
+
+    code = "photo_conflict"
+
+    def __init__(self, photo: Photo, field: str | None = None):
+        name = f"“{photo.filename}”" if photo.filename else photo.uuid
+        super().__init__(f"照片 {name} 已收到，不能换成另一个文件（新的照片请用新的编号）",
+                         field=field)
+
+
 def _lock(key: str) -> None:
     """Serialise writers of one record: a PostgreSQL advisory lock (SQLite: BEGIN IMMEDIATE)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -71,11 +83,16 @@ def _own(uuid: str, actor: User) -> Inspection:
 def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection, bool]:
     """Create or replace the record with this uuid; returns (inspection, created).
 
-    Same body again: nothing changes. A draft takes a different body (the phone saves as it
-    goes); a submitted one refuses it (409 already_submitted).
+    A body naming its author (the phone's account that made it) is refused unless the author
+    is the caller (403 not_author).
+
+    Same record again (same canonical form, or the same content as the rows hold it when the
+    stored hash was made by an older version): nothing changes. A draft takes a different
+    body (the phone saves as it goes); a submitted one refuses it (409 already_submitted).
     """
     if actor.role not in WRITERS:
         raise NotAllowed("只有督查员或督办员可以填写检查记录")
+    _check_author(record_body.parse_author(body), actor)
     uuid = record_body.parse_uuid(uuid, field="uuid")
     record = record_body.parse_record(body)
     digest = record_body.body_hash(record)
@@ -83,7 +100,8 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     existing = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
     if existing is not None:
         existing = _own(uuid, actor)
-        if existing.body_hash == digest:
+        if digest == existing.body_hash or digest == record_body.body_hash(
+                stored_record(existing)):
             return existing, False
         if existing.state != InspectionState.DRAFT:
             raise StateConflict("该检查记录已提交，不能再修改", code="already_submitted")
@@ -94,6 +112,7 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     inspection = existing or Inspection(uuid=uuid, inspector_id=actor.id,
                                         state=InspectionState.DRAFT, created_at=utcnow())
     _check_uuids_free(record, inspection)
+    _check_received_unchanged(record, inspection)
     _apply(inspection, record, digest)
     if existing is None:
         db.session.add(inspection)
@@ -105,6 +124,41 @@ def put_inspection(*, uuid: str, body: object, actor: User) -> tuple[Inspection,
     _record(inspection, "inspection_create" if existing is None else "inspection_update",
             actor, unit=unit.name, photos=len(inspection.photos))
     return inspection, existing is None
+
+
+def _check_author(author: str | None, actor: User) -> None:
+    """A record made on a phone under one account is never sent under another."""
+    if author is not None and author != actor.username:
+        raise NotAllowed(f"这条记录是账号 {author} 填写的，当前登录的是 {actor.username}："
+                         f"请用 {author} 登录后发送", code="not_author", field="author")
+
+
+def stored_record(inspection: Inspection) -> dict:
+    """The record as its rows hold it, in the form parse_record gives."""
+    gps = None if inspection.gps_lat is None else {
+        "lat": inspection.gps_lat, "lon": inspection.gps_lon,
+        "accuracy": inspection.gps_accuracy}
+    return {
+        "target_unit_id": inspection.target_unit_id, "mode": str(inspection.mode),
+        "started_at": _utc_iso(inspection.started_at), "ended_at": _utc_iso(inspection.ended_at),
+        "place": inspection.place, "gps": gps, "companions": inspection.companions,
+        "checklist": [{"checklist_item_id": r.checklist_item_id, "result": str(r.result),
+                       "note": r.note, "photos": [_stored_ref(p) for p in r.photos]}
+                      for r in inspection.checklist_results],
+        "findings": [{"uuid": f.uuid, "category": str(f.category), "severity": str(f.severity),
+                      "description": f.description, "photos": [_stored_ref(p) for p in f.photos]}
+                     for f in inspection.findings],
+    }
+
+
+def _stored_ref(photo: Photo) -> dict:
+    return {"uuid": photo.uuid, "sha256": photo.sha256, "size": photo.size,
+            "content_type": photo.content_type, "filename": photo.filename,
+            "added_at": _utc_iso(photo.added_at)}
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def _check_checklist_items(record: dict) -> None:
@@ -135,6 +189,15 @@ def _check_uuids_free(record: dict, inspection: Inspection) -> None:
         for field, ref in refs:
             if ref["uuid"] in taken:
                 raise InvalidInput("照片编号已被其他检查记录使用", field=f"{field}.uuid")
+
+
+def _check_received_unchanged(record: dict, inspection: Inspection) -> None:
+    """A photo whose file has arrived keeps its hash: a record naming other bytes is a 409."""
+    received = {p.uuid: p for p in inspection.photos if p.received_at is not None}
+    for field, ref in record_body.all_photo_refs(record):
+        photo = received.get(ref["uuid"])
+        if photo is not None and photo.sha256 != ref["sha256"]:
+            raise PhotoConflict(photo, field=f"{field}.sha256")
 
 
 def _apply(inspection: Inspection, record: dict, digest: str) -> None:
@@ -179,14 +242,11 @@ def _apply(inspection: Inspection, record: dict, digest: str) -> None:
 
 
 def _photo(old: dict[str, Photo], ref: dict) -> Photo:
+    # A photo not yet received may name another file; one received may not (checked above).
     photo = old.get(ref["uuid"]) or Photo(uuid=ref["uuid"], sha256=ref["sha256"])
-    if photo.sha256 != ref["sha256"]:  # another file under the same id: what arrived is void
-        for column in ("received_at", "received_type", "thumb_sha256", "display_sha256",
-                       "width", "height", "taken_at", "gps_lat", "gps_lon", "gps_alt",
-                       "camera_model"):
-            setattr(photo, column, None)
     photo.sha256, photo.size = ref["sha256"], ref["size"]
     photo.content_type, photo.filename = ref["content_type"], ref["filename"]
+    photo.added_at = datetime.fromisoformat(ref["added_at"]) if ref["added_at"] else None
     photo.finding = photo.checklist_result = None
     return photo
 
@@ -197,12 +257,14 @@ def _photo(old: dict[str, Photo], ref: dict) -> Photo:
 def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
                   sha256_header: str | None, content_type: str | None,
                   actor: User) -> tuple[Photo, bool]:
-    """Store a listed photo's bytes; returns (photo, stored now). Repeats change nothing."""
+    """Store a listed photo's bytes; returns (photo, stored now). The same bytes again change
+    nothing (200); other bytes for a photo already received are refused (409)."""
     photo = _listed_photo(inspection_uuid, photo_uuid, actor)
-    if photo.received_at is not None:
-        _drain(stream)
-        return photo, False
     claimed = (sha256_header or "").strip().lower()
+    if photo.received_at is not None:
+        if claimed != photo.sha256 or _digest(stream) != photo.sha256:
+            raise PhotoConflict(photo)
+        return photo, False
     if claimed != photo.sha256:
         raise InvalidInput("X-Content-SHA256 与记录中的照片校验值不一致",
                            code="hash_mismatch", field="X-Content-SHA256")
@@ -210,10 +272,10 @@ def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
     if ctype not in UPLOAD_TYPES:
         raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                               field="Content-Type")
-    photo_id, expected = photo.id, photo.sha256
+    photo_id, expected, added_at = photo.id, photo.sha256, photo.added_at
     parts = caption_parts(photo.inspection)
     db.session.commit()  # nothing written yet: end the lookup so no lock is held while streaming
-    info = ingest(stream, expected, parts)
+    info = ingest(stream, expected, parts, added_at=added_at)
     _lock(f"photo:{photo_uuid}")
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
     if photo is None or photo.sha256 != expected:
@@ -247,10 +309,12 @@ def _listed_photo(inspection_uuid: str, photo_uuid: str, actor: User) -> Photo:
     return photo
 
 
-def _drain(stream: BinaryIO) -> None:
-    """Read and drop a body we do not need (keeps the connection usable)."""
-    while stream.read(1024 * 1024):
-        pass
+def _digest(stream: BinaryIO) -> str:
+    """SHA-256 of a body we do not keep (reading it also keeps the connection usable)."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def caption_parts(inspection: Inspection) -> tuple[str, str]:
@@ -258,21 +322,34 @@ def caption_parts(inspection: Inspection) -> tuple[str, str]:
     return place, inspection.target_unit.name
 
 
-def caption(moment: datetime, place: str, unit_name: str) -> str:
-    """Display-copy caption: local time, place, unit."""
+def caption_time(taken_at: datetime | None, added_at: datetime | None,
+                 received: datetime) -> tuple[str, datetime]:
+    """The time a photo's caption shows, with its label: the capture time from EXIF; without
+    one, when the photo was added on the phone; when the record does not say, when it came."""
+    if taken_at:
+        return "拍摄时间", taken_at
+    if added_at:
+        return "添加时间", added_at
+    return "上传时间", received
+
+
+def caption(label: str, moment: datetime, place: str, unit_name: str) -> str:
+    """Display-copy caption: labelled local time, place, unit."""
     local = local_time(moment)
-    return " ".join(part for part in (f"{local:%Y-%m-%d %H:%M}", place, unit_name) if part)
+    return " ".join(part for part in (f"{label} {local:%Y-%m-%d %H:%M}", place, unit_name)
+                    if part)
 
 
-def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str]):
+def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str], *,
+           added_at: datetime | None = None):
     """Store the original and its copies (media.photos); the display copy's caption carries
-    the EXIF capture time, or the time received when the photo has none."""
+    the time caption_time picks, labelled, without decoding the photo twice."""
     from webapp.media.photos import ingest_photo
 
     received = utcnow()
     return ingest_photo(
         stream, expected_sha256=expected, max_bytes=int(current_app.config["MAX_PHOTO_BYTES"]),
-        caption=lambda taken_at: caption(taken_at or received, *parts),
+        caption=lambda taken_at: caption(*caption_time(taken_at, added_at, received), *parts),
     )
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from webapp.errors import DomainError, InvalidInput, UnsupportedType
+from webapp.media import heif
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,16 @@ def open_image(path: Path, content_type: str) -> Iterator[Image.Image]:
     """Open `path` with only the parser for `content_type`; refusals become domain errors.
 
     Everything done inside the block (decoding too) is covered: a decompression bomb, a
-    truncated or corrupt file becomes InvalidInput, a file Pillow cannot identify as the
-    sniffed type UnsupportedType.
+    truncated or corrupt file (HEIF: checked whole before decoding) becomes InvalidInput, a
+    file Pillow cannot identify as the sniffed type UnsupportedType.
     """
     fmt = PILLOW_FORMATS.get(content_type)
     if fmt is None or (fmt == "HEIF" and not HEIF_AVAILABLE):
         raise UnsupportedType("不支持的图片格式", field="file")
     cap = pixel_cap()
     try:
+        if fmt == "HEIF":
+            heif.check_complete(path)  # libheif decodes a cut-off grid photo without an error
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")  # e.g. corrupt EXIF: noted, the photo is kept
             warnings.simplefilter("error", Image.DecompressionBombWarning)

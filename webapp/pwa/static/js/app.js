@@ -1,8 +1,11 @@
 // The phone app: starts offline from the service worker's cache, keeps every record in
 // IndexedDB, and sends submitted inspections from the outbox when a network is there.
-import { call, HttpError } from './api.js';
+// Records belong to the account that made them: another account logged in on the same phone
+// neither sees nor sends them (it sees how many are waiting, nothing more).
+import { call, HttpError, onLink } from './api.js';
 import { h, isoLocal, showTime } from './dom.js';
 import { newInspection, renderForm } from './form.js';
+import { drawOutbox, netText, sendResult } from './outbox.js';
 import * as store from './store.js';
 import { nextDue, onChange, photoRefs, syncNow } from './sync.js';
 
@@ -16,31 +19,55 @@ const DEFAULTS = {
     { value: 'other', label: '其他' }],
 };
 const SYNC_EVERY_MS = 30000;
+const START_WAIT_MS = 4000;  // the server's word on who is logged in, before anything is shown
 
 const view = document.getElementById('view');
 const net = document.getElementById('net');
 const loginNotice = document.getElementById('login-notice');
-let me = null;
+let me = null;  // the account in use: the server's answer, else the last one it gave
 let form = null;
 let refData = null;
+let sendNote = '';
 
 const showLogin = (on) => { loginNotice.hidden = !on; };
 const drawNet = () => {
-  const who = me ? ` · ${me.name}` : '';
-  net.textContent = navigator.onLine ? `在线${who}` : `离线：记录保存在本机，联网后自动发送${who}`;
+  net.textContent = netText(me);
   document.body.dataset.online = navigator.onLine ? '1' : '0';
 };
+const mine = (r) => !!me && r.owner === me.username;
 
-async function loadMe() {
-  me = await store.get('meta', 'me');
+// The server's account replaces the cached one; another account than before redraws the app.
+async function setAccount(account) {
+  const switched = !me || me.username !== account.username;
+  me = account;
+  if (switched) {
+    await store.put('meta', account, 'me');
+    sendNote = '';
+    if (document.body.dataset.ready) await route();
+  }
+  drawNet();
+}
+
+async function loadMe(timeout) {
   try {
-    me = (await call('GET', '/api/v1/me')).data;
-    await store.put('meta', me, 'me');
+    await setAccount((await call('GET', '/api/v1/me', { timeout })).data);
     showLogin(false);
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) showLogin(true);
   }
   drawNet();
+}
+
+// Records kept before records had owners belong to the account that used the app then.
+async function adoptOwnerless(account) {
+  if (!account) return;
+  await store.tx(['inspections', 'outbox'], 'readwrite', async (s) => {
+    for (const name of ['inspections', 'outbox']) {
+      for (const r of await store.req(s[name].getAll())) {
+        if (!r.owner) s[name].put({ ...r, owner: account.username });
+      }
+    }
+  });
 }
 
 // Units and checklists: fresh from the server when it answers, else the copy in IndexedDB.
@@ -69,17 +96,30 @@ const ref = () => { refData ||= loadRef(); return refData; };
 
 function buildBody(rec, photos, r) {
   const unit = r.units.find((u) => u.id === rec.target_unit_id);
-  const items = new Set((r.checklists[unit.kind] || []).map((i) => String(i.id)));
+  const order = (r.checklists[unit.kind] || []).map((i) => String(i.id));
+  const items = new Set(order);
   const refOf = (uuid) => {
     const p = photos.get(uuid);
-    return { uuid, sha256: p.sha256, size: p.size, content_type: p.content_type, filename: p.filename };
+    return {
+      uuid, sha256: p.sha256, size: p.size, content_type: p.content_type, filename: p.filename,
+      added_at: p.added_at || null,
+    };
   };
   const text = (v) => (v || '').trim() || null;
   const checklist = Object.entries(rec.checklist).filter(([id]) => items.has(id));
   const unanswered = checklist.find(([, c]) => !c.result && (c.photos.length || text(c.note)));
   if (unanswered) return { error: '有检查项填了说明或照片，但没有选择“符合 / 不符合 / 不适用”' };
+  // Where each photo is, as the form numbers it: a refusal of the server can name it.
+  const labels = {};
+  const label = (uuid, where) => {
+    const name = photos.get(uuid).filename;
+    labels[uuid] = `${where}的照片${name ? `“${name}”` : ''}`;
+  };
+  checklist.filter(([, c]) => c.result).forEach(([id, c]) => c.photos.forEach((u) => label(u, `第${order.indexOf(id) + 1}项`)));
+  rec.findings.forEach((f, i) => f.photos.forEach((u) => label(u, `问题 ${i + 1} `)));
   return {
     unit,
+    labels,
     body: {
       target_unit_id: rec.target_unit_id, mode: rec.mode, started_at: rec.started_at,
       ended_at: rec.ended_at, place: text(rec.place), gps: rec.gps, companions: text(rec.companions),
@@ -97,15 +137,15 @@ function buildBody(rec, photos, r) {
 async function queue(rec, photos) {
   const r = await ref();
   rec.ended_at = isoLocal();
-  const { body, unit, error } = buildBody(rec, photos, r);
+  const { body, unit, labels, error } = buildBody(rec, photos, r);
   if (error) return error;
   const now = new Date().toISOString();
   await store.tx(['inspections', 'outbox'], 'readwrite', (s) => {
     rec.status = 'submitted';
     s.inspections.put(rec);
     s.outbox.put({
-      uuid: rec.uuid, owner: rec.owner, body, state: 'waiting', retry: true, attempts: 0,
-      next_try_at: 0, queued_at: now, error: null,
+      uuid: rec.uuid, owner: rec.owner, body, photo_labels: labels, state: 'waiting', retry: true,
+      attempts: 0, next_try_at: 0, queued_at: now, error: null,
       summary: { unit: unit.name, started_at: rec.started_at, findings: body.findings.length, photos: photoRefs(body).length },
     });
   });
@@ -113,23 +153,6 @@ async function queue(rec, photos) {
   window.location.hash = '#/';
   sync();
   return null;
-}
-
-const STATE_TEXT = { waiting: '等待发送', sending: '正在发送…', failed: '发送失败', sent: '已提交' };
-
-function outboxItem(e) {
-  let detail = '';
-  if (e.state === 'sent') detail = `服务器已确认 ${showTime(e.sent_at)}`;
-  else if (e.state === 'waiting' && !navigator.onLine) detail = '离线，联网后自动发送';
-  else if (e.error && e.state !== 'sending') detail = e.error + (e.retry ? '，稍后自动重试' : '；请处理后点“立即发送”');
-  const s = e.summary || {};
-  return h('li', { class: `entry state-${e.state}`, 'data-uuid': e.uuid, 'data-state': e.state },
-    h('strong', {}, s.unit || '检查记录'), ' ',
-    h('span', { class: 'muted' }, `${showTime(s.started_at)} · ${s.findings || 0} 个问题 · ${s.photos || 0} 张照片`),
-    h('br'), h('span', { class: 'state' }, STATE_TEXT[e.state] || e.state),
-    detail ? h('span', { class: 'detail' }, `：${detail}`) : null,
-    e.state === 'failed' && e.retry === false
-      ? h('button', { type: 'button', class: 'wide', onclick: () => reopen(e.uuid) }, '改回草稿修改') : null);
 }
 
 // A record the server refused (4xx): back to the form, out of the outbox (still a draft there).
@@ -142,47 +165,60 @@ async function reopen(uuid) {
   window.location.hash = `#/i/${uuid}`;
 }
 
-async function drawOutbox(box) {
-  const entries = (await store.all('outbox')).sort((a, b) => b.queued_at.localeCompare(a.queued_at));
-  const pending = entries.filter((e) => e.state !== 'sent');
-  const sent = entries.filter((e) => e.state === 'sent').slice(0, 20);
-  box.replaceChildren(
-    h('h2', {}, `发送队列（${pending.length}）`),
-    pending.length ? h('ul', { class: 'list', id: 'outbox' }, pending.map(outboxItem)) : h('p', { class: 'muted' }, '没有等待发送的记录。'),
-    h('button', { type: 'button', class: 'wide', id: 'send-now', onclick: () => sync({ force: true }) }, '立即发送'),
-    h('h2', {}, `已提交（${sent.length}）`),
-    sent.length ? h('ul', { class: 'list', id: 'sent' }, sent.map(outboxItem)) : h('p', { class: 'muted' }, '暂无。'));
+async function sendNow() {
+  const pending = async () => (await store.all('outbox')).filter((e) => mine(e) && e.state !== 'sent').length;
+  if (!navigator.onLine) sendNote = sendResult(await pending());
+  else if (!(await pending())) sendNote = '没有等待发送的记录。';
+  else {
+    sendNote = '正在发送…';
+    redrawOutbox();
+    await sync({ force: true });
+    sendNote = sendResult(await pending());
+  }
+  redrawOutbox();
+}
+
+async function outboxView() {
+  const entries = await store.all('outbox');
+  const drafts = (await store.all('inspections')).filter((r) => r.status === 'draft');
+  return {
+    entries: entries.filter(mine),
+    othersPending: entries.filter((e) => !mine(e) && e.state !== 'sent').length,
+    othersDrafts: drafts.filter((r) => !mine(r)).length,
+    note: sendNote, onSend: sendNow, onReopen: reopen,
+  };
 }
 
 // --- views ------------------------------------------------------------------------------
 
 async function drawHome() {
-  const drafts = (await store.all('inspections')).filter((r) => r.status === 'draft')
+  const drafts = (await store.all('inspections')).filter((r) => r.status === 'draft' && mine(r))
     .sort((a, b) => b.created_at.localeCompare(a.created_at));
   const units = new Map(((await store.get('meta', 'units')) || []).map((u) => [u.id, u.name]));
   const outbox = h('section', { id: 'outbox-box', 'aria-live': 'polite' });
   view.replaceChildren(
-    h('a', { href: '#/new', class: 'button primary wide', id: 'new' }, '新建检查'),
+    me ? h('a', { href: '#/new', class: 'button primary wide', id: 'new' }, '新建检查')
+      : h('p', { class: 'notice', id: 'no-account' }, '无法确认当前账号：请联网并登录后再新建检查。'),
     h('section', {}, h('h2', {}, `草稿（${drafts.length}）`),
       drafts.length ? h('ul', { class: 'list' }, drafts.map((d) => h('li', {},
         h('a', { href: `#/i/${d.uuid}`, class: 'draft' }, units.get(d.target_unit_id) || '未选单位',
           ` · ${showTime(d.started_at)}`)))) : h('p', { class: 'muted' }, '没有未提交的草稿。')),
     outbox);
-  await drawOutbox(outbox);
+  drawOutbox(outbox, await outboxView());
 }
 
 async function route() {
   if (form) { form.flush(); form = null; }
   const hash = window.location.hash;
-  if (hash === '#/new') {
-    const rec = newInspection(me && me.username);
+  if (hash === '#/new' && me) {
+    const rec = newInspection(me.username);
     await store.put('inspections', rec);
     window.location.replace(`#/i/${rec.uuid}`);
     return;
   }
   const m = hash.match(/^#\/i\/([0-9a-f-]{36})$/);
   const rec = m && await store.get('inspections', m[1]);
-  if (rec && rec.status === 'draft') {
+  if (rec && rec.status === 'draft' && mine(rec)) {
     form = await renderForm(view, rec, await ref(), { onQueued: queue });
   } else {
     await drawHome();
@@ -195,20 +231,24 @@ async function route() {
 let timer = null;
 async function schedule() {
   clearTimeout(timer);
-  const due = await nextDue();
+  const due = await nextDue(me && me.username);
   if (due !== null) timer = setTimeout(sync, Math.min(due, SYNC_EVERY_MS) + 50);
 }
-function sync(opts) {
-  return syncNow(opts).then(schedule, schedule);
+function sync(opts = {}) {
+  return syncNow({ ...opts, owner: me && me.username }).then(schedule, schedule);
 }
 
-const redrawOutbox = () => {
+const redrawOutbox = async () => {
   const box = document.getElementById('outbox-box');
-  if (box) drawOutbox(box);
+  if (box) drawOutbox(box, await outboxView());
 };
-onChange((info) => {
-  if (info.auth === false) showLogin(true);
-  if (info.auth === true) showLogin(false);
+onChange(async (info) => {
+  if (info.account) await setAccount(info.account);
+  redrawOutbox();
+});
+onLink((state) => {
+  showLogin(state === 'login');
+  drawNet();
   redrawOutbox();
 });
 
@@ -223,10 +263,13 @@ document.addEventListener('visibilitychange', () => {
 setInterval(sync, SYNC_EVERY_MS);
 
 async function start() {
+  const before = (await store.get('meta', 'me')) || null;
+  me = before;
   drawNet();
+  await loadMe(START_WAIT_MS);  // who is logged in decides what is shown
+  await adoptOwnerless(before || me);
   await route();
   document.body.dataset.ready = '1';
-  await loadMe();
   await ref();  // units and checklists into IndexedDB while there is a network
   sync({ now: true });
   if ('serviceWorker' in navigator) {

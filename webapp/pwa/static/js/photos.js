@@ -42,6 +42,8 @@ export function photoBlock(ctx, title) {
     const remove = h('button', {
       type: 'button', class: 'thumb-del', 'aria-label': `删除照片 ${name || ''}`.trim(),
       onclick: async () => {
+        // Evidence of an unannounced visit often cannot be taken again: ask first.
+        if (!window.confirm(`删除这张照片${name ? `“${name}”` : ''}？暗访照片往往无法补拍，删除后不能恢复。`)) return;
         await ctx.save((rec, s) => { removeFrom(ctx.list(rec), uuid); s.photos.delete(uuid); }, ['photos']);
         li.remove();
       },

@@ -1,5 +1,7 @@
 // The outbox: submitted inspections wait here until the server confirms them, then are marked
 // sent. Order per record: PUT record → PUT each photo not yet received → POST submit.
+// A record is sent only under the account that made it (its owner): each run first asks the
+// server who is logged in, and sends that account's records only.
 // Errors never drop a record: retryable ones (network, 5xx, 401, 408, 429) come back with
 // capped exponential backoff and jitter; others wait for the user's 立即发送.
 import { call, HttpError, NetError } from './api.js';
@@ -21,16 +23,32 @@ export function isRetryable(err) {
   if (err instanceof NetError) return true;
   if (!(err instanceof HttpError)) return false;
   return err.status >= 500 || RETRY_STATUS.has(err.status) || err.code === 'photos_missing'
-    || isCsrfError(err);
+    || err.code === 'not_author' || isCsrfError(err);
 }
 
-export function describe(err) {
-  if (err instanceof NetError) return '网络不可用，联网后自动发送';
-  if (err instanceof HttpError) {
-    if (err.status === 401) return '登录已过期，请重新登录';
-    return `服务器答复 ${err.status}：${err.message}`;
-  }
-  return String(err && err.message || err);
+// No answer, or no login (or, in a race, another account's): nothing is wrong with the record
+// itself; the header and the queue say why it waits.
+const isContact = (err) => err instanceof NetError
+  || (err instanceof HttpError && (err.status === 401 || err.code === 'not_author'));
+
+// "第2项的照片“IMG_0001.jpg”": where a photo is in the record, as the form numbers it.
+export function photoLabel(entry, ref) {
+  const known = (entry.photo_labels || {})[ref.uuid];
+  return known || `照片${ref.filename ? `“${ref.filename}”` : ''}`;
+}
+
+function photoAt(entry, field) {
+  const m = /^(checklist|findings)\[(\d+)\]\.photos\[(\d+)\]/.exec(field || '');
+  const rows = m && entry.body[m[1]];
+  const ref = rows && rows[Number(m[2])] && rows[Number(m[2])].photos[Number(m[3])];
+  return ref ? photoLabel(entry, ref) : null;
+}
+
+// The server's answer about one record (naming the photo it concerns, if it does).
+export function describe(err, photo = null) {
+  const what = err instanceof HttpError ? `服务器答复 ${err.status}：${err.message}`
+    : String((err && err.message) || err);
+  return photo ? `${photo}：${what}` : what;
 }
 
 export const photoRefs = (body) => [
@@ -43,40 +61,52 @@ const update = (uuid, changes) => store.tx('outbox', 'readwrite', async (s) => {
   if (entry) s.outbox.put({ ...entry, ...changes });
 });
 
-let running = null;
-let forceAgain = false;
+// Records this tab is sending right now (kept in memory only: an app closed mid-upload
+// reopens with the record waiting, never "sending" for ever).
+export const sending = new Set();
 const listeners = new Set();
 export const onChange = (fn) => listeners.add(fn);
 const changed = (info) => listeners.forEach((fn) => fn(info));
 
-// One sync run at a time (per tab; navigator.locks spans tabs where available).
+let running = null;
+let again = null;
+
+// One sync run at a time (per tab; navigator.locks spans tabs where available). owner: the
+// account the app is used by (its records wait when the server cannot be asked).
 // force: every unsent record, refused ones too (立即发送); now: retryable ones without waiting
-// for their backoff (app opened, network back).
-export function syncNow({ force = false, now = false } = {}) {
-  if (running && force) {  // 立即发送 during a run: one more run, for everything, after it
-    forceAgain = true;
+// for their backoff (app opened, network back). Resolves when the run (or, for force during a
+// run, the forced run after it) has ended.
+export function syncNow(opts = {}) {
+  if (!running) {
+    const go = () => run(opts);
+    const locked = navigator.locks ? navigator.locks.request('duban-sync', go) : go();
+    running = locked.finally(() => { running = null; changed({}); });
     return running;
   }
-  if (!running) {
-    const go = () => run(force, now);
-    const locked = navigator.locks
-      ? navigator.locks.request('duban-sync', go)
-      : go();
-    running = locked.finally(() => {
-      running = null;
-      changed({});
-      if (forceAgain) { forceAgain = false; syncNow({ force: true }); }
-    });
+  if (opts.force) {
+    again ||= running.catch(() => {}).then(() => { again = null; return syncNow(opts); });
+    return again;
   }
   return running;
 }
 
-async function run(force, now) {
+async function run({ owner = null, force = false, now = false }) {
   const time = Date.now();
-  const due = (await store.all('outbox')).filter((e) => e.state !== 'sent'
+  const entries = await store.all('outbox');
+  const dueOf = (who) => entries.filter((e) => e.owner === who && e.state !== 'sent'
     && (force || (e.retry !== false && (now || (e.next_try_at || 0) <= time))));
-  if (!due.length) return;
+  if (!dueOf(owner).length && !force) return;
   if (!navigator.onLine) return;
+  let account;
+  try {
+    account = (await call('GET', '/api/v1/me')).data;
+  } catch (err) {
+    for (const e of dueOf(owner)) await failed(e, err);
+    return;
+  }
+  changed({ account });  // the app follows the account logged in now
+  const due = dueOf(account.username);
+  if (!due.length) return;
   const csrf = async () => (await call('GET', '/api/v1/csrf')).data.csrf_token;
   let token;
   try {
@@ -87,6 +117,8 @@ async function run(force, now) {
   }
   for (const e of due) {
     let err = null;
+    sending.add(e.uuid);
+    changed({ uuid: e.uuid });
     try {
       await sendOne(e, token);
     } catch (first) {
@@ -94,6 +126,8 @@ async function run(force, now) {
       if (isCsrfError(first)) {
         try { token = await csrf(); await sendOne(e, token); err = null; } catch (second) { err = second; }
       }
+    } finally {
+      sending.delete(e.uuid);
     }
     if (err) {
       await failed(e, err);
@@ -104,29 +138,40 @@ async function run(force, now) {
 
 async function sendOne(entry, token) {
   const base = `/api/v1/inspections/${entry.uuid}`;
-  await update(entry.uuid, { state: 'sending' });
-  changed({ uuid: entry.uuid });
-  const record = (await call('PUT', base, { json: entry.body, csrf: token })).data;
+  // The author travels with the record: the server refuses it under any other account.
+  const body = { ...entry.body, author: entry.owner };
+  const record = (await call('PUT', base, { json: body, csrf: token })).data;
+  if (record.state !== 'draft') {  // already submitted, the same record: it has arrived
+    await markSent(entry.uuid);
+    changed({ uuid: entry.uuid, sent: true });
+    return;
+  }
   const received = new Set(record.photos_received || []);
   for (const ref of photoRefs(entry.body)) {
     if (received.has(ref.uuid)) continue;
     const photo = await store.get('photos', ref.uuid);
-    if (!photo) throw new Error(`本机缺少照片 ${ref.filename || ref.uuid}`);
-    await call('PUT', `${base}/photos/${ref.uuid}`, {
-      body: photo.blob, csrf: token, timeout: 10 * 60 * 1000,
-      headers: { 'Content-Type': ref.content_type, 'X-Content-SHA256': ref.sha256 },
-    });
+    if (!photo) throw new Error(`本机缺少${photoLabel(entry, ref)}`);
+    try {
+      await call('PUT', `${base}/photos/${ref.uuid}`, {
+        body: photo.blob, csrf: token, timeout: 10 * 60 * 1000,
+        headers: { 'Content-Type': ref.content_type, 'X-Content-SHA256': ref.sha256 },
+      });
+    } catch (err) {
+      if (err instanceof HttpError) err.photo = photoLabel(entry, ref);
+      throw err;
+    }
   }
   await call('POST', `${base}/submit`, { csrf: token });
   await markSent(entry.uuid);
-  changed({ uuid: entry.uuid, sent: true, auth: true });
+  changed({ uuid: entry.uuid, sent: true });
 }
 
-// Only after the submit's 200: the entry is kept as 已提交, the photo Blobs are freed.
+// Only after the server's 200: the entry is kept as 已提交, the photo Blobs are freed.
 function markSent(uuid) {
   return store.tx(['outbox', 'inspections', 'photos'], 'readwrite', async (s) => {
     const entry = await store.req(s.outbox.get(uuid));
-    s.outbox.put({ ...entry, state: 'sent', sent_at: new Date().toISOString(), error: null, retry: null });
+    s.outbox.put({ ...entry, state: 'sent', sent_at: new Date().toISOString(), error: null,
+      error_photo: null, retry: null });
     const rec = await store.req(s.inspections.get(uuid));
     if (rec) s.inspections.put({ ...rec, status: 'sent' });
     const keys = await store.req(s.photos.index('inspection').getAllKeys(uuid));
@@ -137,21 +182,24 @@ function markSent(uuid) {
 async function failed(entry, err) {
   const attempts = (entry.attempts || 0) + 1;
   const retry = isRetryable(err);
-  const offline = err instanceof NetError;
+  const contact = isContact(err);
+  const photo = (err && err.photo) || (err instanceof HttpError ? photoAt(entry, err.field) : null);
   await update(entry.uuid, {
-    state: offline ? 'waiting' : 'failed',
-    error: describe(err),
+    state: contact ? 'waiting' : 'failed',
+    error: contact ? null : describe(err, photo),
+    error_photo: contact ? null : photo,
     retry,
     attempts,
     next_try_at: retry ? Date.now() + backoff(attempts) : null,
   });
-  changed({ uuid: entry.uuid, auth: err instanceof HttpError && err.status === 401 ? false : undefined });
+  changed({ uuid: entry.uuid });
 }
 
-// The earliest moment a waiting record should be tried again (ms from now), or null.
-export async function nextDue() {
+// The earliest moment one of owner's waiting records should be tried again (ms from now),
+// or null.
+export async function nextDue(owner) {
   const times = (await store.all('outbox'))
-    .filter((e) => e.state !== 'sent' && e.retry !== false)
+    .filter((e) => e.owner === owner && e.state !== 'sent' && e.retry !== false)
     .map((e) => (e.next_try_at || 0) - Date.now());
   return times.length ? Math.max(0, Math.min(...times)) : null;
 }
