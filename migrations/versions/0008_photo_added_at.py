@@ -4,8 +4,8 @@ A photo without an EXIF capture time (a screenshot, a picture forwarded by a cha
 only its upload time for a caption, shown unlabelled. The phone knows when the photo was
 added to the record and sends it with the record; the caption labels which time it shows.
 
-Revision ID: 0007_photo_added_at
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-28
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import webapp.database
 
 
-revision = '0007_photo_added_at'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
