@@ -13,6 +13,8 @@ from flask_login import current_user
 
 from webapp.auth import services as auth_services
 from webapp.auth.access import bearer_token
+from webapp.auth.devices import device_for
+from webapp.auth.models import AttemptPurpose
 from webapp.errors import DomainError
 from webapp.extensions import csrf, db
 
@@ -74,7 +76,9 @@ def token():
             or not isinstance(data.get("password"), str):
         return error_response(400, "bad_request", "JSON body with username and password required")
     try:
-        user = auth_services.authenticate(data["username"], data["password"])
+        username = auth_services.login_name(data["username"])
+        user = auth_services.authenticate(username, data["password"], purpose=AttemptPurpose.TOKEN,
+                                          device=device_for(username))
     except auth_services.Throttled as err:
         db.session.commit()
         resp = error_response(429, err.code, err.message)
