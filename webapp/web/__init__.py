@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.auth.models import Role
@@ -35,9 +35,16 @@ def home():
     return render_template("web/home.html")
 
 
-def _endpoints():
-    from flask import current_app
+@bp.route("/favicon.ico")
+def favicon():
+    """The tab icon browsers ask for on every page: the phone app's 督 icon, 16–48 px."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
+
+def _endpoints():
     return current_app.view_functions
 
 
