@@ -180,6 +180,16 @@ def has_blob(sha256: str) -> bool:
     return blob_path(sha256).is_file()
 
 
+def stored_blobs() -> Iterator[StoredBlob]:
+    """Every blob in the store (name and size), in name order: what a backup copies."""
+    root = _blobs_root()
+    if not root.is_dir():
+        return
+    for path in sorted(root.glob("??/??/*")):
+        if is_sha256(path.name) and path.is_file():
+            yield StoredBlob(path.name, path.stat().st_size)
+
+
 def open_blob(sha256: str) -> BinaryIO:
     """Open a stored blob for reading; NotFound if it is missing."""
     try:
