@@ -64,6 +64,7 @@ def app(tmp_path_factory):
             "AUDIT_HMAC_KEY": "test-audit-key",
             "SQLALCHEMY_DATABASE_URI": uri,
             "UPLOAD_ROOT": str(tmp / "uploads"),
+            "AUDIT_ANCHOR_FILE": str(tmp / "anchors" / "audit-anchors.log"),
             "WTF_CSRF_ENABLED": False,  # the csrf_on fixture turns it on for CSRF tests
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production: default
             "SESSION_COOKIE_SECURE": False,
@@ -109,6 +110,7 @@ def _clean(app) -> Iterator[None]:
     with app.app_context():
         _empty_database()
     shutil.rmtree(app.config["UPLOAD_ROOT"], ignore_errors=True)
+    Path(app.config["AUDIT_ANCHOR_FILE"]).unlink(missing_ok=True)  # anchors of this test's chain
     app.config["WTF_CSRF_ENABLED"] = False
 
 

@@ -1,6 +1,9 @@
-"""Commands that concern the whole application: init-db, seed-demo, show-welcome."""
+"""Commands that concern the whole application: init-db, seed-demo, show-welcome, backup,
+restore, check-setup."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(show_welcome)
     app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(check_setup)
 
 
@@ -97,22 +101,50 @@ def show_welcome(port: int):
 
 
 @click.command("backup")
-@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
-def backup(target: str):
-    """Copy the SQLite database with SQLite's online backup API, then check the copy.
+def backup(target: Path):
+    """Back up the database and every stored file into the folder TARGET (new or empty).
 
-    Safe while the server runs (a plain file copy of a WAL database is not). For PostgreSQL
-    use pg_dump. Uploaded files are content-addressed: copy uploads/ with rsync as well.
+    Safe while the server runs: SQLite is copied with its online backup API, PostgreSQL with
+    pg_dump of one snapshot. MANIFEST.json names what the backup holds. The keys are not in it:
+    keep the audit key file apart (README, "Backups").
     """
-    import sqlite3
+    from webapp.backup import BackupError, make_backup
 
-    if db.engine.dialect.name != "sqlite":
-        raise click.ClickException("backup 仅用于 SQLite；PostgreSQL 请使用 pg_dump")
-    source_path = db.engine.url.database
-    with sqlite3.connect(source_path) as source, sqlite3.connect(target) as dest:
-        source.backup(dest)
-        result = dest.execute("PRAGMA integrity_check").fetchone()[0]
-    if result != "ok":
-        raise click.ClickException(f"备份文件完整性检查失败：{result}")
-    click.echo(f"已备份到 {target}（integrity_check: ok）")
+    try:
+        manifest = make_backup(target)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    up, audit = manifest["uploads"], manifest["audit"]
+    click.echo(f"已备份到 {target}：")
+    click.echo(f"  数据库（{manifest['database']['kind']}）{manifest['database']['file']}，"
+               f"事项 {manifest['items']} 条，审计事件 {audit['count']} 条"
+               f"（最新 #{audit['head_id']}）")
+    click.echo(f"  文件 {up['count']} 个，共 {up['bytes']} 字节（uploads/blobs）")
+    click.echo(f"  清单 MANIFEST.json；不含：{'；'.join(manifest['not_included'])}")
+    if up["damaged"]:
+        raise click.ClickException(
+            f"存储中 {len(up['damaged'])} 个文件的内容与其哈希不符，已原样备份："
+            f"{'、'.join(up['damaged'][:5])}（请运行 archive-verify）")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore(source: Path):
+    """Restore the backup folder SOURCE into the configured database, which must be empty
+    (a new SQLite file or a new PostgreSQL database), and into the upload folder."""
+    from webapp.backup import BackupError, audit_key_matches, restore_backup
+
+    try:
+        facts = restore_backup(source)
+    except BackupError as err:
+        raise click.ClickException(str(err)) from None
+    audit = facts["audit"]
+    click.echo(f"已从 {source} 恢复：事项 {facts['items']} 条，审计事件 {audit['count']} 条"
+               f"（最新 #{audit['head_id']}），与备份清单一致；文件已逐个核对哈希")
+    if audit_key_matches() is False:
+        raise click.ClickException("审计密钥与备份的审计链不符：请使用原来的审计密钥文件"
+                                   "（AUDIT_KEY_FILE 或 DUBAN_AUDIT_HMAC_KEY）")
+    click.echo("请接着运行 audit-verify 和 archive-verify")

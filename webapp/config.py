@@ -1,6 +1,9 @@
 """Default settings; secrets and site settings come from instance/config.py or DUBAN_* env."""
 
+from __future__ import annotations
+
 from datetime import timedelta
+from pathlib import Path
 
 
 class Defaults:
@@ -10,26 +13,32 @@ class Defaults:
 
     # Files: uploads/ next to the package unless set.
     UPLOAD_ROOT: str | None = None
+    UPLOAD_TEMP_MAX_AGE = 3600  # seconds: temp files of uploads untouched this long are removed
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # one request; per-file limits are below
     MAX_PHOTO_BYTES = 40 * 1024 * 1024
     MAX_ATTACHMENT_BYTES = 30 * 1024 * 1024
     MAX_IMAGE_PIXELS = 60_000_000
 
     # Sessions (SECURITY.md): idle 30 min, absolute 12 h; Secure cookies outside local dev.
+    # Durations may be given as seconds (DUBAN_SESSION_IDLE_TIMEOUT=1800); see finish().
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
-    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)  # also the session cookie's lifetime
     # Re-send the cookie only when the session changes: concurrent requests re-sending it
     # would overwrite one another's changes (the PWA's fresh CSRF token, say).
     SESSION_REFRESH_EACH_REQUEST = False
     API_TOKEN_LIFETIME = timedelta(hours=12)
 
-    # Login throttling, per account, kept in the database (works across workers).
-    LOGIN_MAX_ATTEMPTS_PER_HOUR = 100
-    LOGIN_FREE_FAILURES = 3  # failures before the increasing delay starts
+    # Sign-in throttling, kept in the database (works across workers); README "Security".
+    LOGIN_FREE_FAILURES = 3  # per account and hour from unknown devices, before delays start
+    LOGIN_MAX_DELAY = 900  # seconds: the longest delay between two guesses
+    LOGIN_MAX_FAILURES_PER_HOUR = 100  # per account from unknown devices: a hard stop
+    LOGIN_SOURCE_FREE_FAILURES = 20  # per source address and hour (unknown devices), likewise
+    LOGIN_DEVICE_MAX_FAILURES = 10  # per device cookie and hour; beyond, the device is unknown
+    LOGIN_DEVICE_DAYS = 180  # a device cookie is good this long after the last sign-in
+    TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]  # noqa: RUF012
@@ -46,6 +55,45 @@ class Defaults:
     ARCHIVE_FONDS = "DB"  # 全宗号 at the start of every archive code (档号)
     DEMO_MODE = False  # the login page lists the demo accounts (make run sets it)
 
-    # Keys: set in instance/config.py (created by init-db) or the environment.
+    # Keys. SECRET_KEY signs sessions: generated into instance/config.py on first start.
+    # AUDIT_HMAC_KEY keys the audit chain: when not set, it is read from AUDIT_KEY_FILE (created
+    # on first start, 0600), which lies outside instance/ so that it is not kept beside the
+    # database file or copied with it.
     SECRET_KEY: str | None = None
     AUDIT_HMAC_KEY: str | None = None
+    AUDIT_KEY_FILE: str | None = None  # default: keys/audit-hmac.key beside uploads/
+    # Anchors of the audit chain's head (count and hash), appended on every audit-verify and
+    # once a day, so that deleting the newest events is detected.
+    AUDIT_ANCHOR_FILE: str | None = None  # default: anchors/audit-anchors.log beside uploads/
+    AUDIT_ANCHOR_INTERVAL = timedelta(days=1)
+
+
+DURATIONS = ("SESSION_IDLE_TIMEOUT", "SESSION_ABSOLUTE_TIMEOUT", "API_TOKEN_LIFETIME",
+             "AUDIT_ANCHOR_INTERVAL")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message names it."""
+
+
+def as_duration(name: str, value: object) -> timedelta:
+    """A duration setting: a timedelta, or a number of seconds (how the environment gives it)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return timedelta(seconds=value)
+    raise ConfigError(f"{name} must be a number of seconds greater than 0, not {value!r}")
+
+
+def finish(config: dict, *, project_root: Path) -> None:
+    """Complete the loaded settings: durations as timedeltas, default paths outside instance/,
+    and the session cookie living exactly as long as the absolute timeout."""
+    for name in DURATIONS:
+        config[name] = as_duration(name, config[name])
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_ABSOLUTE_TIMEOUT"]
+    defaults = {"UPLOAD_ROOT": project_root / "uploads",
+                "AUDIT_KEY_FILE": project_root / "keys" / "audit-hmac.key",
+                "AUDIT_ANCHOR_FILE": project_root / "anchors" / "audit-anchors.log"}
+    for name, path in defaults.items():
+        if not config.get(name):
+            config[name] = str(path)

@@ -1,6 +1,5 @@
-"""Whole-application commands: init-db, seed-demo (skipping when not empty), backup."""
-
-import sqlite3
+"""Whole-application commands: init-db, seed-demo (skipping when not empty), check-setup,
+the WSGI entry. Backup and restore: test_backup.py."""
 
 from sqlalchemy import func, select
 
@@ -20,20 +19,6 @@ def test_seed_demo_if_empty_skips_a_used_database(app, runner, office):
     assert "跳过" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(SupervisionItem.id))) == 0
-
-
-def test_backup_uses_the_online_api_and_checks_the_copy(app, runner, make_item, tmp_path):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        result = runner.invoke(args=["backup", str(tmp_path / "x.sqlite3")])
-        assert result.exit_code != 0
-        assert "pg_dump" in result.output
-        return
-    code = make_item("in_progress")
-    target = tmp_path / "backup.sqlite3"
-    result = runner.invoke(args=["backup", str(target)])
-    assert result.exit_code == 0, result.output
-    with sqlite3.connect(target) as conn:
-        assert conn.execute("SELECT code FROM supervision_item").fetchall() == [(code,)]
 
 
 def test_check_setup_passes_on_a_machine_set_up_by_make(runner):

@@ -3,6 +3,7 @@
 
 from sqlalchemy import text
 
+from tests.core.tampering import tamper as _tamper
 from tests.helpers import login
 from webapp.extensions import db
 
@@ -83,23 +84,6 @@ def test_audit_events_cannot_be_updated_or_deleted(app, office):
             with pytest.raises(DBAPIError):
                 db.session.execute(text(sql))
             db.session.rollback()
-
-
-def _tamper(sql: str) -> None:
-    """Bypass the append-only guard, as someone with the database file could."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-        db.session.execute(text(sql))
-        db.session.execute(text("ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only"))
-    else:
-        db.session.execute(text("DROP TRIGGER audit_event_no_update"))
-        db.session.execute(text(sql))
-        from webapp.audit.models import SQLITE_GUARD
-
-        db.session.execute(text(SQLITE_GUARD[0]))
-    db.session.commit()
-
-
 
 
 def test_log_lines_cannot_be_forged():

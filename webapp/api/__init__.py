@@ -15,6 +15,8 @@ from webapp.api import openapi
 from webapp.api.declare import Body, File, Out, TimeText, operation
 from webapp.auth import services as auth_services
 from webapp.auth.access import bearer_token
+from webapp.auth.devices import device_for
+from webapp.auth.models import AttemptPurpose
 from webapp.errors import DomainError, NotAuthenticated
 from webapp.extensions import csrf
 from webapp.http_errors import error_response
@@ -88,7 +90,9 @@ class Token(Out):
            body=Credentials, answers={200: Token}, errors=(429,), public=True, value_status=400)
 def token(body: Credentials):
     try:
-        user = auth_services.authenticate(body.username, body.password)
+        username = auth_services.login_name(body.username)
+        user = auth_services.authenticate(username, body.password, purpose=AttemptPurpose.TOKEN,
+                                          device=device_for(username))
     except auth_services.Throttled:
         transaction.commit()
         raise

@@ -94,30 +94,73 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
 class Problem:
     what: str  # archive code or document number and format
     sha256: str
-    missing: bool
+    reason: str
 
     def __str__(self) -> str:
-        state = "文件缺失 missing" if self.missing else "内容已改变 changed"
-        return f"{self.what}  {self.sha256}  {state}"
+        return f"{self.what}  {self.sha256}  {self.reason}"
+
+
+MISSING = "文件缺失 missing"
+CHANGED = "内容已改变 changed"
 
 
 def verify_all() -> tuple[int, list[Problem]]:
-    """Re-hash every archived scan and every issued document file; (count, problems)."""
+    """Re-hash every archived scan and every issued document file, and check each hash against
+    the HMAC-chained audit event that recorded it (a record pointed at another stored file is
+    caught there); (count, problems)."""
     from webapp.media.store import has_blob, verify_blob
 
+    recorded = _hashes_on_record()
     checked, problems = 0, []
 
-    def check(what: str, sha: str) -> None:
+    def check(what: str, sha: str, key: tuple[str, str, str]) -> None:
         nonlocal checked
         checked += 1
         if not verify_blob(sha):
-            problems.append(Problem(what, sha, missing=not has_blob(sha)))
+            problems.append(Problem(what, sha, CHANGED if has_blob(sha) else MISSING))
+        audit_problem = _compare(sha, recorded.get(key))
+        if audit_problem:
+            problems.append(Problem(what, sha, audit_problem))
 
     for rec in db.session.scalars(select(ArchiveRecord).order_by(ArchiveRecord.id)):
-        check(f"档号 {rec.archive_code}", rec.sha256)
+        check(f"档号 {rec.archive_code}", rec.sha256, ("archive", rec.archive_code, "sha256"))
     for doc in db.session.scalars(select(Document).order_by(Document.id)):
-        if doc.pdf_sha256:
-            check(f"{doc.doc_number} (pdf)", doc.pdf_sha256)
-        if doc.docx_sha256:
-            check(f"{doc.doc_number} (docx)", doc.docx_sha256)
+        for fmt in ("pdf", "docx"):
+            sha = getattr(doc, f"{fmt}_sha256")
+            if sha:
+                check(f"{doc.doc_number} ({fmt})", sha, ("document", doc.doc_number, fmt))
     return checked, problems
+
+
+def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool]]:
+    """{(kind, code, field): (audit event id, hash it recorded, event genuine)} from the
+    archive_file and document_rendered events."""
+    from webapp.audit.models import AuditEvent
+
+    found = {}
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(("archive_file", "document_rendered"))).order_by(AuditEvent.id))
+    for event in events:
+        genuine = audit.compute_hash(event) == event.hash
+        details = event.details if isinstance(event.details, dict) else {}
+        if event.action == "archive_file":
+            key = ("archive", str(details.get("archive_code")), "sha256")
+            found[key] = (event.id, details.get("sha256"), genuine)
+        else:
+            for fmt in ("pdf", "docx"):
+                found[("document", event.object_id, fmt)] = (
+                    event.id, details.get(f"{fmt}_sha256"), genuine)
+    return found
+
+
+def _compare(sha: str, on_record: tuple[int, str | None, bool] | None) -> str | None:
+    """Why `sha` disagrees with the audit event that recorded it, or None."""
+    if on_record is None:
+        return "审计日志中没有记录该哈希 no audit event"
+    event_id, recorded, genuine = on_record
+    if not genuine:
+        return f"记录该哈希的审计事件 #{event_id} 已被改动 audit event altered"
+    if recorded != sha:
+        return (f"与审计事件 #{event_id} 记录的哈希 {recorded} 不符，记录被改指向其他文件 "
+                f"audit mismatch")
+    return None

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select, text
@@ -16,6 +17,9 @@ from sqlalchemy import select, text
 from webapp.audit.models import AuditEvent
 from webapp.database import utcnow
 from webapp.extensions import db
+
+if TYPE_CHECKING:
+    from webapp.audit.anchors import Anchor
 
 GENESIS = "0" * 64
 
@@ -92,6 +96,16 @@ class ChainProblem:
     reason: str
 
 
+@dataclass
+class ChainCheck:
+    """What a walk of the chain found: events checked, the last good one, the first problem."""
+
+    count: int = 0
+    head_id: int | None = None
+    head_hash: str | None = None
+    problem: ChainProblem | None = None
+
+
 def _events(batch: int = 1000) -> Iterator[AuditEvent]:
     """All events in order, read in keyset batches (no server-side cursor left open)."""
     last_id = 0
@@ -106,18 +120,32 @@ def _events(batch: int = 1000) -> Iterator[AuditEvent]:
         db.session.expunge_all()
 
 
-def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Walk the chain; return (events checked, first problem or None)."""
+def verify_chain(anchors: Mapping[int, Anchor] | None = None) -> ChainCheck:
+    """Walk the chain up to its first problem.
+
+    `anchors` maps a count of events to an anchor kept outside the database: the event at that
+    position must still be the anchored one (same id and hash), or the chain was rewritten.
+    """
+    anchors = anchors or {}
+    check = ChainCheck()
     prev = GENESIS
-    count = 0
     for event in _events():
-        count += 1
+        check.count += 1
         if event.prev_hash != prev:
-            return count, ChainProblem(event.id, "链接断开：前一事件的哈希不符（事件被删除或插入）")
-        if not hmac.compare_digest(compute_hash(event), event.hash):
-            return count, ChainProblem(event.id, "内容被修改：哈希不符")
-        prev = event.hash
-    return count, None
+            check.problem = ChainProblem(event.id,
+                                         "链接断开：前一事件的哈希不符（事件被删除或插入）")
+        elif not hmac.compare_digest(compute_hash(event), event.hash):
+            check.problem = ChainProblem(event.id, "内容被修改：哈希不符")
+        elif (anchor := anchors.get(check.count)) and \
+                (anchor.head_id, anchor.hash) != (event.id, event.hash):
+            check.problem = ChainProblem(
+                event.id, f"与外部锚点不符：{anchor.describe()}，现为第 {check.count} 条事件 "
+                          f"#{event.id}，哈希 {event.hash}（审计链被改写）")
+        if check.problem:
+            return check
+        prev = check.head_hash = event.hash
+        check.head_id = event.id
+    return check
 
 
 def latest_hash() -> tuple[int, str, datetime] | None:

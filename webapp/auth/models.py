@@ -66,18 +66,40 @@ class User(db.Model):
         return f"<User {self.username} {self.role}>"
 
 
+class AttemptOutcome(enum.StrEnum):
+    PENDING = "pending"  # admitted, password being checked: counts as a failure until known
+    SUCCESS = "success"
+    FAILURE = "failure"
+    THROTTLED = "throttled"  # refused before the password was checked
+
+
+class AttemptPurpose(enum.StrEnum):
+    LOGIN = "login"  # the login page
+    TOKEN = "token"  # noqa: S105 (a purpose, not a secret): POST /api/v1/auth/token
+    PASSWORD = "password"  # noqa: S105 (likewise): the old password checked on /password
+
+
 class LoginAttempt(db.Model):
-    """Every login attempt, kept for throttling and for the record."""
+    """Every sign-in attempt and old-password check: the record, and the throttle's memory.
+
+    `device` is the id of the signed device cookie the attempt was trusted by (a browser that
+    signed in to this account before); None for attempts from unknown devices.
+    """
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(64))
-    success: Mapped[bool]
+    outcome: Mapped[AttemptOutcome] = mapped_column(enum_column(AttemptOutcome, "attempt_outcome"))
+    purpose: Mapped[AttemptPurpose] = mapped_column(enum_column(AttemptPurpose, "attempt_purpose"))
+    device: Mapped[str | None] = mapped_column(String(32))
 
 
 class ApiToken(db.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -36,5 +39,20 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def dummy_hash() -> str:
+    """A hash made like real ones (same method and cost), compared against when the account
+    does not exist, so that the time taken does not tell which accounts exist."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def verify_password(stored_hash: str, password: str) -> bool:
-    return check_password_hash(stored_hash, password)
+    """Whether `password` matches; text that cannot be encoded (a lone surrogate) never does."""
+    try:
+        return check_password_hash(stored_hash, password)
+    except UnicodeEncodeError:
+        return False

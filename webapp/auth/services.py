@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-import logging
+import re
 import secrets
-from datetime import timedelta
 
-from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import select
 
 from webapp.audit import services as audit
-from webapp.auth.models import ApiToken, LoginAttempt, Role, User
-from webapp.auth.passwords import check_policy, hash_password, verify_password
+from webapp.auth import throttle
+from webapp.auth.models import ApiToken, AttemptPurpose, Role, User
+from webapp.auth.passwords import check_policy, dummy_hash, hash_password, verify_password
 from webapp.database import utcnow
-from webapp.errors import InvalidInput, NotAllowed
+from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
 
-log = logging.getLogger(__name__)
-
-# Compared against when the account does not exist, so timing does not reveal usernames.
-_DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
-
-
-class Throttled(NotAllowed):
-    code = "throttled"
-    status = 429
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+Throttled = throttle.Throttled
 
 
 def create_user(
@@ -65,72 +54,41 @@ def create_user(
     return user
 
 
-def _ip() -> str | None:
-    return request.remote_addr if has_request_context() else None
+def login_name(raw: object) -> str:
+    """The account name as typed, made storable (no NUL, no lone surrogate) and at most 64
+    characters: such a name matches no account, but the attempt is still recorded."""
+    name = raw.strip() if isinstance(raw, str) else ""
+    return _UNSTORABLE.sub("\ufffd", name)[:64]
 
 
-def _recent_failures(username: str) -> tuple[int, int]:
-    """(failures in the last hour, attempts in the last hour) for one account name."""
-    since = utcnow() - timedelta(hours=1)
-    row = db.session.execute(
-        select(
-            func.count().filter(LoginAttempt.success.is_(False)),
-            func.count(),
-        ).where(LoginAttempt.username == username, LoginAttempt.at >= since)
-    ).one()
-    return row[0], row[1]
+def authenticate(username: object, password: object, *,
+                 purpose: AttemptPurpose = AttemptPurpose.LOGIN,
+                 device: str | None = None) -> User:
+    """Check a sign-in; every attempt is recorded (auth/throttle.py); raises on failure.
 
-
-def _required_delay(failures: int) -> int:
-    """Seconds an account must wait after its last failure: 0, then 2, 4, 8 … up to 15 min."""
-    free = current_app.config["LOGIN_FREE_FAILURES"]
-    if failures < free:
-        return 0
-    return min(2 ** (failures - free + 1), 900)
-
-
-def _check_throttle(username: str) -> None:
-    failures, attempts = _recent_failures(username)
-    if attempts >= current_app.config["LOGIN_MAX_ATTEMPTS_PER_HOUR"]:
-        raise Throttled("该账号尝试登录次数过多，请一小时后再试", retry_after=3600)
-    delay = _required_delay(failures)
-    if delay:
-        last_failure = db.session.scalar(
-            select(func.max(LoginAttempt.at)).where(
-                LoginAttempt.username == username, LoginAttempt.success.is_(False)
-            )
-        )
-        wait = int(delay - (utcnow() - last_failure).total_seconds()) if last_failure else 0
-        if wait > 0:
-            raise Throttled(f"登录失败次数过多，请 {wait} 秒后再试", retry_after=wait)
-
-
-def authenticate(username: str, password: str) -> User:
-    """Check a username and password; every evaluated attempt is logged; raises on failure.
-
-    Throttled attempts are refused before the password is evaluated (and are not counted as
-    evaluated), so at most LOGIN_MAX_ATTEMPTS_PER_HOUR guesses are checked per account.
+    Throttled attempts are refused (Throttled, 429) before the password is evaluated.
     """
-    username = (username or "").strip()[:64]
-    _check_throttle(username)
-    user = db.session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
-    ok = ok and user is not None and user.active
-    db.session.add(
-        LoginAttempt(username=username, user_id=user.id if user else None, ip=_ip(), success=ok)
-    )
-    audit.record("auth.login" if ok else "auth.login_failed", object_type="user",
-                 object_id=user.id if user else username, actor=user if ok else None)
+    admission = throttle.admit(login_name(username), purpose=purpose, device=device)
+    ok = verify_password(admission.password_hash or dummy_hash(),
+                         password if isinstance(password, str) else "")
+    ok = ok and admission.active
+    user = db.session.get(User, admission.user_id) if ok else None
+    throttle.settle(admission, ok=ok, actor=user)
     if not ok:
-        log.warning("login failed for %r from %s", username, _ip())
         raise InvalidInput("用户名或密码错误", code="bad_credentials")
     return user
 
 
-def change_password(user: User, *, old_password: str, new_password: str) -> None:
-    if not verify_password(user.password_hash, old_password):
-        raise InvalidInput("原密码不正确", field="old_password")
+def change_password(user: User, *, old_password: str, new_password: str,
+                    device: str | None = None) -> None:
+    """Change one's own password; the old one is checked and throttled like a sign-in."""
     check_policy(new_password)
+    admission = throttle.admit(user.username, purpose=AttemptPurpose.PASSWORD, device=device,
+                               actor=user)
+    ok = verify_password(admission.password_hash or dummy_hash(), old_password)
+    throttle.settle(admission, ok=ok, actor=user)
+    if not ok:
+        raise InvalidInput("原密码不正确", field="old_password")
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
     audit.record("user.password_change", object_type="user", object_id=user.id, actor=user)

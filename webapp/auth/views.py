@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -15,13 +18,15 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp import transaction
-from webapp.auth import services
+from webapp.auth import devices, services
 from webapp.auth.models import User
+from webapp.auth.throttle import Throttled
 from webapp.database import utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f\\]")  # controls, space, backslash
 
 
 @login_manager.user_loader
@@ -51,10 +56,34 @@ def start_session(user: User) -> None:
     session.update(sv=user.session_version, login_at=now, seen_at=now)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.home")
+def safe_next(target: object) -> str | None:
+    r"""`target` if it is a path on this site to go back to after login, else None.
+
+    Browsers drop tabs and line breaks inside URLs and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" mean "//evil.example" — another site — to them.
+    The text must be printable, without spaces or backslashes, and its path, decoded as often
+    as it decodes, must start with exactly one slash.
+    """
+    if not isinstance(target, str) or not 0 < len(target) <= 2000:
+        return None
+    if not target.isprintable() or _UNSAFE_IN_URL.search(target) or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path
+    for _ in range(4):  # %252F → %2F → /: every decoding must still be a local path
+        if not path.startswith("/") or path.startswith("//") or _UNSAFE_IN_URL.search(path):
+            return None
+        decoded = unquote(path)
+        if decoded == path:
+            return target
+        path = decoded
+    return None
+
+
+def _login_page(status: int, **context):
+    return render_template("auth/login.html", **context), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -63,20 +92,25 @@ def login():
     if request.method == "GET":
         if current_user.is_authenticated:
             return redirect(url_for("web.home"))
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template("auth/login.html", next=safe_next(request.args.get("next")))
+    form = request.form
+    username = services.login_name(form.get("username"))
     try:
-        user = services.authenticate(request.form.get("username", ""),
-                                     request.form.get("password", ""))
+        user = services.authenticate(username, form.get("password", ""),
+                                     device=devices.device_for(username))
     except DomainError as err:
-        transaction.commit()  # the failed attempt stays on record
-        status = getattr(err, "status", 400)
-        status = 429 if status == 429 else 401
-        return render_template("auth/login.html", error=err.message,
-                               username=request.form.get("username", ""),
-                               next=request.form.get("next", "")), status
+        transaction.commit()  # every attempt stays on record, although the answer is a 4xx
+        throttled = isinstance(err, Throttled)
+        page = _login_page(429 if throttled else 401, error=err.message, username=username,
+                           next=safe_next(form.get("next")))
+        if throttled:
+            return *page, {"Retry-After": str(err.retry_after)}
+        return page
     transaction.commit()
     start_session(user)
-    return redirect(_safe_next(request.form.get("next")))
+    response = redirect(safe_next(form.get("next")) or url_for("web.home"))
+    devices.remember(response, user.username)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -89,19 +123,24 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _password_again(err: DomainError):
-    return render_template("auth/password.html", error=err.message), 422
-
-
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-@transaction.on_refusal(_password_again)
+@transaction.manual  # a wrong old password stays on record although the answer is a 4xx
 def password():
     if request.method == "GET":
         return render_template("auth/password.html")
-    services.change_password(current_user._get_current_object(),
-                             old_password=request.form.get("old_password", ""),
-                             new_password=request.form.get("new_password", ""))
-    start_session(current_user._get_current_object())
+    user = current_user._get_current_object()
+    try:
+        services.change_password(user, old_password=request.form.get("old_password", ""),
+                                 new_password=request.form.get("new_password", ""),
+                                 device=devices.device_for(user.username))
+    except DomainError as err:
+        transaction.commit()  # a wrong old password stays on record, like a failed sign-in
+        if isinstance(err, Throttled):
+            return (render_template("auth/password.html", error=err.message), 429,
+                    {"Retry-After": str(err.retry_after)})
+        return render_template("auth/password.html", error=err.message), 422
+    transaction.commit()
+    start_session(user)
     flash("密码已修改，其他设备上的登录已失效")
     return redirect(url_for("web.home"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -20,6 +21,7 @@ from flask import Response, current_app, send_file
 from webapp.errors import InvalidInput, NotFound, TooLarge
 from webapp.security import FILE_CSP
 
+log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -116,6 +118,7 @@ def spool(stream: BinaryIO, *, max_bytes: int,
     block ends (refused, or an exception) is removed, so a refusal leaves nothing stored.
     """
     expected = _check_hash(expected_sha256)
+    sweep_temp_now_and_then()
     tmp_dir = _root() / "tmp"
     _make_dirs(tmp_dir)
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="up-")
@@ -177,6 +180,16 @@ def has_blob(sha256: str) -> bool:
     return blob_path(sha256).is_file()
 
 
+def stored_blobs() -> Iterator[StoredBlob]:
+    """Every blob in the store (name and size), in name order: what a backup copies."""
+    root = _blobs_root()
+    if not root.is_dir():
+        return
+    for path in sorted(root.glob("??/??/*")):
+        if is_sha256(path.name) and path.is_file():
+            yield StoredBlob(path.name, path.stat().st_size)
+
+
 def open_blob(sha256: str) -> BinaryIO:
     """Open a stored blob for reading; NotFound if it is missing."""
     try:
@@ -233,8 +246,12 @@ def content_disposition(name: str, *, as_attachment: bool) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def remove_stale_temp_files(*, older_than_seconds: int = 3600) -> int:
-    """Delete temp files left by uploads interrupted mid-way (a killed worker); return count."""
+def remove_stale_temp_files(*, older_than_seconds: float | None = None) -> int:
+    """Delete temp files left by uploads cut off mid-way (a worker killed with SIGKILL never
+    runs its clean-up); return how many. A file counts as left over when nothing was written
+    to it for UPLOAD_TEMP_MAX_AGE seconds: an upload in progress writes every chunk."""
+    if older_than_seconds is None:
+        older_than_seconds = current_app.config["UPLOAD_TEMP_MAX_AGE"]
     tmp_dir = _root() / "tmp"
     if not tmp_dir.is_dir():
         return 0
@@ -245,4 +262,18 @@ def remove_stale_temp_files(*, older_than_seconds: int = 3600) -> int:
             if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed += 1
+    if removed:
+        log.info("removed %d temp files of interrupted uploads from %s", removed, tmp_dir)
     return removed
+
+
+_next_temp_sweep: dict[str, float] = {}  # upload root → monotonic time of the next sweep
+
+
+def sweep_temp_now_and_then() -> None:
+    """Remove left-over temp files at most every UPLOAD_TEMP_MAX_AGE / 4 seconds per process
+    (called when an upload starts: one clock read, nothing more, in between)."""
+    root, now = current_app.config["UPLOAD_ROOT"], time.monotonic()
+    if now >= _next_temp_sweep.get(root, 0):
+        _next_temp_sweep[root] = now + current_app.config["UPLOAD_TEMP_MAX_AGE"] / 4
+        remove_stale_temp_files()

