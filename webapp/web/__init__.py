@@ -51,7 +51,10 @@ def nav_links():
 
 
 def init_app(app: Flask) -> None:
+    from webapp.web import submits
+
     app.register_blueprint(bp)
+    submits.init_app(app)
     app.jinja_env.globals["nav_links"] = nav_links
 
     @app.errorhandler(DomainError)
