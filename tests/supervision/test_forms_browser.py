@@ -256,3 +256,44 @@ def test_a_refused_file_is_told_on_the_page(app, desk, live_url, make_item, liai
     expect(form.get_by_label("主要做法")).to_have_value("已整改，附情况说明")
     expect(form.get_by_role("button", name="提交反馈")).to_be_enabled()
     assert _feedback(app, code) == []
+
+
+def test_after_a_return_the_form_starts_from_the_returned_feedback(app, desk, live_url,
+                                                                   make_item, liaison_a,
+                                                                   office, tmp_path):
+    from webapp.auth.models import User
+    from webapp.supervision import services
+
+    code = make_item("in_progress")
+    log_in(desk, live_url, liaison_a, f"/items/{code}")
+    form = _open_feedback(desk)
+    form.get_by_label("办结反馈（提交审核）").check()
+    form.get_by_label("主要做法").fill("增开两个窗口。")
+    form.get_by_label("办理结果（办结反馈必填）").fill("排队缩短。")
+    report, photo = tmp_path / "整改报告.docx", tmp_path / "现场.docx"
+    report.write_bytes(of.docx_bytes())
+    photo.write_bytes(of.docx_bytes("现场"))
+    form.locator("input[type=file]").set_input_files([report, photo])
+    form.get_by_role("button", name="提交反馈").click()
+    expect(desk.locator(".flash-success")).to_have_text("反馈已提交")
+    with app.app_context():
+        item = db.session.scalar(select(SupervisionItem).where(SupervisionItem.code == code))
+        services.return_feedback(item, actor=db.session.get(User, office.id),
+                                 reason="缺少出警记录统计")
+        db.session.commit()
+
+    desk.goto(f"{live_url}/items/{code}")
+    form = _open_feedback(desk)
+    expect(form.get_by_label("主要做法")).to_have_value("增开两个窗口。")
+    expect(desk.locator("#act-feedback .pending")).to_contain_text("缺少出警记录统计")
+    form.get_by_label("现场.docx").uncheck()  # dropped; the report is kept without uploading
+    form.get_by_label("主要做法").fill("增开两个窗口；补充出警记录统计。")
+    sheet = tmp_path / "出警记录统计.xlsx"
+    sheet.write_bytes(of.xlsx_bytes())
+    form.locator("input[type=file]").set_input_files(sheet)
+    form.get_by_role("button", name="提交反馈").click()
+    expect(desk.locator(".flash-success")).to_have_text("反馈已提交")
+    first, second = _feedback(app, code)
+    assert first[2] == ["整改报告.docx", "现场.docx"]
+    assert second == ("增开两个窗口；补充出警记录统计。", "排队缩短。",
+                      ["整改报告.docx", "出警记录统计.xlsx"])
