@@ -152,7 +152,8 @@ def compound_file(tree: dict) -> bytes:
         entry["start"] = len(fat)
         fat += [len(fat) + k + 1 for k in range(count - 1)] + [END]
         body += entry["data"].ljust(count * SECTOR, b"\0")
-    directory = b"".join(_dir_entry(entries, i) for i in range(len(entries)))
+    siblings = {a: b for e in entries for a, b in itertools.pairwise(e["children"])}
+    directory = b"".join(_dir_entry(e, siblings.get(i, NOSTREAM)) for i, e in enumerate(entries))
     directory = directory.ljust(math.ceil(len(directory) / SECTOR) * SECTOR, b"\0")
     dir_start, dir_count = len(fat), len(directory) // SECTOR
     fat += [dir_start + k + 1 for k in range(dir_count - 1)] + [END]
@@ -169,19 +170,13 @@ def compound_file(tree: dict) -> bytes:
     return header + bytes(body) + directory + struct.pack(f"<{len(fat)}I", *fat)
 
 
-def _dir_entry(entries: list[dict], index: int) -> bytes:
-    entry = entries[index]
+def _dir_entry(entry: dict, right: int) -> bytes:
     name = entry["name"].encode("utf-16-le") + b"\0\0"
-    siblings = {}
-    for parent in entries:
-        kids = parent["children"]
-        for a, b in itertools.pairwise(kids):
-            siblings[a] = b
     child = entry["children"][0] if entry["children"] else NOSTREAM
     start = entry.get("start", END if entry["kind"] == 5 else 0)
     size = len(entry.get("data", b""))
-    return struct.pack("<64sHBBIII16sIQQIQ", name, len(name), entry["kind"], 1, NOSTREAM,
-                       siblings.get(index, NOSTREAM), child, bytes(16), 0, 0, 0, start, size)
+    return struct.pack("<64sHBBIII16sIQQIQ", name, len(name), entry["kind"], 1, NOSTREAM, right,
+                       child, bytes(16), 0, 0, 0, start, size)
 
 
 def _biff(kind: int, body: bytes) -> bytes:

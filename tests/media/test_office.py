@@ -104,13 +104,15 @@ def test_an_entry_unpacking_beyond_its_declared_size_is_refused(ctx, stored_file
         (of.compound_file({"PowerPoint Document": b"\0" * 64}), UnsupportedType),
         (of.compound_file({"Contents": b"\0" * 64}), UnsupportedType),
         (of.doc_bytes()[:1500], InvalidInput),
+        (of.compound_file({f"s{i}": {} for i in range(3000)} | {"WordDocument": of.WORD_STREAM}),
+         InvalidInput),  # a directory chain deeper than Python's recursion limit
         (of.rezip(of.docx_bytes(), replace={"[Content_Types].xml": of.content_types(
             of.docx_bytes()).replace(of.WORD_MAIN.encode(), b"application/xml")}),
          UnsupportedType),
     ],
     ids=["docx-without-main-part", "docx-main-not-xml", "content-types-with-entities",
          "docx-without-rels", "docx-truncated", "ofd-missing-document", "ppt", "other-ole",
-         "doc-truncated", "zip-of-other-xml"],
+         "doc-truncated", "ole-deep-directory", "zip-of-other-xml"],
 )
 def test_broken_or_other_containers_are_refused(ctx, stored_files, data, error):
     _refused(stored_files, data, error)

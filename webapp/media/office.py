@@ -17,7 +17,7 @@ import olefile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from webapp.errors import InvalidInput, UnsupportedType
+from webapp.errors import DomainError, InvalidInput, UnsupportedType
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,9 @@ def zip_document_type(path: Path) -> str:
             else:
                 raise _unsupported("a zip that is neither OOXML nor OFD")
             _check_actual(zf, infos)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError,
-            OSError, ValueError, struct.error) as err:
+    except DomainError:
+        raise
+    except Exception as err:  # any parser failure on uploaded bytes is the file's fault
         raise _corrupt(f"zip: {type(err).__name__}: {err}") from None
     return kind
 
@@ -195,7 +196,9 @@ def ole_document_type(path: Path) -> str:
             if _has_macro_sheet(ole.openstream(book).read(MAX_XML_BYTES)):
                 raise _macro("Excel 4.0 macro sheet")
             return XLS
-    except (OSError, ValueError, struct.error, IndexError, KeyError, TypeError) as err:
+    except DomainError:
+        raise
+    except Exception as err:  # e.g. RecursionError on a directory chain thousands deep
         raise _corrupt(f"ole: {type(err).__name__}: {err}") from None
 
 
