@@ -104,7 +104,7 @@
     function render() {
       var rest = Math.max(0, (end - Date.now()) / 1000);
       if (absolute) {
-        show('本次登录已接近 12 小时上限，将在 ' + minutes(rest) + '后结束。请先提交或保存正在填写的内容。');
+        show('本次登录已接近最长使用时间，将在 ' + minutes(rest) + '后结束。请先提交正在填写的内容，再重新登录。');
       } else {
         show('您已较长时间没有操作，登录将在 ' + minutes(rest) + '后超时。', '继续使用', { click: stay });
       }
