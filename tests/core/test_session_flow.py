@@ -150,7 +150,7 @@ def test_a_script_sent_form_learns_where_the_redirect_goes(client, liaison_a, ma
                                                            "Referer": f"http://localhost/items/{code}"},
                        data={"kind": "progress", "actions_taken": "再排查"})
     assert resp.status_code == 200
-    assert resp.headers["X-Duban-Location"] == f"/login?next=/items/{code}"
+    assert resp.headers["X-Duban-Location"] == f"/login?next=%2Fitems%2F{code}"
 
 
 def test_pages_load_their_scripts_from_static_and_none_inline(client, office):

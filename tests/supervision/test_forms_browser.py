@@ -65,7 +65,7 @@ def test_feedback_typed_before_the_timeout_is_back_after_a_new_login(app, desk, 
     form.get_by_label("办理结果（办结反馈必填）").fill("排队时间降至二十分钟以内。")
     _expire_session(app, desk, live_url)
     form.get_by_role("button", name="提交反馈").click()
-    desk.wait_for_url(f"{live_url}/login?next=/items/{code}")
+    desk.wait_for_url(f"{live_url}/login?next=%2Fitems%2F{code}")
     expect(desk.locator(".flash-warning")).to_contain_text("登录已超时")
     assert _feedback(app, code) == []  # nothing was saved …
     desk.get_by_label("用户名").fill(liaison_a.username)
@@ -99,7 +99,7 @@ def test_a_plain_form_sent_after_the_timeout_comes_back_too(app, desk, live_url,
     box.get_by_label("延期理由").fill("需协调户政窗口数据，另需两周。")
     _expire_session(app, desk, live_url)
     box.get_by_role("button", name="提交延期申请").click()  # an ordinary form POST
-    desk.wait_for_url(f"{live_url}/login?next=/items/{code}")
+    desk.wait_for_url(f"{live_url}/login?next=%2Fitems%2F{code}")
     log_in(desk, live_url, liaison_a, f"/items/{code}")  # a fresh login page, same `next`
     box = desk.locator("#act-extension form")
     expect(box.get_by_label("延期理由")).to_have_value("需协调户政窗口数据，另需两周。")

@@ -10,7 +10,7 @@ the user chooses to stay. A form sent after the session ended leads to the login
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -75,7 +75,8 @@ def unauthorized():
                                        if request.method == "POST" else ""), "warning")
     else:
         flash("请先登录", "warning")
-    return redirect(url_for("auth.login", next=_safe_next(return_path())))
+    # `next` fully percent-encoded, as Flask-Login writes it.
+    return redirect(f"{url_for('auth.login')}?next={quote(_safe_next(return_path()), safe='')}")
 
 
 def return_path() -> str | None:
