@@ -132,19 +132,19 @@ def test_logout_and_another_account_leave_no_drafts(app, desk, live_url, make_it
 def test_the_idle_timeout_is_told_before_it_ends_and_can_be_put_off(app, desk, live_url,
                                                                    make_item, liaison_a,
                                                                    monkeypatch):
-    monkeypatch.setitem(app.config, "SESSION_IDLE_TIMEOUT", timedelta(seconds=6))
+    monkeypatch.setitem(app.config, "SESSION_IDLE_TIMEOUT", timedelta(seconds=10))
     code = make_item("in_progress")
     started = time.monotonic()
     log_in(desk, live_url, liaison_a, f"/items/{code}")
     banner = desk.locator(".session-banner")
-    expect(banner).to_contain_text("登录将在", timeout=6_000)  # warned before the end …
-    assert time.monotonic() - started < 6
+    expect(banner).to_contain_text("登录将在", timeout=10_000)  # warned before the end …
+    assert time.monotonic() - started < 10
     banner.get_by_role("button", name="继续使用").click()  # … and the user stays
     expect(banner).to_be_hidden()
-    desk.wait_for_timeout(max(0, (started + 7 - time.monotonic()) * 1000))
+    desk.wait_for_timeout(max(0, (started + 11 - time.monotonic()) * 1000))
     assert desk.evaluate("async () => (await fetch('/session')).json()")["authenticated"]
     # Nobody answers this time: the banner says the session ended and how to come back.
-    expect(banner).to_contain_text("登录已超时", timeout=15_000)
+    expect(banner).to_contain_text("登录已超时", timeout=20_000)
     link = banner.get_by_role("link", name="重新登录")
     assert link.get_attribute("href") == f"/login?next=%2Fitems%2F{code}"
     assert desk.csp_errors == []
@@ -152,14 +152,14 @@ def test_the_idle_timeout_is_told_before_it_ends_and_can_be_put_off(app, desk, l
 
 def test_typing_keeps_the_session_alive_without_asking(app, desk, live_url, make_item,
                                                        liaison_a, monkeypatch):
-    monkeypatch.setitem(app.config, "SESSION_IDLE_TIMEOUT", timedelta(seconds=6))
+    monkeypatch.setitem(app.config, "SESSION_IDLE_TIMEOUT", timedelta(seconds=10))
     code = make_item("in_progress")
     started = time.monotonic()
     log_in(desk, live_url, liaison_a, f"/items/{code}")
-    with desk.expect_request("**/session/keep-alive", timeout=6_000):
+    with desk.expect_request("**/session/keep-alive", timeout=10_000):
         _open_feedback(desk).get_by_label("主要做法").type("正在填写")
     assert not desk.locator(".session-banner").is_visible()
-    desk.wait_for_timeout(max(0, (started + 7 - time.monotonic()) * 1000))
+    desk.wait_for_timeout(max(0, (started + 11 - time.monotonic()) * 1000))
     assert desk.evaluate("async () => (await fetch('/session')).json()")["authenticated"]
 
 
