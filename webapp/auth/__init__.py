@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from webapp.auth import admin, cli, views
+    from webapp.auth import admin, cli, sessions, views
     from webapp.extensions import login_manager
 
     login_manager.login_view = "auth.login"
@@ -10,4 +10,5 @@ def init_app(app):
     login_manager.session_protection = "basic"
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    sessions.init_app(app)
     cli.register(app)

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from webapp import transaction
 from webapp.auth import devices, services
 from webapp.auth.models import User
+from webapp.auth.sessions import STATUS_ENDPOINT
 from webapp.auth.throttle import Throttled
 from webapp.database import utcnow
 from webapp.errors import DomainError
@@ -43,7 +44,8 @@ def load_user(user_id: str) -> User | None:
         return None
     # Refresh the idle clock at most once a minute: every write re-sends the whole cookie, and
     # concurrent requests writing it would overwrite each other (e.g. a fresh CSRF token).
-    if now - session.get("seen_at", 0) > 60:
+    # The page script's "how long is left?" question is not activity.
+    if now - session.get("seen_at", 0) > 60 and request.endpoint != STATUS_ENDPOINT:
         session["seen_at"] = now
     return user
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from flask import Response, current_app, send_file
 
 from webapp.errors import InvalidInput, NotFound, TooLarge
+from webapp.media.sniff import fitting_name
 from webapp.security import FILE_CSP
 
 log = logging.getLogger(__name__)
@@ -215,7 +216,8 @@ def send_blob(sha256: str, *, content_type: str, download_name: str | None = Non
     """Serve a blob with our own type and the file-safety headers (the caller checked access).
 
     Inline copies may stay in the user's private browser cache for a few minutes (they are
-    content-addressed, so never stale); attachments (originals, scans) are never cached.
+    content-addressed, so never stale); attachments (originals, scans) are never cached. The
+    download name gets an extension that fits the content type (sniff.fitting_name).
     """
     path = blob_path(sha256)
     if not path.is_file():
@@ -229,8 +231,8 @@ def send_blob(sha256: str, *, content_type: str, download_name: str | None = Non
     h["Cache-Control"] = "no-store" if as_attachment else "private, max-age=600"
     h.pop("Content-Disposition", None)  # send_file names it after the path; we decide
     if download_name or as_attachment:
-        h["Content-Disposition"] = content_disposition(
-            download_name or sha256, as_attachment=as_attachment)
+        name = fitting_name(download_name or sha256, content_type)
+        h["Content-Disposition"] = content_disposition(name, as_attachment=as_attachment)
     return response
 
 

@@ -19,8 +19,7 @@ from webapp.auth.models import User
 from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from webapp.extensions import db
 from webapp.media import store
-from webapp.media.files import DEFAULT_ALLOWED, FileInfo, ingest_file
-from webapp.media.sniff import HEAD_BYTES, sniff
+from webapp.media.files import DEFAULT_ALLOWED, FileInfo, ingest_file, stored_type
 from webapp.supervision import queries, serialize, services, workflow
 from webapp.supervision.access import get_item
 from webapp.supervision.models import FeedbackAttachment, FeedbackKind, SupervisionItem
@@ -243,17 +242,19 @@ def _evidence(item: SupervisionItem, actor: User, refs) -> list[tuple[str, FileI
         sha = ref.sha256.strip().lower()
         if sha not in uploaded or not store.is_sha256(sha) or not store.has_blob(sha):
             raise InvalidInput("附件未上传或已失效，请重新上传", field="attachments")
-        with store.open_blob(sha) as f:
-            content_type = sniff(f.read(HEAD_BYTES))
-            size = f.seek(0, 2)
-        if content_type not in DEFAULT_ALLOWED:
-            raise InvalidInput("附件类型不受支持", code="unsupported_type", field="attachments")
+        try:
+            content_type = stored_type(sha)  # checked again by content, as when uploaded
+        except InvalidInput:
+            raise InvalidInput("附件类型不受支持", code="unsupported_type",
+                               field="attachments") from None
+        size = store.blob_path(sha).stat().st_size
         out.append((ref.filename or uploaded[sha], FileInfo(sha, size, content_type)))
     return out
 
 
 @operation(bp, "/items/<code>/attachments", "POST",
-           summary="Upload one feedback evidence file as the raw body",
+           summary="Upload one feedback evidence file (PDF, Word, Excel, WPS, OFD or a "
+           "photo) as the raw body",
            raw_body=RawBody(tuple(sorted(DEFAULT_ALLOWED)),
                             {"X-Filename": "the file's name, percent-encoded UTF-8"}),
            answers={201: Upload}, errors=(403, 409, 415))

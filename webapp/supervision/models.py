@@ -296,7 +296,7 @@ class FeedbackAttachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))  # the client's name: metadata only
-    content_type: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(127))  # e.g. the OOXML types (71)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
 

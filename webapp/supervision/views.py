@@ -16,7 +16,7 @@ from webapp.auth.models import Role, User
 from webapp.database import local_time
 from webapp.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db, login_manager
-from webapp.media.files import ingest_file
+from webapp.media.files import evidence_limits, ingest_file
 from webapp.media.store import send_blob
 from webapp.org.models import Unit
 from webapp.supervision import forms, services
@@ -35,6 +35,7 @@ from webapp.supervision.models import (
     SupervisionItem,
 )
 from webapp.supervision.queries import ItemFilters, light_of, search_items
+from webapp.supervision.resubmit import carried_attachments, returned_feedback
 from webapp.supervision.timeline import item_timeline
 from webapp.supervision.workflow import allowed_actions
 from webapp.transaction import on_refusal
@@ -144,7 +145,8 @@ def _render_detail(item: SupervisionItem, *, error: str | None = None,
         pending_hand_back=_pending(item.hand_back_requests),
         pending_extension=_pending(item.extension_requests),
         error=error, failed=failed, posted=request.form if failed else {},
-        FeedbackKind=FeedbackKind,
+        FeedbackKind=FeedbackKind, returned=returned_feedback(item, actor.unit_id),
+        evidence=evidence_limits(max_files=MAX_EVIDENCE_FILES),
     ), status
 
 
@@ -234,15 +236,18 @@ def decide_extension(code: str):
 @bp.post("/<code>/feedback")
 @on_refusal(_detail_again)
 def feedback(code: str):
-    item, args = get_item(code, _actor()), forms.feedback_args(request.form)
+    actor = _actor()
+    item, args = get_item(code, actor), forms.feedback_args(request.form)
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
-    if len(files) > MAX_EVIDENCE_FILES:
-        raise InvalidInput(f"一次最多上传 {MAX_EVIDENCE_FILES} 个附件", field="evidence")
+    kept = carried_attachments(item, actor.unit_id, request.form.getlist("keep_attachment"))
+    if len(files) + len(kept) > MAX_EVIDENCE_FILES:
+        raise InvalidInput(f"一份反馈最多 {MAX_EVIDENCE_FILES} 个附件（含沿用的）",
+                           field="evidence")
     # Every file is checked and stored before the service runs, so a refused file leaves no
     # feedback row. Blobs stored before a later refusal stay as unreferenced, content-addressed
     # orphans: harmless (never served without a row) and acceptable.
-    attachments = [(f.filename, ingest_file(f.stream)) for f in files]
-    services.submit_feedback(item, actor=_actor(), attachments=attachments, **args)
+    attachments = kept + [(f.filename, ingest_file(f.stream)) for f in files]
+    services.submit_feedback(item, actor=actor, attachments=attachments, **args)
     return _done(code, "反馈已提交")
 
 

@@ -58,6 +58,9 @@ def nav_links():
 
 
 def init_app(app: Flask) -> None:
+    from webapp.web import submits
+
     app.register_blueprint(bp)
+    submits.init_app(app)
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["form_guard"] = form_guard
