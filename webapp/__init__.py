@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from webapp.api.declare import IdConverter
 from webapp.config import Defaults
 from webapp.transaction import DubanFlask
 
@@ -30,6 +31,7 @@ DOMAINS = (
 
 def create_app(test_config: dict | None = None, *, instance_path: str | None = None) -> Flask:
     app = DubanFlask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.url_map.converters["id"] = IdConverter  # <id:doc_id>: 1..2^31-1, else 404
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -28,13 +28,8 @@ core = Blueprint("core_api", __name__)
 PUBLIC_ENDPOINTS = {"api.core_api.token", "api.core_api.openapi_document"}
 
 
-def register(child: Blueprint, paths: dict | None = None, schemas: dict | None = None) -> None:
-    """Called once, at import of a domain's api module: mount its blueprint under /api/v1.
-
-    `paths`/`schemas`: hand-written OpenAPI of a module not yet declared with `operation`.
-    """
-    openapi.LEGACY_PATHS.update(paths or {})
-    openapi.LEGACY_SCHEMAS.update(schemas or {})
+def register(child: Blueprint) -> None:
+    """Called once, at import of a domain's api module: mount its blueprint under /api/v1."""
     if all(c is not child for c, _ in bp._blueprints):
         bp.register_blueprint(child)
         # Flask-WTF looks up exemptions by the child's own name; the parent's before_request
@@ -87,7 +82,8 @@ class Token(Out):
 
 @transaction.manual  # a refused attempt is kept on record although the answer is 401/429
 @operation(core, "/auth/token", "POST", summary="Exchange a username and password for a token",
-           body=Credentials, answers={200: Token}, errors=(429,), public=True, value_status=400)
+           body=Credentials, answers={200: Token}, errors=(401, 429), public=True,
+           value_status=400)
 def token(body: Credentials):
     try:
         username = auth_services.login_name(body.username)

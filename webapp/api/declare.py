@@ -28,14 +28,32 @@ from functools import wraps
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
+from werkzeug.routing import IntegerConverter
 
 from webapp.errors import DomainError, InvalidInput
+from webapp.validation import LONG, clean_text
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; larger ones cannot name a record
 MIN_YEAR, MAX_YEAR = 1949, 2099  # dates outside these years are typing mistakes
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IdConverter(IntegerConverter):
+    """`<id:doc_id>` in a route: a record id, 1 to MAX_ID. A larger number cannot name a
+    record: 404 (as any unknown id), never an overflow in the database."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def parse_day(value: object) -> date:
@@ -54,6 +72,23 @@ def parse_day(value: object) -> date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise PydanticCustomError("day_range", f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间")
     return day
+
+
+def Text(label: str, *, required: bool = False, max_len: int = LONG,
+         single_line: bool = False):
+    """Text checked as everywhere (webapp.validation.clean_text): trimmed, no control
+    characters, within `max_len`; None when empty and optional. Its refusal names the field."""
+
+    def check(value: object) -> str | None:
+        try:
+            return clean_text(value, field="", label=label, required=required,
+                              max_len=max_len, single_line=single_line)
+        except InvalidInput as err:
+            raise PydanticCustomError("refused", err.message) from None
+
+    kind = "string" if required else ["string", "null"]
+    return Annotated[str | None, BeforeValidator(check), Field(title=label),
+                     WithJsonSchema({"type": kind, "maxLength": max_len})]
 
 
 Day = Annotated[date, PlainValidator(parse_day),
@@ -175,7 +210,7 @@ def _answer(result: Any, answers: dict) -> Response | tuple:
         return Response(status=status, headers=headers)
     if not isinstance(result, BaseModel):
         result = model.model_validate(result)
-    return jsonify(result.model_dump(mode="json")), status, headers
+    return jsonify(result.model_dump(mode="json", exclude_unset=True)), status, headers
 
 
 # --- bodies and queries --------------------------------------------------------------------
@@ -253,6 +288,8 @@ def refusal(err: ValidationError, model: type[BaseModel], *, shape_status: int =
                                 code="invalid_input", field=path or None)
         return DomainError(message, code="bad_request", field=path or None)
 
+    if kind == "refused":  # a check that wrote its whole message (Text, custom validators)
+        return InvalidInput(problem["msg"], field=path)
     if kind == "json_invalid":
         return shape("the body is not valid JSON")
     if not loc:

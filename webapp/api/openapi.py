@@ -13,20 +13,19 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from webapp.api.declare import OPERATIONS, Error, File, Operation
+from webapp.api.declare import MAX_ID, OPERATIONS, Error, File, Operation
 
 PREFIX = "/api/v1"
 _PARAM = re.compile(r"<(?:([a-z_]+)(?:\([^)]*\))?:)?([^<>:]+)>")
 _REF = "#/components/schemas/{model}"
-LEGACY_PATHS: dict[str, dict] = {}
-LEGACY_SCHEMAS: dict[str, dict] = {}
 
 
 def _path(rule: str) -> tuple[str, list[dict]]:
-    """Flask's /items/<code>/x or /x/<int(max=9):id> -> /items/{code}/x and its parameters."""
+    """Flask's /items/<code>/x or /x/<id:doc_id> -> /items/{code}/x and its parameters."""
     params = []
     for converter, name in _PARAM.findall(rule):
-        schema = {"type": "integer", "minimum": 1} if converter == "int" else {"type": "string"}
+        schema = ({"type": "integer", "minimum": 1, "maximum": MAX_ID} if converter == "id"
+                  else {"type": "string"})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return _PARAM.sub(r"{\2}", rule), params
 
@@ -128,9 +127,6 @@ def document() -> dict:
     for op in OPERATIONS:  # a query's model became its parameters
         if op.query is not None:
             defs.pop(op.query.__name__, None)
-    for path, ops in LEGACY_PATHS.items():
-        paths.setdefault(path, {}).update(ops)
-    defs = {**LEGACY_SCHEMAS, **defs}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Duban API", "version": "1",

@@ -20,7 +20,7 @@ from webapp.transaction import on_refusal
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 
-@bp.route("/documents/<int:doc_id>/scan", methods=["POST"])
+@bp.route("/documents/<id:doc_id>/scan", methods=["POST"])
 @roles_required(Role.OFFICE)
 @on_refusal(_detail_again)
 def upload_scan(doc_id: int):
@@ -35,7 +35,7 @@ def upload_scan(doc_id: int):
     return redirect(url_for("documents.document_detail", doc_id=doc_id))
 
 
-@bp.route("/<int:record_id>/file")
+@bp.route("/<id:record_id>/file")
 @roles_required()
 def download_scan(record_id: int):
     from webapp.media.store import send_blob

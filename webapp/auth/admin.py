@@ -70,7 +70,7 @@ def user_create():
     return redirect(url_for("users.user_list"))
 
 
-@bp.route("/<int:user_id>/active", methods=["POST"])
+@bp.route("/<id:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_set_active(user_id: int):
     user = _user(user_id)
@@ -82,7 +82,7 @@ def user_set_active(user_id: int):
     return redirect(url_for("users.user_list"))
 
 
-@bp.route("/<int:user_id>/password", methods=["POST"])
+@bp.route("/<id:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_reset_password(user_id: int):
     user = _user(user_id)

@@ -110,12 +110,12 @@ def list_documents():
     return DocumentList(documents=[_out(d) for d in db.session.scalars(stmt)])
 
 
-@operation(bp, "/documents/<int:doc_id>", summary="One document", answers={200: DocumentOut})
+@operation(bp, "/documents/<id:doc_id>", summary="One document", answers={200: DocumentOut})
 def get(doc_id: int):
     return _out(get_document(doc_id, actor()))
 
 
-@operation(bp, "/documents/<int:doc_id>/file.<fmt>",
+@operation(bp, "/documents/<id:doc_id>/file.<fmt>",
            summary="The stored pdf or docx (attachment, RFC 6266 filename*)",
            answers={200: File((services.PDF, services.DOCX))})
 def file(doc_id: int, fmt: str):
@@ -156,7 +156,7 @@ def _inspection_id(uuid: str | None, user) -> int | None:
     return get_inspection(uuid.lower(), user).id
 
 
-@operation(bp, "/documents/<int:doc_id>/render", "POST",
+@operation(bp, "/documents/<id:doc_id>/render", "POST",
            summary="Retry rendering a document whose files failed", answers={200: DocumentOut},
            errors=(403, 409))
 def render(doc_id: int):
@@ -165,7 +165,7 @@ def render(doc_id: int):
     return _out(doc)
 
 
-@operation(bp, "/documents/<int:doc_id>/void", "POST", summary="Void a document with a reason",
+@operation(bp, "/documents/<id:doc_id>/void", "POST", summary="Void a document with a reason",
            body=VoidBody, answers={200: DocumentOut}, errors=(403, 409))
 def void(doc_id: int, body: VoidBody):
     doc = get_document(doc_id, actor())

@@ -77,13 +77,13 @@ def render_detail(doc: Document, *, error: str | None = None, status: int = 200)
         retention_labels=RETENTION_LABELS), status
 
 
-@bp.route("/<int:doc_id>")
+@bp.route("/<id:doc_id>")
 @roles_required()
 def document_detail(doc_id: int):
     return render_detail(get_document(doc_id, current_user))
 
 
-@bp.route("/<int:doc_id>/file.<fmt>")
+@bp.route("/<id:doc_id>/file.<fmt>")
 @roles_required()
 def download(doc_id: int, fmt: str):
     from webapp.media.store import send_blob
@@ -105,7 +105,7 @@ def _detail_again(err: DomainError, doc_id: int):
                          status=err.status)
 
 
-@bp.route("/<int:doc_id>/render", methods=["POST"])
+@bp.route("/<id:doc_id>/render", methods=["POST"])
 @roles_required(Role.OFFICE)
 @on_refusal(_detail_again)
 def retry(doc_id: int):
@@ -114,7 +114,7 @@ def retry(doc_id: int):
     return redirect(url_for("documents.document_detail", doc_id=doc_id))
 
 
-@bp.route("/<int:doc_id>/void", methods=["POST"])
+@bp.route("/<id:doc_id>/void", methods=["POST"])
 @roles_required(Role.OFFICE)
 @on_refusal(_detail_again)
 def void(doc_id: int):
@@ -124,7 +124,7 @@ def void(doc_id: int):
     return redirect(url_for("documents.document_detail", doc_id=doc_id))
 
 
-@bp.route("/<int:doc_id>/correct", methods=["POST"])
+@bp.route("/<id:doc_id>/correct", methods=["POST"])
 @roles_required(Role.OFFICE)
 @on_refusal(_detail_again)
 def correct(doc_id: int):

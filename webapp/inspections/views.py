@@ -188,7 +188,7 @@ def checklist_admin():
                            kind_labels=UNIT_KIND_LABELS)
 
 
-@bp.post("/checklists/<int:item_id>")
+@bp.post("/checklists/<id:item_id>")
 @roles_required(Role.OFFICE, Role.ADMIN)
 @on_refusal(_checklists_again)
 def checklist_update(item_id: int):

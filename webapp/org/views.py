@@ -46,7 +46,7 @@ def unit_create():
     return redirect(url_for("org.unit_list"))
 
 
-@bp.route("/<int:unit_id>/active", methods=["POST"])
+@bp.route("/<id:unit_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def unit_set_active(unit_id: int):
     unit = db.session.get(Unit, unit_id)

@@ -275,7 +275,7 @@ def upload_attachment(code: str):
                   content_type=info.content_type), 201
 
 
-@operation(bp, "/items/<code>/attachments/<int(max=2147483647):attachment_id>",
+@operation(bp, "/items/<code>/attachments/<id:attachment_id>",
            summary="Download a feedback attachment", answers={200: FileAnswer()})
 def download_attachment(code: str, attachment_id: int):
     item = _item(code)

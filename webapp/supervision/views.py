@@ -154,7 +154,7 @@ def _pending(requests):
     return next((r for r in requests if r.state == RequestState.PENDING), None)
 
 
-@bp.get("/<code>/attachments/<int:attachment_id>")
+@bp.get("/<code>/attachments/<id:attachment_id>")
 def attachment(code: str, attachment_id: int):
     """A feedback's evidence file, through the item's visibility filter (404 when hidden)."""
     item = get_item(code, _actor())
