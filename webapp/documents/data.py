@@ -62,8 +62,19 @@ def item_part(item: SupervisionItem) -> dict:
     }
 
 
+def item_title(item_title: str, kind_label: str) -> str:
+    """标题 of a document about one item: 关于<事项名称>的<文种>."""
+    return f"关于{item_title}的{kind_label}"
+
+
+def circular_title(start: date, end: date) -> str:
+    """标题 of the 通报 for a period."""
+    return (f"关于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月"
+            f"{end.day}日督办工作情况的通报")
+
+
 def _title(item: SupervisionItem, kind_label: str) -> str:
-    return f"关于{item.title}的{kind_label}"
+    return item_title(item.title, kind_label)
 
 
 def notice_data(item: SupervisionItem, settings: IssuerSettings, *, today: date) -> dict:
@@ -162,8 +173,7 @@ def circular_data(settings: IssuerSettings, *, start: date, end: date, today: da
             f"{totals.on_time}件，报结率{_pct(totals.closing_rate)}；"
             f"目前逾期未办结{totals.overdue_now}件，期间催办{totals.reminders}次。"
         )
-    title = (f"关于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月"
-             f"{end.day}日督办工作情况的通报")
+    title = circular_title(start, end)
     return common(settings, title=title, recipients=["各单位"], today=today) | {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "summary": summary,

@@ -51,11 +51,17 @@ def _local_minute(moment) -> str:
     return local_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
+def inspection_title(unit: str, mode_label: str) -> str:
+    """标题 of an inspection record."""
+    kind = mode_label if mode_label.endswith("检查") else f"{mode_label}检查"  # 专项检查
+    return f"关于{unit}{kind}情况的记录"
+
+
 def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
                            today: date) -> dict:
     """暗访检查记录 of one published inspection, with its findings and photo display copies."""
     unit = inspection.target_unit.name
-    title = f"关于{unit}{inspection.mode_label}检查情况的记录"
+    title = inspection_title(unit, inspection.mode_label)
     checklist = [
         {"text": r.checklist_item.text, "result_label": RESULT_LABELS[r.result],
          "note": r.note or ""}

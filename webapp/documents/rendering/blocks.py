@@ -52,6 +52,7 @@ class Block:
     items: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # table: first row is the header
     ref: str = ""  # image: SHA-256 of the display copy
+    lines: list[str] = field(default_factory=list)  # title: its lines (cut between words)
 
     @property
     def heading_line(self) -> bool:

@@ -81,36 +81,3 @@ def letter_header_mm(mark: str) -> dict[str, float]:
 
 
 TITLE_CHARS = int(BLOCK_W * MM // TITLE_PT)  # 2号 characters on one line (20)
-# Characters that often end a word in 公文 titles: a line break after them keeps words whole.
-GOOD_BREAK_AFTER = set("的于和与及、，所局队室部门口题作况见告报案件项关会")
-NO_LINE_START = set("，。、；：？！）》〕】”’的")
-
-
-def title_lines(text: str) -> list[str]:
-    """Split a long title into lines of nearly equal length (a trapezoid, longest first).
-
-    Breaks are moved up to three characters to fall after 的/于/和… or a comma, and never
-    before closing punctuation, so words stay whole more often than with plain wrapping.
-    """
-    total = text_width(text)
-    if total <= TITLE_CHARS:
-        return [text]
-    count = -(-int(total) // TITLE_CHARS)
-    lines, rest = [], text
-    for remaining in range(count, 1, -1):
-        ideal = text_width(rest) / remaining
-        best, best_score = None, None
-        for cut in range(1, len(rest)):
-            width = text_width(rest[:cut])
-            if abs(width - ideal) > 3 or width > TITLE_CHARS or rest[cut] in NO_LINE_START:
-                continue
-            score = abs(width - ideal) - (2 if rest[cut - 1] in GOOD_BREAK_AFTER else 0)
-            score += 0.5 if width < ideal else 0  # longer lines first
-            if best_score is None or score < best_score:
-                best, best_score = cut, score
-        if best is None:
-            break
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines

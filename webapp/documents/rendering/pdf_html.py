@@ -148,7 +148,7 @@ def build_html(
     for block in blocks:
         kind = block.kind
         if kind == "title":
-            lines = Markup("<br>").join(L.title_lines(block.text))
+            lines = Markup("<br>").join(block.lines or [block.text])
             parts.append(Markup('<h1 class="title">{}</h1>').format(lines))
         elif kind == "recipients":
             parts.append(Markup('<p class="recipients">{}：</p>').format(block.text))

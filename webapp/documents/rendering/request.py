@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from webapp.documents.rendering import titles
 from webapp.documents.rendering.blocks import Block, parse, render_lines
 from webapp.documents.rendering.errors import RenderError
 
@@ -127,6 +128,10 @@ def build_blocks(req: RenderRequest) -> list[Block]:
             f"公文内容过长 / Document text too long: {len(text)} characters (limit {MAX_CHARS})"
         )
     blocks = parse(text, filename)
+    keep = titles.keep_terms(req.data)
+    for block in blocks:
+        if block.kind == "title":
+            block.lines = titles.title_lines(block.text, keep)
     if sum(b.kind == "image" for b in blocks) > MAX_IMAGES:
         raise RenderError(f"照片过多 / Too many photos in one document (limit {MAX_IMAGES})")
     return blocks

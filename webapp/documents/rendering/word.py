@@ -410,7 +410,7 @@ def render_docx(req: RenderRequest) -> bytes:
         kind = block.kind
         if kind == "title":
             p = _para(doc, "Duban Title")
-            for number, line in enumerate(L.title_lines(block.text)):
+            for number, line in enumerate(block.lines or [block.text]):
                 if number:
                     p.runs[-1].add_break()
                 p.add_run(line)
