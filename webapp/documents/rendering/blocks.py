@@ -142,6 +142,31 @@ def cn_numeral(value: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
+SENTENCE_END = "。！？…”）"
+
+
+def sentence(value: object) -> str:
+    """Text as a sentence: a final 。 unless it already ends one (，；、 become 。)."""
+    text = "" if value is None or isinstance(value, jinja2.Undefined) else str(value).strip()
+    if not text or text[-1] in SENTENCE_END:
+        return text
+    return text.rstrip("，,；;、：:. ") + "。"
+
+
+def clause(value: object) -> str:
+    """Text inside a sentence (a quote, brackets): without its final punctuation."""
+    text = "" if value is None or isinstance(value, jinja2.Undefined) else str(value).strip()
+    return text.rstrip("。；;，,、.！!").strip()
+
+
+def paragraphs(value: object) -> list[str]:
+    """A multi-paragraph field as its paragraphs (a newline starts one; blank lines dropped)."""
+    if value is None or isinstance(value, jinja2.Undefined):
+        return []
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
 def cells(values: object) -> Raw:
     """Join values as the cells of one directive (each value escaped)."""
     if not values or isinstance(values, jinja2.Undefined):
@@ -188,7 +213,14 @@ def environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         auto_reload=True,
     )
-    env.filters.update(cn_date=cn_date, cn_numeral=cn_numeral, cells=cells)
+    env.filters.update(
+        cn_date=cn_date,
+        cn_numeral=cn_numeral,
+        cells=cells,
+        sentence=sentence,
+        clause=clause,
+        paragraphs=paragraphs,
+    )
     return env
 
 

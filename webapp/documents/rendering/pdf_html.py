@@ -239,7 +239,8 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr .drule.bottom {{ border-top: 0.25mm solid {L.RED}; border-bottom: 0.7mm solid {L.RED}; }}
 h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt; font-weight: normal;
   text-align: center; line-height: {line}; letter-spacing: 0; }}
-.recipients {{ margin-top: {line}; }}
+.recipients, h1.title + p, h1.title + div, h1.title + table, h1.title + figure {{
+  margin-top: {line}; }}
 p.body {{ text-indent: calc(2 * {ch}); }}
 .f-heiti {{ font-family: {stacks["heiti"]}; }}
 .f-kaiti {{ font-family: {stacks["kaiti"]}; }}

@@ -256,6 +256,15 @@ def _signature(doc, sig: Block | None, date: Block | None) -> None:
             first = False
 
 
+def _blank_line_above(el) -> None:
+    """One blank line above the element after the title (主送, body or a table)."""
+    if el.tag == qn("w:tbl"):
+        el = next(el.iter(qn("w:p")))
+    spacing = el.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+    if spacing is None or int(spacing.get(qn("w:before"), "0")) < LINE:
+        ppr(el, "spacing", before=str(LINE))
+
+
 def _attachments(doc, block: Block) -> None:
     many = len(block.items) > 1
     for number, name in enumerate(block.items, start=1):
@@ -406,7 +415,11 @@ def render_docx(req: RenderRequest) -> bytes:
     printer = next((b for b in blocks if b.kind == "printer"), None)
     signed = False
     title_seen = False
+    after_title = None
     for block in blocks:
+        if after_title is not None and len(doc.element.body) > after_title:
+            _blank_line_above(doc.element.body[after_title - 1])
+            after_title = None
         kind = block.kind
         if kind == "title":
             p = _para(doc, "Duban Title")
@@ -417,6 +430,7 @@ def render_docx(req: RenderRequest) -> bytes:
             if not title_seen:
                 _spacing(p, 2 * LINE)
             title_seen = True
+            after_title = len(doc.element.body)  # the next paragraph: one blank line above
         elif kind == "recipients":
             _spacing(_para(doc, "Duban Recipients", block.text + "："), LINE)
         elif kind == "para":
