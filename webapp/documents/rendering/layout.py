@@ -61,18 +61,24 @@ def standard_header_mm(mark: str) -> dict[str, float]:
     }
 
 
-def letter_header_mm(mark: str) -> dict[str, float]:
-    """Positions (mm below the text block top; negative = in the top margin), letter format."""
+def letter_header_mm(mark: str, left_lines: int = 0) -> dict[str, float]:
+    """Positions (mm below the text block top; negative = in the top margin), letter format.
+
+    份号, 密级 and 紧急程度 (``left_lines`` of them) stand flush left under the first double
+    rule, one a line; the 发文字号, flush right, shares the line of the last of them.
+    """
     line_mm = LINE_PT / MM
     mark_top = MARK_TOP_LETTER_MM - TOP
     mark_h = mark_size_mm(mark)
     rule = mark_top + mark_h + RULE_GAP_MM  # top edge of the double rule
-    number_top = rule + 1.5  # 发文字号 flush right under the rule
+    left_top = rule + 1.5
+    number_top = left_top + max(0, left_lines - 1) * line_mm  # flush right under the rule
     title_top = number_top + line_mm + 2 * line_mm  # two lines under the last element
     bottom_rule = PAGE_H - LETTER_BOTTOM_RULE_MM - TOP
     return {
         "mark_top": mark_top,
         "mark_h": mark_h,
+        "left_top": left_top,
         "number_top": number_top,
         "rule": rule,
         "title_top": title_top,

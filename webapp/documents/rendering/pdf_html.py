@@ -75,23 +75,34 @@ def _colophon(cc: Block | None, printer: Block | None, letter: bool) -> Markup:
 def _header(req: RenderRequest) -> Markup:
     mark = req.issuer.mark_text(req.letter)
     number = req.doc_number or ""
-    urgency = Markup('<div class="urg">{}</div>').format(req.urgency) if req.urgency else ""
+    left = Markup("").join(
+        Markup('<div class="tl {} n{}">{}</div>').format(kind, i, text)
+        for i, (kind, text) in enumerate(req.header_lines)
+    )
     if req.letter:
         return Markup(
             '<div class="hdr letter">{}<div class="mark">{}</div><div class="drule top"></div>'
             '<div class="docno">{}</div><div class="drule bottom"></div></div>'
-        ).format(urgency, mark, number)
+        ).format(left, mark, number)
+    signer = Markup("")
+    if req.signers and not req.letter:  # 上行文: 发文字号 one in from the left, 签发人 right
+        signer = Markup('<div class="signer">签发人：<span class="f-kaiti">{}</span></div>').format(
+            "　".join(req.signers)
+        )
+    cls = "docno signed" if req.signers else "docno"
     return Markup(
-        '<div class="hdr standard">{}<div class="mark">{}</div><div class="docno">{}</div>'
+        '<div class="hdr standard">{}<div class="mark">{}</div><div class="{}">{}</div>{}'
         '<div class="rrule"></div></div>'
-    ).format(urgency, mark, number)
+    ).format(left, mark, cls, number, signer)
 
 
 def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
     """Per-document CSS: the header geometry depends on the mark's length and font."""
     mark = req.issuer.mark_text(req.letter)
+    count = len(req.header_lines)
+    line_mm = L.LINE_PT / L.MM
     if req.letter:
-        g = L.letter_header_mm(mark)
+        g = L.letter_header_mm(mark, count)
         extra = (
             f".hdr .drule.top{{top:{g['rule']:.2f}mm}}"
             f".hdr .drule.bottom{{top:{g['bottom_rule'] - 1.2:.2f}mm}}"
@@ -111,7 +122,11 @@ def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
         f"font-size:{size:.2f}mm;"
         f"line-height:{size:.2f}mm;letter-spacing:{spacing:.2f}mm}}"
         f".hdr .docno{{top:{g['number_top']:.2f}mm}}"
-        + (f".hdr.letter .urg{{top:{g['number_top']:.2f}mm}}" if req.letter else "")
+        + "".join(
+            f".hdr .tl.n{i}{{top:{(g['left_top'] if req.letter else 0) + i * line_mm:.2f}mm}}"
+            for i in range(count)
+        )
+        + f".hdr .signer{{top:{g['number_top']:.2f}mm}}"
         + extra
         + _page_css(req)
     )
@@ -228,8 +243,11 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
   font-family: {stacks["xiaobiaosong"]}; color: {L.RED}; white-space: nowrap; }}
 .hdr .docno {{ position: absolute; left: 0; right: 0; text-align: center;
   height: {line}; letter-spacing: 0; }}
-.hdr .urg {{ position: absolute; left: 0; top: 0; font-family: {stacks["heiti"]};
-  height: {line}; letter-spacing: 0; }}
+.hdr .tl {{ position: absolute; left: 0; height: {line}; letter-spacing: 0; }}
+.hdr .urg, .hdr .secrecy {{ font-family: {stacks["heiti"]}; }}
+.hdr .docno.signed {{ text-align: left; padding-left: 1em; }}
+.hdr .signer {{ position: absolute; right: 0; height: {line}; padding-right: 1em;
+  letter-spacing: 0; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
   border-top: {L.RULE_PT}pt solid {L.RED}; }}
 .hdr.letter .docno {{ text-align: right; }}

@@ -50,11 +50,38 @@ class RenderRequest:
     def draft(self) -> bool:
         return self.doc_number is None
 
+    def _field(self, key: str) -> str:
+        value = self.data.get(key) if isinstance(self.data, dict) else None
+        return str(value if value is not None else "").strip()
+
     @property
     def urgency(self) -> str:
         """紧急程度 of the document ("特急", "加急") or "" (data["urgency"])."""
-        value = self.data.get("urgency") if isinstance(self.data, dict) else None
-        return str(value or "").strip()
+        return self._field("urgency")
+
+    @property
+    def header_lines(self) -> list[tuple[str, str]]:
+        """份号, 密级★保密期限 and 紧急程度, top left of the 版头, in this order (GB/T 9704
+        7.2.1–7.2.3): (kind, text) for those the data sets."""
+        lines = []
+        copy = self._field("copy_number")
+        if copy:
+            if not copy.isdigit() or len(copy) > 6:
+                raise RenderError(f"份号应为不超过6位的数字 / Copy number must be digits: {copy!r}")
+            lines.append(("copyno", copy.zfill(6)))
+        secrecy, period = self._field("secrecy"), self._field("secrecy_period")
+        if secrecy:
+            lines.append(("secrecy", secrecy + (f"★{period}" if period else "")))
+        if self.urgency:
+            lines.append(("urg", self.urgency))
+        return lines
+
+    @property
+    def signers(self) -> list[str]:
+        """签发人 (上行文, GB/T 9704 7.2.5): data["signer"], one name or a list."""
+        value = self.data.get("signer") if isinstance(self.data, dict) else None
+        names = value if isinstance(value, list) else [value]
+        return [str(n).strip() for n in names if n and str(n).strip()]
 
 
 REQUIRED = {

@@ -44,6 +44,7 @@ STYLES = {
     "Duban Mark": ("xiaobiaosong", 22.0, "center", 0),
     "Duban Number": ("fangsong", L.BODY_PT, "center", 0),
     "Duban Urgency": ("heiti", L.BODY_PT, "left", 0),
+    "Duban Copy Number": ("fangsong", L.BODY_PT, "left", 0),
     "Duban Title": ("xiaobiaosong", L.TITLE_PT, "center", 0),
     "Duban Recipients": ("fangsong", L.BODY_PT, "left", 0),
     "Duban Body": ("fangsong", L.BODY_PT, "both", 2),
@@ -186,20 +187,35 @@ def _letter_header(req: RenderRequest, header) -> None:
     half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
     ppr(p._p, "ind", left=str(-half), right=str(-half))
     border(p._p, "bottom", "thickThinSmallGap", 24, L.RED_HEX, round(L.RULE_GAP_MM * L.MM))
+    lines = req.header_lines
+    for kind, text in lines[:-1]:  # 份号, 密级: flush left under the double rule
+        _header_line(header, kind, text)
     number = _para(header, "Duban Number")
-    if req.urgency:  # 紧急程度 flush left on the 发文字号's line, in 黑体
+    if lines:  # the last of them flush left on the 发文字号's line
+        kind, text = lines[-1]
         number.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        tab = OxmlElement("w:tab")
-        tab.set(qn("w:val"), "right")
-        tab.set(qn("w:pos"), str(PAGE["width"] - PAGE["left"] - PAGE["right"]))
-        ppr(number._p, "tabs").append(tab)
-        set_fonts(number.add_run(req.urgency)._r, WORD_NAMES["heiti"], LATIN)
+        _right_tab(number, PAGE["width"] - PAGE["left"] - PAGE["right"])
+        run = number.add_run(text)
+        if kind != "copyno":
+            set_fonts(run._r, WORD_NAMES["heiti"], LATIN)
         number.add_run().add_tab()
     else:
         number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     number.add_run(req.doc_number or "")
     if req.draft:
         _red(number.add_run("草稿"))
+
+
+def _header_line(container, kind: str, text: str):
+    """份号 (仿宋) or 密级/紧急程度 (黑体), one line flush left."""
+    return _para(container, "Duban Copy Number" if kind == "copyno" else "Duban Urgency", text)
+
+
+def _right_tab(p, pos: int) -> None:
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(pos))
+    ppr(p._p, "tabs").append(tab)
 
 
 def _red_run(p, text: str):
@@ -219,16 +235,24 @@ def _letter_footer(footer) -> None:
 def _standard_header(req: RenderRequest, doc) -> None:
     mark = req.issuer.mark_text(letter=False)
     size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
-    if req.urgency:  # 紧急程度: 3号黑体, top left of the text block
-        _para(doc, "Duban Urgency", req.urgency)
+    for kind, text in req.header_lines:  # 份号, 密级, 紧急程度: top left of the text block
+        _header_line(doc, kind, text)
     p = _para(doc, "Duban Mark")
     # The line is taller than the characters (Word clips glyphs in too tight an exact line);
     # space before is cut by half the extra so the characters stay 35 mm under the block top.
     before = L.MARK_TOP_STANDARD_MM * 56.7 - size * (MARK_LINE - 1) / 2 * 20
-    before -= LINE if req.urgency else 0
+    before -= LINE * len(req.header_lines)
     _spacing(p, round(before), round(size * MARK_LINE * 20))
     set_size(_red_run(p, mark)._r, size)
     number = _para(doc, "Duban Number", req.doc_number or "")
+    if req.signers:  # 上行文: 发文字号 one character in from the left, 签发人 one in from the right
+        number.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        width = PAGE["width"] - PAGE["left"] - PAGE["right"]
+        ppr(number._p, "ind", left=str(CHAR), right=str(CHAR))
+        _right_tab(number, width - 2 * CHAR)
+        number.add_run().add_tab()
+        number.add_run("签发人：")
+        set_fonts(number.add_run("　".join(req.signers))._r, WORD_NAMES["kaiti"], LATIN)
     _spacing(number, 2 * LINE)
     # The red rule: 4 mm under the number's characters (≈ 6 pt under its line box).
     border(number._p, "bottom", "single", 8, L.RED_HEX, 5)
