@@ -87,3 +87,39 @@ def letter_header_mm(mark: str, left_lines: int = 0) -> dict[str, float]:
 
 
 TITLE_CHARS = int(BLOCK_W * MM // TITLE_PT)  # 2号 characters on one line (20)
+
+
+TABLE_PT = 12.0  # 小四 in tables
+TABLE_LINE_PT = 20.0  # exact line pitch of table text
+CELL_PAD_PT = 3.0  # left and right cell padding
+NOWRAP_CHARS = 6  # cells up to this wide never wrap (序号, 不符合, 100.0%)
+
+
+def column_widths(rows: list[list[str]]) -> list[float]:
+    """Column widths in points from the content (shared by PDF and Word).
+
+    Every column gets at least its widest short cell (≤ 6 characters, so 序号, 不符合 and
+    100.0% never wrap) or its header; what is left of the text block goes to the columns
+    whose text would wrap, in proportion to how much more they hold.
+    """
+    total = BLOCK_W * MM
+    cols = len(rows[0]) if rows else 0
+    if not cols:
+        return []
+    pad = 2 * CELL_PAD_PT + 1
+    short = [0.0] * cols
+    want = [0.0] * cols
+    for row in rows:
+        for c, cell in enumerate(row[:cols]):
+            width = text_width(str(cell)) * TABLE_PT + pad
+            want[c] = max(want[c], width)
+            if text_width(str(cell)) <= NOWRAP_CHARS:
+                short[c] = max(short[c], width)
+    least = [max(s, min(w, 4 * TABLE_PT + pad)) for s, w in zip(short, want, strict=True)]
+    if sum(want) <= total:  # everything fits on one line: widen in proportion
+        return [total * w / sum(want) for w in want]
+    if sum(least) >= total:
+        return [total * x / sum(least) for x in least]
+    extra = [w - x for w, x in zip(want, least, strict=True)]
+    spare = total - sum(least)
+    return [x + spare * e / sum(extra) for x, e in zip(least, extra, strict=True)]

@@ -22,13 +22,32 @@ def _para(block: Block) -> Markup:
     return Markup('<p class="{}">{}</p>').format(cls, block.text)
 
 
+CELLS = {
+    ("th", True): Markup('<th class="nw">{}</th>'),
+    ("th", False): Markup("<th>{}</th>"),
+    ("td", True): Markup('<td class="nw">{}</td>'),
+    ("td", False): Markup("<td>{}</td>"),
+}
+
+
+def _cell(tag: str, text: str) -> Markup:
+    return CELLS[tag, L.text_width(text) <= L.NOWRAP_CHARS].format(text)
+
+
 def _table(block: Block) -> Markup:
-    head = Markup("").join(Markup("<th>{}</th>").format(c) for c in block.rows[0])
+    """A ruled table: widths from the content, head repeated on each page, rows kept whole."""
+    widths = L.column_widths(block.rows)
+    cols = Markup("").join(
+        Markup('<col style="width:{:.2f}pt">').format(w) for w in widths
+    )
+    head = Markup("").join(_cell("th", c) for c in block.rows[0])
     body = Markup("").join(
-        Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in row))
+        Markup("<tr>{}</tr>").format(Markup("").join(_cell("td", c) for c in row))
         for row in block.rows[1:]
     )
-    return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
+    return Markup(
+        "<table><colgroup>{}</colgroup><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
+    ).format(cols, head, body)
 
 
 def _attachments(block: Block) -> Markup:
@@ -264,9 +283,12 @@ p.body {{ text-indent: calc(2 * {ch}); }}
 .f-kaiti {{ font-family: {stacks["kaiti"]}; }}
 .caption {{ text-align: center; font-family: {stacks["heiti"]}; break-after: avoid; }}
 p.hd {{ break-after: avoid; }}
-table {{ width: 100%; border-collapse: collapse; font-size: 12pt; line-height: 1.5;
+table {{ width: 100%; table-layout: fixed; border-collapse: collapse;
+  font-size: {L.TABLE_PT}pt; line-height: {L.TABLE_LINE_PT}pt;
   letter-spacing: 0; margin: 4pt 0 {line} 0; }}
-th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; text-align: center; }}
+th, td {{ border: 0.5pt solid #000; padding: 1pt {L.CELL_PAD_PT}pt; text-align: center;
+  overflow-wrap: anywhere; }}
+th.nw, td.nw {{ white-space: nowrap; }}
 th {{ font-family: {stacks["heiti"]}; font-weight: normal; }}
 tr {{ break-inside: avoid; }}
 figure {{ text-align: center; break-inside: avoid; margin: 4pt 0; }}

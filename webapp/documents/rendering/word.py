@@ -100,7 +100,12 @@ def _base_document() -> bytes:
             rpr(style.element, "spacing", val="0")
     for name in ("Duban Table", "Duban Figure"):
         ppr(
-            doc.styles[name].element, "spacing", before="0", after="0", line="400", lineRule="exact"
+            doc.styles[name].element,
+            "spacing",
+            before="0",
+            after="0",
+            line=str(round(L.TABLE_LINE_PT * 20)),
+            lineRule="exact",
         )
     doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
@@ -302,19 +307,41 @@ def _attachments(doc, block: Block) -> None:
 
 
 def _table(doc, block: Block) -> None:
+    """A ruled table: widths from the content (as in the PDF), fixed layout, the head row
+    repeated on each page, no row split across pages."""
+    widths = [round(w * 20) for w in L.column_widths(block.rows)]
     table = doc.add_table(rows=len(block.rows), cols=len(block.rows[0]))
     table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    tbl_w.set(qn("w:type"), "dxa")
+    child(tbl_pr, "tblLayout", TBLPR_ORDER, type="fixed")
+    margins = child(tbl_pr, "tblCellMar", TBLPR_ORDER)
+    for side, size in (("top", 20), ("left", 60), ("bottom", 20), ("right", 60)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(size))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    for col, width in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
     for r, row in enumerate(block.rows):
-        cells = table.rows[r].cells
+        tr = table.rows[r]
+        tr_pr = tr._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if r == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
         for c, value in enumerate(row):
-            p = cells[c].paragraphs[0]
+            cell = tr.cells[c]
+            cell.width = Twips(widths[c])
+            p = cell.paragraphs[0]
             _style(p, "Duban Table")
             run = p.add_run(value)
+            if L.text_width(value) <= L.NOWRAP_CHARS:
+                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
             if r == 0:
                 set_fonts(run._r, WORD_NAMES["heiti"], LATIN)
-    header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    header.append(repeat)
     _para(doc, "Duban Body")  # a blank line after the table
 
 
