@@ -81,6 +81,7 @@ def escape_value(value: object) -> str:
     if isinstance(value, Raw):
         return str(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")  # line/paragraph separators
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("|", "\\|").replace("@", "\\@")
 
 
@@ -164,6 +165,7 @@ def paragraphs(value: object) -> list[str]:
     if value is None or isinstance(value, jinja2.Undefined):
         return []
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 

@@ -114,8 +114,11 @@ def _stacks_and_faces(
             if fonts._find_family(family):
                 stack.append(family)
         stacks[slot] = ", ".join(_quote(f) for f in dict.fromkeys(stack)) + ", serif"
+    # The bold fallback faces are declared bold, so that a character beyond their subset
+    # (堃 in a title) comes from the system font's Bold face, not its Regular one.
     css = "\n".join(
-        f"@font-face {{ font-family: {_quote(name)}; src: url({FONT_SCHEME}{name}); }}"
+        f"@font-face {{ font-family: {_quote(name)}; src: url({FONT_SCHEME}{name});"
+        f" font-weight: {'bold' if '-bold-' in name else 'normal'}; }}"
         for name in faces
     )
     return stacks, css, faces
@@ -145,8 +148,10 @@ def document_css(issuer: Issuer, tiers: tuple[str, ...] = TIERS):
         if key not in _stylesheets:
             weasyprint = _weasyprint()
             stacks, faces_css, faces = _stacks_and_faces(issuer, tiers)
+            title = fonts.resolve_slots(key[0])["xiaobiaosong"]
+            weight = "bold" if title.face_key == "serif-bold" else "normal"
             _stylesheets[key] = weasyprint.CSS(
-                string=stylesheet(stacks, faces_css),
+                string=stylesheet(stacks, faces_css, title_weight=weight),
                 font_config=font_config(),
                 url_fetcher=make_fetcher(font_files=faces),
             )

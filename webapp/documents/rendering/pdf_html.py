@@ -271,7 +271,7 @@ def _item_code(req: RenderRequest) -> str:
     return str(item.get("code", "")) if isinstance(item, dict) else ""
 
 
-def stylesheet(stacks: dict[str, str], font_faces: str) -> str:
+def stylesheet(stacks: dict[str, str], font_faces: str, title_weight: str = "normal") -> str:
     """The document CSS shared by every render (parsed once per process)."""
     line = f"{L.LINE_PT}pt"
     ch = f"{L.CHAR_PT}pt"
@@ -294,7 +294,8 @@ body {{ margin: 0; }}
 p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr {{ position: relative; }}
 .hdr .mark {{ position: absolute; left: -20mm; right: -20mm; text-align: center;
-  font-family: {stacks["xiaobiaosong"]}; color: {L.RED}; white-space: nowrap; }}
+  font-family: {stacks["xiaobiaosong"]}; font-weight: {title_weight}; color: {L.RED};
+  white-space: nowrap; }}
 .hdr .docno {{ position: absolute; left: 0; right: 0; text-align: center;
   height: {line}; letter-spacing: 0; }}
 .hdr .tl {{ position: absolute; left: 0; height: {line}; letter-spacing: 0; }}
@@ -309,12 +310,13 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
   width: {L.LETTER_RULE_MM}mm; height: 0.6mm; }}
 .hdr .drule.top {{ border-top: 0.7mm solid {L.RED}; border-bottom: 0.25mm solid {L.RED}; }}
 .hdr .drule.bottom {{ border-top: 0.25mm solid {L.RED}; border-bottom: 0.7mm solid {L.RED}; }}
-h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt; font-weight: normal;
+h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt;
+  font-weight: {title_weight};
   text-align: center; line-height: {line}; letter-spacing: 0; }}
 .recipients, h1.title + p, h1.title + div, h1.title + table, h1.title + figure {{
   margin-top: {line}; }}
 .lt {{ padding: 0 0.2pt 0 0.3pt; }}
-p.body {{ text-indent: calc(2 * {ch}); }}
+p.body {{ text-indent: calc(2 * {ch}); overflow-wrap: anywhere; }}
 .f-heiti {{ font-family: {stacks["heiti"]}; }}
 .f-kaiti {{ font-family: {stacks["kaiti"]}; }}
 .caption {{ text-align: center; font-family: {stacks["heiti"]}; break-after: avoid; }}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from webapp.documents.rendering import titles
+from webapp.documents.rendering import fonts, titles
 from webapp.documents.rendering.blocks import Block, parse, render_lines
 from webapp.documents.rendering.errors import RenderError
 
@@ -146,6 +147,44 @@ MAX_CHARS = 300_000  # ~ 500 pages of 3号 text: anything bigger is a mistake or
 MAX_IMAGES = 60
 
 
+MISSING_GLYPH = "〓"  # 缺字符号: the typesetter's mark for a character the fonts lack
+# Invisible format characters (zero-width joiners, variation selectors, direction marks):
+# they have no glyph of their own and are dropped.
+INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U0001f3fb-\U0001f3ff]"
+)
+
+
+def substitute_unprintable(blocks: list[Block], issuer: Issuer) -> int:
+    """Text stored before input refused such characters: never print a box (tofu).
+
+    A character no document font can show (an emoji, a private-use character) becomes 〓,
+    invisible format characters are dropped. Returns how many were replaced.
+    """
+    covered = fonts.coverage(tuple(sorted(issuer.font_paths.items())))
+    count = 0
+
+    def fix(text: str) -> str:
+        nonlocal count
+        text = INVISIBLE.sub("", text)
+        if all(ord(c) in covered or c in "\n\t " for c in text):
+            return text
+        out = []
+        for c in text:
+            if ord(c) in covered or c in "\n\t ":
+                out.append(c)
+            else:
+                out.append(MISSING_GLYPH)
+                count += 1
+        return "".join(out)
+
+    for block in blocks:
+        block.text = fix(block.text)
+        block.items = [fix(item) for item in block.items]
+        block.rows = [[fix(cell) for cell in row] for row in block.rows]
+    return count
+
+
 def build_blocks(req: RenderRequest) -> list[Block]:
     """The document's blocks from its template (sandboxed) and data."""
     check_data(req.kind, req.data)
@@ -155,6 +194,7 @@ def build_blocks(req: RenderRequest) -> list[Block]:
             f"公文内容过长 / Document text too long: {len(text)} characters (limit {MAX_CHARS})"
         )
     blocks = parse(text, filename)
+    substitute_unprintable(blocks, req.issuer)
     keep = titles.keep_terms(req.data)
     for block in blocks:
         if block.kind == "title":
