@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -155,18 +156,28 @@ INVISIBLE = re.compile(
 )
 
 
+@functools.cache
+def _subset_points() -> frozenset[int]:
+    from webapp.documents.rendering.charsets import TIERS, tier_codepoints
+
+    return frozenset().union(*(tier_codepoints(t) for t in TIERS))
+
+
 def substitute_unprintable(blocks: list[Block], issuer: Issuer) -> int:
     """Text stored before input refused such characters: never print a box (tofu).
 
     A character no document font can show (an emoji, a private-use character) becomes 〓,
     invisible format characters are dropped. Returns how many were replaced.
     """
-    covered = fonts.coverage(tuple(sorted(issuer.font_paths.items())))
+    subsets = _subset_points()  # what our font subsets hold: no font needs reading for it
     count = 0
 
     def fix(text: str) -> str:
         nonlocal count
         text = INVISIBLE.sub("", text)
+        if all(ord(c) in subsets or c in "\n\t " for c in text):
+            return text
+        covered = fonts.coverage(tuple(sorted(issuer.font_paths.items())))
         if all(ord(c) in covered or c in "\n\t " for c in text):
             return text
         out = []
