@@ -214,17 +214,32 @@ def main() -> None:
     row(
         "warm one-page 督办通知 PDF",
         f"{pdf_ms:.1f} ms {len(pdf) / 1024:.0f} KB {pages(pdf)}p",
-        "≤ 60 ms, ≤ 100 KB",
-        min(pdf_ms, CPU["pdf"]) <= 60 and size_ok,
+        "≤ 35 ms, ≤ 100 KB",
+        min(pdf_ms, CPU["pdf"]) <= 35 and size_ok,
         CPU["pdf"],
     )
     docx_ms, docx_bytes = median_ms(lambda: render_docx(notice), name="docx")
     row(
         "warm one-page 督办通知 Word",
         f"{docx_ms:.1f} ms {len(docx_bytes) / 1024:.0f} KB",
-        "≤ 50 ms",
-        min(docx_ms, CPU["docx"]) <= 50,
+        "≤ 25 ms",
+        min(docx_ms, CPU["docx"]) <= 25,
         CPU["docx"],
+    )
+    from webapp.documents.rendering import pdf as pdf_module
+
+    def docx_unplanned():
+        pdf_module._plans.clear()  # the 版记's page not known yet: Word asks the PDF layout
+        return render_docx(notice)
+
+    plan_ms, _ = median_ms(docx_unplanned, name="docxplan")
+    row("  Word, 版记 page not yet planned", f"{plan_ms:.1f} ms", "", None, CPU["docxplan"])
+    titles_ms = title_cost()
+    row(
+        "title segmentation per document",
+        f"{titles_ms:.3f} ms",
+        "≤ 2 ms",
+        titles_ms <= 2,
     )
     cold = in_fresh_process("cold")
     row(
@@ -250,8 +265,8 @@ def main() -> None:
     row(
         "通报 with a 200-row table PDF",
         f"{circ_ms:.0f} ms {len(circ) / 1024:.0f} KB {pages(circ)}p",
-        "≤ 2 s (~10 pages)",
-        min(circ_ms, CPU["circ"]) <= 2000,
+        "≤ 1 s (~10 pages)",
+        min(circ_ms, CPU["circ"]) <= 1000,
         CPU["circ"],
     )
     circ_docx_ms, circ_docx = median_ms(lambda: render_docx(circular), runs=3, name="circd")
@@ -293,9 +308,55 @@ def main() -> None:
     row(
         "ours vs LibreOffice (wall / cpu)",
         f"{lo_ms / pdf_ms:.0f}× / {lo_cpu / CPU['pdf']:.0f}× faster",
-        "≥ 20×",
-        min(lo_ms / pdf_ms, lo_cpu / CPU["pdf"]) >= 20,
+        "≥ 30×",
+        min(lo_ms / pdf_ms, lo_cpu / CPU["pdf"]) >= 30,
     )
+    word_as_libreoffice()
+
+
+def title_cost() -> float:
+    """Median ms to build the title lines of one document (segmenter loaded), over every
+    title the demo data produces."""
+    from tests.documents.test_render_titles import UNIT_NAMES, demo_titles
+    from webapp.documents.rendering.titles import title_lines, warm_up
+
+    warm_up()
+    titles = demo_titles()
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        for title in titles:
+            title_lines(title, UNIT_NAMES)
+        times.append((time.perf_counter() - start) * 1000 / len(titles))
+    return statistics.median(times)
+
+
+def word_as_libreoffice() -> None:
+    """Our .docx laid out by LibreOffice against our PDF: pages and identical body lines."""
+    from tests.documents.libreoffice import as_word_reads_it, docx_to_pdf
+    from tests.documents.test_render_libreoffice import body_lines, cases
+
+    totals = {"as is": [0, 0, 0, 0], "LibreOffice's import defects undone": [0, 0, 0, 0]}
+    for name, request in cases().items():
+        ours = body_lines(render_pdf(request))
+        docx = render_docx(request)
+        for label, data in (("as is", docx),
+                            ("LibreOffice's import defects undone", as_word_reads_it(docx))):
+            theirs = body_lines(docx_to_pdf(data, name))
+            lines = [line for page in ours for line in page]
+            seen = {line for page in theirs for line in page}
+            t = totals[label]
+            t[0] += sum(line in seen for line in lines)
+            t[1] += len(lines)
+            t[2] += len(ours) == len(theirs)
+            t[3] += 1
+    for label, (same, lines, pages_ok, docs) in totals.items():
+        row(
+            f"Word by LibreOffice ({label})",
+            f"{same / lines * 100:.1f}% lines, {pages_ok}/{docs} pages",
+            "≥ 95 %, all",
+            None if label == "as is" else same / lines >= 0.95 and pages_ok == docs,
+        )
 
 
 if __name__ == "__main__":

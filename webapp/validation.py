@@ -13,6 +13,11 @@ from webapp.errors import InvalidInput
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 # Lone UTF-16 surrogates (from a broken client's JSON): no database or document can store them.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Invisible format characters (zero-width, direction marks, variation selectors): dropped.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+# What no document font can print (emoji and pictographs, dingbats, private use, tag
+# characters): refused by name, so it never reaches a 公文 as an empty box.
+_UNPRINTABLE = re.compile("[\u2700-\u27bf\ue000-\uf8ff\U0001f000-\U0001faff\U000e0000-\U000e007f]")
 SHORT = 200
 E = TypeVar("E", bound=enum.Enum)
 LONG = 5000
@@ -27,7 +32,9 @@ def clean_text(
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(f"{label}格式不正确", field=field)
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\u2028", "\n").replace("\u2029", "\n")  # Unicode line breaks
+    value = _INVISIBLE.sub("", value).strip()
     if not value:
         if required:
             raise InvalidInput(f"请填写{label}", field=field)
@@ -36,6 +43,10 @@ def clean_text(
         raise InvalidInput(f"{label}含有不可见的控制字符，请删除后再提交", field=field)
     if _SURROGATE.search(value):
         raise InvalidInput(f"{label}含有无效字符", field=field)
+    if bad := _UNPRINTABLE.search(value):
+        char = bad.group()
+        raise InvalidInput(f"{label}含有公文无法打印的字符“{char}”（U+{ord(char):04X}），"
+                           "请删除或改用文字后再提交", field=field)
     if single_line and "\n" in value:
         raise InvalidInput(f"{label}不能换行", field=field)
     if len(value) > max_len:

@@ -20,7 +20,7 @@ SPECIAL = [
     "</w:t></w:r>",
     "〔2026〕12号",
     "𠀾 堃 喆",
-    "表情😀",
+    "表情符号：★☆※",
     '<link rel=attachment href="file:///etc/passwd">',
 ]
 # About 1,500 characters of plain body text: several full pages.

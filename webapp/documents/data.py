@@ -9,12 +9,23 @@ from webapp.documents.models import DocumentKind, IssuerSettings
 from webapp.documents.settings import cc_list
 from webapp.errors import InvalidInput
 from webapp.supervision.models import (
-    CHANNEL_LABELS,
     FeedbackKind,
+    ReminderChannel,
     ReviewState,
     SupervisionItem,
     Urgency,
 )
+
+# 紧急程度 in the 版头 (GB/T 9704 7.2.3) from the item's urgency.
+DOC_URGENCY = {Urgency.VERY_URGENT: "特急", Urgency.URGENT: "加急"}
+# How a reminder reads in a sentence ("2026年12月11日电话催办").
+REMINDER_ACTIONS = {
+    ReminderChannel.SYSTEM: "系统自动提醒",
+    ReminderChannel.PHONE: "电话催办",
+    ReminderChannel.IN_PERSON: "当面催办",
+    ReminderChannel.DOCUMENT: "印发催办通知",
+}
+CLOSING_REPORT_TO = "局党委"  # 主送机关 of a 办结报告 (a report to the bureau's leadership)
 
 
 def _iso(value: date | None) -> str | None:
@@ -62,15 +73,26 @@ def item_part(item: SupervisionItem) -> dict:
     }
 
 
+def item_title(item_title: str, kind_label: str) -> str:
+    """标题 of a document about one item: 关于<事项名称>的<文种>."""
+    return f"关于{item_title}的{kind_label}"
+
+
+def circular_title(start: date, end: date) -> str:
+    """标题 of the 通报 for a period."""
+    return (f"关于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月"
+            f"{end.day}日督办工作情况的通报")
+
+
 def _title(item: SupervisionItem, kind_label: str) -> str:
-    return f"关于{item.title}的{kind_label}"
+    return item_title(item.title, kind_label)
 
 
 def notice_data(item: SupervisionItem, settings: IssuerSettings, *, today: date) -> dict:
-    """督办通知 to the item's lead unit."""
+    """督办通知 to the item's lead unit (特急/加急 in the 版头 from the item's urgency)."""
     lead = item.lead_unit.name if item.lead_unit else ""
     return common(settings, title=_title(item, "督办通知"), recipients=[lead], today=today) | {
-        "item": item_part(item)}
+        "item": item_part(item), "urgency": DOC_URGENCY.get(item.urgency, "")}
 
 
 def reminder_data(item: SupervisionItem, settings: IssuerSettings, *, today: date,
@@ -80,12 +102,13 @@ def reminder_data(item: SupervisionItem, settings: IssuerSettings, *, today: dat
         raise InvalidInput("新的办结时限应晚于今天", field="new_due_date")
     lead = item.lead_unit.name if item.lead_unit else ""
     reminders = [
-        {"date": _local(r.created_at).isoformat(), "channel_label": CHANNEL_LABELS[r.channel],
+        {"date": _local(r.created_at).isoformat(), "channel_label": REMINDER_ACTIONS[r.channel],
          "note": r.note or ""}
         for r in item.reminders
     ]
     return common(settings, title=_title(item, "催办通知"), recipients=[lead], today=today) | {
         "item": item_part(item),
+        "urgency": DOC_URGENCY.get(item.urgency, ""),
         "reminders": reminders,
         "days_overdue": max(0, (today - item.due_date).days) if item.due_date else 0,
         "new_due_date": _iso(new_due_date),
@@ -103,21 +126,20 @@ def closing_report_data(item: SupervisionItem, settings: IssuerSettings, *,
     """办结报告 of a closed item: timeline, final feedback, review opinion, sign-off."""
     from webapp.auth.models import User
     from webapp.extensions import db
-    from webapp.supervision.timeline import item_timeline
 
     final = [f for f in item.feedback
              if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.ACCEPTED]
     feedback = final[-1] if final else None
     reviewer = db.session.get(User, feedback.reviewed_by_id) if feedback and \
         feedback.reviewed_by_id else None
-    timeline = []
-    for entry in item_timeline(item.code):
-        text = entry.label + "".join(f"，{k}：{v}" for k, v in entry.details[:3])
-        timeline.append({"date": entry.at.date().isoformat(), "text": text})
     opinion = item.review_opinion or (feedback.review_note if feedback else None) or "同意办结。"
-    return common(settings, title=_title(item, "办结报告"), recipients=[], today=today) | {
+    files = [_stem(a.filename) for a in feedback.attachments] if feedback else []
+    data = common(settings, title=_title(item, "办结报告"), recipients=[CLOSING_REPORT_TO],
+                  today=today)
+    return data | {
+        "attachments": [f for f in files if f],
         "item": item_part(item),
-        "timeline": timeline,
+        "timeline": process(item),
         "feedback": {
             "actions_taken": feedback.actions_taken if feedback else "",
             "result": (feedback.result or "") if feedback else "",
@@ -127,6 +149,79 @@ def closing_report_data(item: SupervisionItem, settings: IssuerSettings, *,
                                          else "") if x),
         "closed_date": _iso(item.closed_on) or today.isoformat(),
     }
+
+
+def _stem(filename: str | None) -> str:
+    """An attachment's name for the 附件说明: the file name without its extension."""
+    name = (filename or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].strip() if "." in name else name.strip()
+
+
+def _cn(value: object) -> str:
+    from webapp.documents.rendering.blocks import cn_date
+
+    return cn_date(value)
+
+
+def _clause(text: object) -> str:
+    """User text inside a sentence: no final punctuation (the sentence adds its own)."""
+    return str(text or "").strip().rstrip("。；;，,、.!！").strip()
+
+
+def _event_sentence(action: str, d: dict, unit: str) -> str | None:
+    """One step of the item as a clause of the 办理过程 (None: not worth a line)."""
+    reason = f"，理由是{_clause(d['reason'])}" if d.get("reason") else ""
+    note = f"（{_clause(d['note'])}）" if d.get("note") else ""
+    if action == "register":
+        return "办公室登记立项"
+    if action == "assign":
+        helpers = "、".join(d.get("assisting_units") or [])
+        return (f"交办{d.get('lead_unit', '')}" + (f"，{helpers}协办" if helpers else "")
+                + (f"，办理时限为{_cn(d['due_date'])}" if d.get("due_date") else ""))
+    if action == "hand_back_approved":
+        return f"办公室同意{d.get('from_unit', '')}的退回申请，改由{d.get('to_unit', '')}承办{note}"
+    if action == "extension_approved":
+        return f"同意延期，办理时限延至{_cn(d.get('due_date'))}{note}"
+    if action == "remind":
+        how = REMINDER_ACTIONS.get(d.get("channel"), "催办")
+        return f"{how}{note}"
+    if action == "instruct":
+        return f"领导批示：“{_clause(d.get('text'))}”"
+    if action == "accept":
+        on_time = "按期" if d.get("on_time") else "超期"
+        return f"办公室审核通过，事项{on_time}办结"
+    return {
+        "acknowledge": f"{unit}签收",
+        "request_hand_back": f"{unit}申请退回{reason}",
+        "hand_back_refused": f"办公室不同意退回{note}",
+        "request_extension": f"{unit}申请延期至{_cn(d.get('new_due_date'))}{reason}",
+        "extension_refused": f"不同意延期{note}",
+        "submit_progress": f"{unit}报送阶段反馈",
+        "submit_final": f"{unit}报送办结反馈",
+        "return": f"办公室退回重办{reason}",
+    }.get(action)
+
+
+def process(item: SupervisionItem) -> list[dict]:
+    """办理过程 of an item, one sentence per day ending in 。, from its audit events."""
+    from sqlalchemy import select
+
+    from webapp.audit.services import events_for
+    from webapp.auth.models import User
+    from webapp.database import local_time
+    from webapp.extensions import db
+
+    events = events_for("item", item.code)
+    ids = {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    days: dict[str, list[str]] = {}
+    for event in events:
+        user = users.get(event.actor_id)
+        unit = user.unit.name if user is not None and user.unit is not None else "承办单位"
+        clause = _event_sentence(event.action, event.details or {}, unit)
+        if clause:
+            days.setdefault(local_time(event.at).date().isoformat(), []).append(clause)
+    return [{"date": day, "text": "；".join(clauses) + "。"} for day, clauses in days.items()]
 
 
 def _pct(value: float | None) -> str:
@@ -162,8 +257,7 @@ def circular_data(settings: IssuerSettings, *, start: date, end: date, today: da
             f"{totals.on_time}件，报结率{_pct(totals.closing_rate)}；"
             f"目前逾期未办结{totals.overdue_now}件，期间催办{totals.reminders}次。"
         )
-    title = (f"关于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月"
-             f"{end.day}日督办工作情况的通报")
+    title = circular_title(start, end)
     return common(settings, title=title, recipients=["各单位"], today=today) | {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "summary": summary,

@@ -3,6 +3,7 @@ the circular. Only published inspections go into documents (暗访 stays secret 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -51,11 +52,26 @@ def _local_minute(moment) -> str:
     return local_time(moment).strftime("%Y-%m-%dT%H:%M")
 
 
+def photo_caption(photo, inspection: Inspection) -> str:
+    """题注 of a photo: when and where it was taken (拍摄于2026年11月12日9时40分，值班室)."""
+    from webapp.documents.rendering.blocks import cn_date
+
+    when = photo.taken_at or inspection.started_at
+    place = (inspection.place or inspection.target_unit.name).replace("\n", " ").strip()
+    return f"拍摄于{cn_date(_local_minute(when))}，{place}"
+
+
+def inspection_title(unit: str, mode_label: str) -> str:
+    """标题 of an inspection record."""
+    kind = mode_label if mode_label.endswith("检查") else f"{mode_label}检查"  # 专项检查
+    return f"关于{unit}{kind}情况的记录"
+
+
 def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
                            today: date) -> dict:
     """暗访检查记录 of one published inspection, with its findings and photo display copies."""
     unit = inspection.target_unit.name
-    title = f"关于{unit}{inspection.mode_label}检查情况的记录"
+    title = inspection_title(unit, inspection.mode_label)
     checklist = [
         {"text": r.checklist_item.text, "result_label": RESULT_LABELS[r.result],
          "note": r.note or ""}
@@ -65,16 +81,19 @@ def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
         {"category_label": CATEGORY_LABELS[f.category],
          "severity_label": SEVERITY_LABELS[f.severity],
          "description": f.description,
-         "photos": [{"ref": p.display_sha256, "caption": ""} for p in f.photos
-                    if p.display_sha256]}
+         "photos": [{"ref": p.display_sha256, "caption": photo_caption(p, inspection)}
+                    for p in f.photos if p.display_sha256]}
         for f in inspection.findings
     ]
-    companions = [c.strip() for c in (inspection.companions or "").replace("、", "\n")
-                  .splitlines() if c.strip()]
+    inspector = inspection.inspector.name if inspection.inspector else ""
+    companions = [c.strip() for c in re.split(r"[、，,；;\n]", inspection.companions or "")
+                  if c.strip() and c.strip() != inspector]
     return common(settings, title=title, recipients=[unit], today=today) | {
         "inspection": {"unit": unit, "mode_label": inspection.mode_label,
                        "started_at": _local_minute(inspection.started_at),
-                       "place": inspection.place or "", "companions": companions},
+                       "place": inspection.place or "", "inspector": inspector,
+                       "companions": list(dict.fromkeys(companions)),
+                       "result": inspection.result_summary or ""},
         "checklist": checklist,
         "findings": findings,
     }

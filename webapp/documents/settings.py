@@ -29,7 +29,7 @@ DEFAULTS = {
     "add_wenjian": True,
     "code": "某公督",
     "letter_kinds": "notice,reminder",
-    "signature": "某某县公安局办公室",
+    "signature": "某某县公安局",
     "contact_name": None,
     "contact_phone": None,
     "cc": None,

@@ -109,9 +109,9 @@ def render_sample(
 def warm_up(issuer: Issuer | None = None) -> dict[str, float]:
     """Pay the one-time costs before serving (call it in gunicorn's preloaded master).
 
-    Imports WeasyPrint and python-docx, builds the font subsets if needed, and renders every
-    kind's sample once (~1 s), so that workers forked afterwards start warm. Returns the
-    seconds each step took.
+    Imports WeasyPrint, python-docx and the title segmenter's dictionary, builds the font
+    subsets if needed, and renders every kind's sample once (~1 s), so that workers forked
+    afterwards start warm. Returns the seconds each step took.
     """
     import time
 
@@ -119,9 +119,10 @@ def warm_up(issuer: Issuer | None = None) -> dict[str, float]:
     start = time.perf_counter()
     import docx  # noqa: F401
 
-    from webapp.documents.rendering import pdf
+    from webapp.documents.rendering import pdf, titles
 
     pdf._weasyprint()
+    titles.warm_up()  # the word-segmentation dictionary
 
     timings["import"] = time.perf_counter() - start
     start = time.perf_counter()

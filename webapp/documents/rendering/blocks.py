@@ -52,6 +52,7 @@ class Block:
     items: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # table: first row is the header
     ref: str = ""  # image: SHA-256 of the display copy
+    lines: list[str] = field(default_factory=list)  # title: its lines (cut between words)
 
     @property
     def heading_line(self) -> bool:
@@ -80,6 +81,7 @@ def escape_value(value: object) -> str:
     if isinstance(value, Raw):
         return str(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")  # line/paragraph separators
     return text.replace("\\", "\\\\").replace("\n", "\\n").replace("|", "\\|").replace("@", "\\@")
 
 
@@ -141,6 +143,32 @@ def cn_numeral(value: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
+SENTENCE_END = "。！？…”）"
+
+
+def sentence(value: object) -> str:
+    """Text as a sentence: a final 。 unless it already ends one (，；、 become 。)."""
+    text = "" if value is None or isinstance(value, jinja2.Undefined) else str(value).strip()
+    if not text or text[-1] in SENTENCE_END:
+        return text
+    return text.rstrip("，,；;、：:. ") + "。"
+
+
+def clause(value: object) -> str:
+    """Text inside a sentence (a quote, brackets): without its final punctuation."""
+    text = "" if value is None or isinstance(value, jinja2.Undefined) else str(value).strip()
+    return text.rstrip("。；;，,、.！!").strip()
+
+
+def paragraphs(value: object) -> list[str]:
+    """A multi-paragraph field as its paragraphs (a newline starts one; blank lines dropped)."""
+    if value is None or isinstance(value, jinja2.Undefined):
+        return []
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
 def cells(values: object) -> Raw:
     """Join values as the cells of one directive (each value escaped)."""
     if not values or isinstance(values, jinja2.Undefined):
@@ -187,7 +215,14 @@ def environment(dirs: tuple[str, ...]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         auto_reload=True,
     )
-    env.filters.update(cn_date=cn_date, cn_numeral=cn_numeral, cells=cells)
+    env.filters.update(
+        cn_date=cn_date,
+        cn_numeral=cn_numeral,
+        cells=cells,
+        sentence=sentence,
+        clause=clause,
+        paragraphs=paragraphs,
+    )
     return env
 
 

@@ -347,3 +347,32 @@ def baseline_factor(path: str) -> float:
     except Exception:
         return 0.88
     return (1 + ascent - descent) / 2
+
+
+@functools.cache
+def _cmap(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception:
+        return frozenset()
+
+
+@functools.cache
+def coverage(font_paths: tuple[tuple[str, str], ...] = ()) -> frozenset[int]:
+    """Code points some font of the documents' stacks can show (read once per process)."""
+    points: set[int] = set()
+    for slot in resolve_slots(font_paths).values():
+        points |= _cmap(slot.path, _index_of(slot))
+        for family, style, _key in FALLBACK[slot.slot]:
+            font = _find_family(family, style)
+            if font:
+                points |= _cmap(font.path, font.index)
+    return frozenset(points)
+
+
+def _index_of(slot: SlotFont) -> int:
+    font = next((f for f in system_fonts().values() if f.path == slot.path), None)
+    return font.index if font else 0

@@ -61,18 +61,24 @@ def standard_header_mm(mark: str) -> dict[str, float]:
     }
 
 
-def letter_header_mm(mark: str) -> dict[str, float]:
-    """Positions (mm below the text block top; negative = in the top margin), letter format."""
+def letter_header_mm(mark: str, left_lines: int = 0) -> dict[str, float]:
+    """Positions (mm below the text block top; negative = in the top margin), letter format.
+
+    份号, 密级 and 紧急程度 (``left_lines`` of them) stand flush left under the first double
+    rule, one a line; the 发文字号, flush right, shares the line of the last of them.
+    """
     line_mm = LINE_PT / MM
     mark_top = MARK_TOP_LETTER_MM - TOP
     mark_h = mark_size_mm(mark)
     rule = mark_top + mark_h + RULE_GAP_MM  # top edge of the double rule
-    number_top = rule + 1.5  # 发文字号 flush right under the rule
+    left_top = rule + 1.5
+    number_top = left_top + max(0, left_lines - 1) * line_mm  # flush right under the rule
     title_top = number_top + line_mm + 2 * line_mm  # two lines under the last element
     bottom_rule = PAGE_H - LETTER_BOTTOM_RULE_MM - TOP
     return {
         "mark_top": mark_top,
         "mark_h": mark_h,
+        "left_top": left_top,
         "number_top": number_top,
         "rule": rule,
         "title_top": title_top,
@@ -81,36 +87,39 @@ def letter_header_mm(mark: str) -> dict[str, float]:
 
 
 TITLE_CHARS = int(BLOCK_W * MM // TITLE_PT)  # 2号 characters on one line (20)
-# Characters that often end a word in 公文 titles: a line break after them keeps words whole.
-GOOD_BREAK_AFTER = set("的于和与及、，所局队室部门口题作况见告报案件项关会")
-NO_LINE_START = set("，。、；：？！）》〕】”’的")
 
 
-def title_lines(text: str) -> list[str]:
-    """Split a long title into lines of nearly equal length (a trapezoid, longest first).
+TABLE_PT = 12.0  # 小四 in tables
+TABLE_LINE_PT = 20.0  # exact line pitch of table text
+CELL_PAD_PT = 3.0  # left and right cell padding
+NOWRAP_CHARS = 6  # cells up to this wide never wrap (序号, 不符合, 100.0%)
 
-    Breaks are moved up to three characters to fall after 的/于/和… or a comma, and never
-    before closing punctuation, so words stay whole more often than with plain wrapping.
+
+def column_widths(rows: list[list[str]]) -> list[float]:
+    """Column widths in points from the content (shared by PDF and Word).
+
+    Every column gets at least its widest short cell (≤ 6 characters, so 序号, 不符合 and
+    100.0% never wrap) or its header; what is left of the text block goes to the columns
+    whose text would wrap, in proportion to how much more they hold.
     """
-    total = text_width(text)
-    if total <= TITLE_CHARS:
-        return [text]
-    count = -(-int(total) // TITLE_CHARS)
-    lines, rest = [], text
-    for remaining in range(count, 1, -1):
-        ideal = text_width(rest) / remaining
-        best, best_score = None, None
-        for cut in range(1, len(rest)):
-            width = text_width(rest[:cut])
-            if abs(width - ideal) > 3 or width > TITLE_CHARS or rest[cut] in NO_LINE_START:
-                continue
-            score = abs(width - ideal) - (2 if rest[cut - 1] in GOOD_BREAK_AFTER else 0)
-            score += 0.5 if width < ideal else 0  # longer lines first
-            if best_score is None or score < best_score:
-                best, best_score = cut, score
-        if best is None:
-            break
-        lines.append(rest[:best])
-        rest = rest[best:]
-    lines.append(rest)
-    return lines
+    total = BLOCK_W * MM
+    cols = len(rows[0]) if rows else 0
+    if not cols:
+        return []
+    pad = 2 * CELL_PAD_PT + 1
+    short = [0.0] * cols
+    want = [0.0] * cols
+    for row in rows:
+        for c, cell in enumerate(row[:cols]):
+            width = text_width(str(cell)) * TABLE_PT + pad
+            want[c] = max(want[c], width)
+            if text_width(str(cell)) <= NOWRAP_CHARS:
+                short[c] = max(short[c], width)
+    least = [max(s, min(w, 4 * TABLE_PT + pad)) for s, w in zip(short, want, strict=True)]
+    if sum(want) <= total:  # everything fits on one line: widen in proportion
+        return [total * w / sum(want) for w in want]
+    if sum(least) >= total:
+        return [total * x / sum(least) for x in least]
+    extra = [w - x for w, x in zip(want, least, strict=True)]
+    spare = total - sum(least)
+    return [x + spare * e / sum(extra) for x, e in zip(least, extra, strict=True)]

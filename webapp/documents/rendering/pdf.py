@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
+import json
 import threading
 import urllib.parse
 
@@ -112,8 +114,11 @@ def _stacks_and_faces(
             if fonts._find_family(family):
                 stack.append(family)
         stacks[slot] = ", ".join(_quote(f) for f in dict.fromkeys(stack)) + ", serif"
+    # The bold fallback faces are declared bold, so that a character beyond their subset
+    # (堃 in a title) comes from the system font's Bold face, not its Regular one.
     css = "\n".join(
-        f"@font-face {{ font-family: {_quote(name)}; src: url({FONT_SCHEME}{name}); }}"
+        f"@font-face {{ font-family: {_quote(name)}; src: url({FONT_SCHEME}{name});"
+        f" font-weight: {'bold' if '-bold-' in name else 'normal'}; }}"
         for name in faces
     )
     return stacks, css, faces
@@ -143,8 +148,10 @@ def document_css(issuer: Issuer, tiers: tuple[str, ...] = TIERS):
         if key not in _stylesheets:
             weasyprint = _weasyprint()
             stacks, faces_css, faces = _stacks_and_faces(issuer, tiers)
+            title = fonts.resolve_slots(key[0])["xiaobiaosong"]
+            weight = "bold" if title.face_key == "serif-bold" else "normal"
             _stylesheets[key] = weasyprint.CSS(
-                string=stylesheet(stacks, faces_css),
+                string=stylesheet(stacks, faces_css, title_weight=weight),
                 font_config=font_config(),
                 url_fetcher=make_fetcher(font_files=faces),
             )
@@ -168,10 +175,9 @@ def render_pdf(req: RenderRequest) -> bytes:
         # Our own sRGB output intent: WeasyPrint's default leaves its ICC file open.
         options = {"pdf_variant": PDFA_VARIANT, "output_intent": "duban-srgb"}
 
-    def layout(colophon_alone: bool):
+    def layout(colophon: str):
         html = weasyprint.HTML(
-            string=build_html(req, blocks, baseline, colophon_alone=colophon_alone),
-            url_fetcher=fetcher,
+            string=build_html(req, blocks, baseline, colophon=colophon), url_fetcher=fetcher
         )
         profiles = {"duban-srgb": _srgb_profile()} if req.pdfa else {}
         return html.render(
@@ -180,12 +186,94 @@ def render_pdf(req: RenderRequest) -> bytes:
 
     try:
         with _lock:  # WeasyPrint/Pango are not thread-safe around the shared font config
-            document = layout(colophon_alone=False)
-            if len(document.pages) > 1 and _colophon_only(document.pages[-1]):
-                document = layout(colophon_alone=True)  # a 版记-only page has no number
+            key = _plan_key(req)
+            plan = _plans.get(key)
+            document = layout(plan or "inline")
+            if plan is None:
+                plan = _remember(key, colophon_plan(document, has_colophon(req, blocks)))
+                if plan != "inline":
+                    document = layout(plan)
             return document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise RenderError(f"渲染时读取资源失败 / Resource refused while rendering: {exc}") from exc
+
+
+def has_colophon(req: RenderRequest, blocks) -> bool:
+    """Does the document have a 版记 (抄送, or 印发 outside the letter format)?"""
+    return any(b.kind == "cc" or (b.kind == "printer" and not req.letter) for b in blocks)
+
+
+def colophon_plan(document, has_colophon: bool = True) -> str:
+    """Where the 版记 goes so that it stands on an even page (GB/T 9704 7.4, 7.5).
+
+    One page: after the body. Several: after the body when that is on an even page; else
+    on a page of its own ("alone"); if it already spilled alone onto an odd page, after an
+    empty page ("blank"). A page holding only the 版记, and the empty page, get no number.
+    """
+    pages = len(document.pages)
+    if not has_colophon or pages == 1:
+        return "inline"
+    if _colophon_only(document.pages[-1]):
+        return "blank" if pages % 2 else "alone"
+    return "alone" if pages % 2 else "inline"
+
+
+_plans: dict[str, str] = {}
+
+
+def _plan_key(req: RenderRequest) -> str:
+    issuer = req.issuer
+    text = json.dumps(
+        [req.kind, req.data, req.doc_number, req.letter, issuer.mark_text(req.letter),
+         sorted(issuer.font_paths.items()), issuer.signature, list(issuer.cc), issuer.printer,
+         issuer.contact_name, issuer.contact_phone],
+        ensure_ascii=False, sort_keys=True, default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _remember(key: str, plan: str) -> str:
+    if len(_plans) > 256:
+        _plans.clear()
+    _plans[key] = plan
+    return plan
+
+
+def page_plan(req: RenderRequest, blocks) -> str:
+    """The 版记's placement for the Word file: the PDF's (same blocks, same page grid).
+
+    A document that surely fits one page needs no layout; otherwise the PDF layout decides
+    (remembered, so issuing both formats lays the document out once more at most).
+    """
+    if not has_colophon(req, blocks) or _surely_one_page(req, blocks):
+        return "inline"
+    key = _plan_key(req)
+    if key in _plans:
+        return _plans[key]
+    render_pdf(req)
+    return _plans.get(key, "inline")
+
+
+def _surely_one_page(req: RenderRequest, blocks) -> bool:
+    """A cautious line count: True only when the document is far from filling page 1."""
+    from webapp.documents.rendering import layout as L
+
+    lines = 5.0 if req.letter else 11.0  # the 版头 down to the title
+    lines += len(req.header_lines)
+    for block in blocks:
+        if block.kind in ("image", "table", "pagebreak"):
+            return False
+        if block.kind == "title":
+            lines += len(block.lines or [block.text]) + 1
+        elif block.kind == "cc" or (block.kind == "printer" and not req.letter):
+            lines += 1
+        elif block.kind == "printer":
+            continue
+        else:
+            for piece in block.texts():
+                lines += -(-int(L.text_width(piece) + 2) // 28)
+        lines += 1 if block.kind in ("recipients", "attachments", "signature") else 0
+    return lines <= 20  # of 22: a margin for what the count misses
 
 
 def _colophon_only(page) -> bool:

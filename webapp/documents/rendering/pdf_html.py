@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 from webapp.documents.rendering import layout as L
@@ -11,24 +13,64 @@ from webapp.documents.rendering.request import RenderRequest
 HEAD_CLASS = {1: "f-heiti", 2: "f-kaiti"}
 
 
+LATIN_RUN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.%\-]*")
+
+
+def _text(text: str) -> Markup:
+    """Escaped text, each run of Latin letters or digits in a span.
+
+    A word processor lays out each run of Latin text on its own, which costs it about a
+    quarter point at each change of script (measured with LibreOffice, autospace off); the
+    span gives our runs the same, so dates and numbers break lines where the Word file does.
+    """
+    out, last = [], 0
+    for m in LATIN_RUN.finditer(text):
+        out.append(Markup("{}").format(text[last : m.start()]))
+        out.append(Markup('<span class="lt">{}</span>').format(m.group()))
+        last = m.end()
+    out.append(Markup("{}").format(text[last:]))
+    return Markup("").join(out)
+
+
 def _para(block: Block) -> Markup:
     cls = f"body l{block.level}"
     if block.heading_line:
         cls += " hd"  # a heading line: kept with what follows
     if block.level in HEAD_CLASS and block.head:
         head, rest = block.text[: block.head], block.text[block.head :]
-        inner = Markup('<span class="{}">{}</span>{}').format(HEAD_CLASS[block.level], head, rest)
+        inner = Markup('<span class="{}">{}</span>{}').format(
+            HEAD_CLASS[block.level], _text(head), _text(rest)
+        )
         return Markup('<p class="{}">{}</p>').format(cls, inner)
-    return Markup('<p class="{}">{}</p>').format(cls, block.text)
+    return Markup('<p class="{}">{}</p>').format(cls, _text(block.text))
+
+
+CELLS = {
+    ("th", True): Markup('<th class="nw">{}</th>'),
+    ("th", False): Markup("<th>{}</th>"),
+    ("td", True): Markup('<td class="nw">{}</td>'),
+    ("td", False): Markup("<td>{}</td>"),
+}
+
+
+def _cell(tag: str, text: str) -> Markup:
+    return CELLS[tag, L.text_width(text) <= L.NOWRAP_CHARS].format(text)
 
 
 def _table(block: Block) -> Markup:
-    head = Markup("").join(Markup("<th>{}</th>").format(c) for c in block.rows[0])
+    """A ruled table: widths from the content, head repeated on each page, rows kept whole."""
+    widths = L.column_widths(block.rows)
+    cols = Markup("").join(
+        Markup('<col style="width:{:.2f}pt">').format(w) for w in widths
+    )
+    head = Markup("").join(_cell("th", c) for c in block.rows[0])
     body = Markup("").join(
-        Markup("<tr>{}</tr>").format(Markup("").join(Markup("<td>{}</td>").format(c) for c in row))
+        Markup("<tr>{}</tr>").format(Markup("").join(_cell("td", c) for c in row))
         for row in block.rows[1:]
     )
-    return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
+    return Markup(
+        "<table><colgroup>{}</colgroup><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
+    ).format(cols, head, body)
 
 
 def _attachments(block: Block) -> Markup:
@@ -75,23 +117,34 @@ def _colophon(cc: Block | None, printer: Block | None, letter: bool) -> Markup:
 def _header(req: RenderRequest) -> Markup:
     mark = req.issuer.mark_text(req.letter)
     number = req.doc_number or ""
-    urgency = Markup('<div class="urg">{}</div>').format(req.urgency) if req.urgency else ""
+    left = Markup("").join(
+        Markup('<div class="tl {} n{}">{}</div>').format(kind, i, text)
+        for i, (kind, text) in enumerate(req.header_lines)
+    )
     if req.letter:
         return Markup(
             '<div class="hdr letter">{}<div class="mark">{}</div><div class="drule top"></div>'
             '<div class="docno">{}</div><div class="drule bottom"></div></div>'
-        ).format(urgency, mark, number)
+        ).format(left, mark, number)
+    signer = Markup("")
+    if req.signers and not req.letter:  # 上行文: 发文字号 one in from the left, 签发人 right
+        signer = Markup('<div class="signer">签发人：<span class="f-kaiti">{}</span></div>').format(
+            "　".join(req.signers)
+        )
+    cls = "docno signed" if req.signers else "docno"
     return Markup(
-        '<div class="hdr standard">{}<div class="mark">{}</div><div class="docno">{}</div>'
+        '<div class="hdr standard">{}<div class="mark">{}</div><div class="{}">{}</div>{}'
         '<div class="rrule"></div></div>'
-    ).format(urgency, mark, number)
+    ).format(left, mark, cls, number, signer)
 
 
 def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
     """Per-document CSS: the header geometry depends on the mark's length and font."""
     mark = req.issuer.mark_text(req.letter)
+    count = len(req.header_lines)
+    line_mm = L.LINE_PT / L.MM
     if req.letter:
-        g = L.letter_header_mm(mark)
+        g = L.letter_header_mm(mark, count)
         extra = (
             f".hdr .drule.top{{top:{g['rule']:.2f}mm}}"
             f".hdr .drule.bottom{{top:{g['bottom_rule'] - 1.2:.2f}mm}}"
@@ -111,16 +164,26 @@ def header_css(req: RenderRequest, mark_baseline: float = 0.88) -> str:
         f"font-size:{size:.2f}mm;"
         f"line-height:{size:.2f}mm;letter-spacing:{spacing:.2f}mm}}"
         f".hdr .docno{{top:{g['number_top']:.2f}mm}}"
-        + (f".hdr.letter .urg{{top:{g['number_top']:.2f}mm}}" if req.letter else "")
+        + "".join(
+            f".hdr .tl.n{i}{{top:{(g['left_top'] if req.letter else 0) + i * line_mm:.2f}mm}}"
+            for i in range(count)
+        )
+        + f".hdr .signer{{top:{g['number_top']:.2f}mm}}"
         + extra
         + _page_css(req)
     )
 
 
 # A page holding only the 版记 is not numbered (GB/T 9704): give it a page of its own name.
-ALONE_CSS = (
-    ".cslot{page:colophon}@page colophon{@bottom-right{content:none}@bottom-left{content:none}}"
-)
+# GB/T 9704 puts the 版记 on an even page: "alone" moves it to a page of its own, "blank" adds
+# an empty page before that one (neither page is numbered).
+UNNUMBERED = "{@bottom-right{content:none}@bottom-left{content:none}}"
+COLOPHON_CSS = {
+    "inline": "",
+    "alone": ".cslot{page:colophon}@page colophon" + UNNUMBERED,
+    "blank": ".cslot{page:colophon}@page colophon" + UNNUMBERED
+    + ".blankpage{page:blank;height:1pt}@page blank" + UNNUMBERED,
+}
 
 
 def _page_css(req: RenderRequest) -> str:
@@ -136,9 +199,13 @@ def build_html(
     req: RenderRequest,
     blocks: list[Block],
     mark_baseline: float = 0.88,
-    colophon_alone: bool = False,
+    colophon: str = "inline",
 ) -> str:
-    """The whole document as HTML (text escaped), with metadata for the PDF."""
+    """The whole document as HTML (text escaped), with metadata for the PDF.
+
+    ``colophon``: "inline" (after the body), "alone" (on a page of its own) or "blank" (on a
+    page of its own after an empty one): see ``pdf.colophon_plan``.
+    """
     parts: list[Markup] = [_header(req)]
     sig = next((b for b in blocks if b.kind == "signature"), None)
     date = next((b for b in blocks if b.kind == "date"), None)
@@ -148,7 +215,7 @@ def build_html(
     for block in blocks:
         kind = block.kind
         if kind == "title":
-            lines = Markup("<br>").join(L.title_lines(block.text))
+            lines = Markup("<br>").join(block.lines or [block.text])
             parts.append(Markup('<h1 class="title">{}</h1>').format(lines))
         elif kind == "recipients":
             parts.append(Markup('<p class="recipients">{}：</p>').format(block.text))
@@ -173,13 +240,15 @@ def build_html(
             parts.append(Markup('<p class="note">{}</p>').format(block.text))
         elif kind == "pagebreak":
             parts.append(Markup('<div class="pagebreak"></div>'))
+    if colophon == "blank":
+        parts.append(Markup('<div class="blankpage"></div>'))
     parts.append(_colophon(cc, printer, req.letter))
     title = next((b.text for b in blocks if b.kind == "title"), "")
     label = KIND_LABELS[req.kind]
     subject = f"{label} {req.doc_number}" if req.doc_number else f"{label}（草稿）"
     keywords = ", ".join(k for k in ("督办", label, _item_code(req)) if k)
     classes = ["letter" if req.letter else "standard"] + (["draft"] if req.draft else [])
-    page_css = ALONE_CSS if colophon_alone else ""
+    page_css = COLOPHON_CSS[colophon]
     doc = Markup(
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{}</title>'
         '<meta name="author" content="{}"><meta name="description" content="{}">'
@@ -202,7 +271,7 @@ def _item_code(req: RenderRequest) -> str:
     return str(item.get("code", "")) if isinstance(item, dict) else ""
 
 
-def stylesheet(stacks: dict[str, str], font_faces: str) -> str:
+def stylesheet(stacks: dict[str, str], font_faces: str, title_weight: str = "normal") -> str:
     """The document CSS shared by every render (parsed once per process)."""
     line = f"{L.LINE_PT}pt"
     ch = f"{L.CHAR_PT}pt"
@@ -225,11 +294,15 @@ body {{ margin: 0; }}
 p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr {{ position: relative; }}
 .hdr .mark {{ position: absolute; left: -20mm; right: -20mm; text-align: center;
-  font-family: {stacks["xiaobiaosong"]}; color: {L.RED}; white-space: nowrap; }}
+  font-family: {stacks["xiaobiaosong"]}; font-weight: {title_weight}; color: {L.RED};
+  white-space: nowrap; }}
 .hdr .docno {{ position: absolute; left: 0; right: 0; text-align: center;
   height: {line}; letter-spacing: 0; }}
-.hdr .urg {{ position: absolute; left: 0; top: 0; font-family: {stacks["heiti"]};
-  height: {line}; letter-spacing: 0; }}
+.hdr .tl {{ position: absolute; left: 0; height: {line}; letter-spacing: 0; }}
+.hdr .urg, .hdr .secrecy {{ font-family: {stacks["heiti"]}; }}
+.hdr .docno.signed {{ text-align: left; padding-left: 1em; }}
+.hdr .signer {{ position: absolute; right: 0; height: {line}; padding-right: 1em;
+  letter-spacing: 0; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
   border-top: {L.RULE_PT}pt solid {L.RED}; }}
 .hdr.letter .docno {{ text-align: right; }}
@@ -237,21 +310,27 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
   width: {L.LETTER_RULE_MM}mm; height: 0.6mm; }}
 .hdr .drule.top {{ border-top: 0.7mm solid {L.RED}; border-bottom: 0.25mm solid {L.RED}; }}
 .hdr .drule.bottom {{ border-top: 0.25mm solid {L.RED}; border-bottom: 0.7mm solid {L.RED}; }}
-h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt; font-weight: normal;
+h1.title {{ font-family: {stacks["xiaobiaosong"]}; font-size: {L.TITLE_PT}pt;
+  font-weight: {title_weight};
   text-align: center; line-height: {line}; letter-spacing: 0; }}
-.recipients {{ margin-top: {line}; }}
-p.body {{ text-indent: calc(2 * {ch}); }}
+.recipients, h1.title + p, h1.title + div, h1.title + table, h1.title + figure {{
+  margin-top: {line}; }}
+.lt {{ padding: 0 0.2pt 0 0.3pt; }}
+p.body {{ text-indent: calc(2 * {ch}); overflow-wrap: anywhere; }}
 .f-heiti {{ font-family: {stacks["heiti"]}; }}
 .f-kaiti {{ font-family: {stacks["kaiti"]}; }}
 .caption {{ text-align: center; font-family: {stacks["heiti"]}; break-after: avoid; }}
 p.hd {{ break-after: avoid; }}
-table {{ width: 100%; border-collapse: collapse; font-size: 12pt; line-height: 1.5;
+table {{ width: 100%; table-layout: fixed; border-collapse: collapse;
+  font-size: {L.TABLE_PT}pt; line-height: {L.TABLE_LINE_PT}pt;
   letter-spacing: 0; margin: 4pt 0 {line} 0; }}
-th, td {{ border: 0.5pt solid #000; padding: 1pt 3pt; text-align: center; }}
+th, td {{ border: 0.5pt solid #000; padding: 1pt {L.CELL_PAD_PT}pt; text-align: center;
+  overflow-wrap: anywhere; }}
+th.nw, td.nw {{ white-space: nowrap; }}
 th {{ font-family: {stacks["heiti"]}; font-weight: normal; }}
 tr {{ break-inside: avoid; }}
 figure {{ text-align: center; break-inside: avoid; margin: 4pt 0; }}
-figure img {{ max-width: 100%; max-height: 105mm; }}
+figure img {{ max-width: 120mm; max-height: 105mm; }}
 figcaption {{ font-size: 14pt; text-align: center; letter-spacing: 0; }}
 .atts {{ margin-top: {line}; }}
 .att {{ padding-left: calc(5 * {ch}); }}

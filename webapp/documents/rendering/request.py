@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from webapp.documents.rendering import fonts, titles
 from webapp.documents.rendering.blocks import Block, parse, render_lines
 from webapp.documents.rendering.errors import RenderError
 
@@ -49,11 +52,38 @@ class RenderRequest:
     def draft(self) -> bool:
         return self.doc_number is None
 
+    def _field(self, key: str) -> str:
+        value = self.data.get(key) if isinstance(self.data, dict) else None
+        return str(value if value is not None else "").strip()
+
     @property
     def urgency(self) -> str:
         """紧急程度 of the document ("特急", "加急") or "" (data["urgency"])."""
-        value = self.data.get("urgency") if isinstance(self.data, dict) else None
-        return str(value or "").strip()
+        return self._field("urgency")
+
+    @property
+    def header_lines(self) -> list[tuple[str, str]]:
+        """份号, 密级★保密期限 and 紧急程度, top left of the 版头, in this order (GB/T 9704
+        7.2.1–7.2.3): (kind, text) for those the data sets."""
+        lines = []
+        copy = self._field("copy_number")
+        if copy:
+            if not copy.isdigit() or len(copy) > 6:
+                raise RenderError(f"份号应为不超过6位的数字 / Copy number must be digits: {copy!r}")
+            lines.append(("copyno", copy.zfill(6)))
+        secrecy, period = self._field("secrecy"), self._field("secrecy_period")
+        if secrecy:
+            lines.append(("secrecy", secrecy + (f"★{period}" if period else "")))
+        if self.urgency:
+            lines.append(("urg", self.urgency))
+        return lines
+
+    @property
+    def signers(self) -> list[str]:
+        """签发人 (上行文, GB/T 9704 7.2.5): data["signer"], one name or a list."""
+        value = self.data.get("signer") if isinstance(self.data, dict) else None
+        names = value if isinstance(value, list) else [value]
+        return [str(n).strip() for n in names if n and str(n).strip()]
 
 
 REQUIRED = {
@@ -118,6 +148,54 @@ MAX_CHARS = 300_000  # ~ 500 pages of 3号 text: anything bigger is a mistake or
 MAX_IMAGES = 60
 
 
+MISSING_GLYPH = "〓"  # 缺字符号: the typesetter's mark for a character the fonts lack
+# Invisible format characters (zero-width joiners, variation selectors, direction marks):
+# they have no glyph of their own and are dropped.
+INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U0001f3fb-\U0001f3ff]"
+)
+
+
+@functools.cache
+def _subset_points() -> frozenset[int]:
+    from webapp.documents.rendering.charsets import TIERS, tier_codepoints
+
+    return frozenset().union(*(tier_codepoints(t) for t in TIERS))
+
+
+def substitute_unprintable(blocks: list[Block], issuer: Issuer) -> int:
+    """Text stored before input refused such characters: never print a box (tofu).
+
+    A character no document font can show (an emoji, a private-use character) becomes 〓,
+    invisible format characters are dropped. Returns how many were replaced.
+    """
+    subsets = _subset_points()  # what our font subsets hold: no font needs reading for it
+    count = 0
+
+    def fix(text: str) -> str:
+        nonlocal count
+        text = INVISIBLE.sub("", text)
+        if all(ord(c) in subsets or c in "\n\t " for c in text):
+            return text
+        covered = fonts.coverage(tuple(sorted(issuer.font_paths.items())))
+        if all(ord(c) in covered or c in "\n\t " for c in text):
+            return text
+        out = []
+        for c in text:
+            if ord(c) in covered or c in "\n\t ":
+                out.append(c)
+            else:
+                out.append(MISSING_GLYPH)
+                count += 1
+        return "".join(out)
+
+    for block in blocks:
+        block.text = fix(block.text)
+        block.items = [fix(item) for item in block.items]
+        block.rows = [[fix(cell) for cell in row] for row in block.rows]
+    return count
+
+
 def build_blocks(req: RenderRequest) -> list[Block]:
     """The document's blocks from its template (sandboxed) and data."""
     check_data(req.kind, req.data)
@@ -127,6 +205,11 @@ def build_blocks(req: RenderRequest) -> list[Block]:
             f"公文内容过长 / Document text too long: {len(text)} characters (limit {MAX_CHARS})"
         )
     blocks = parse(text, filename)
+    substitute_unprintable(blocks, req.issuer)
+    keep = titles.keep_terms(req.data)
+    for block in blocks:
+        if block.kind == "title":
+            block.lines = titles.title_lines(block.text, keep)
     if sum(b.kind == "image" for b in blocks) > MAX_IMAGES:
         raise RenderError(f"照片过多 / Too many photos in one document (limit {MAX_IMAGES})")
     return blocks

@@ -35,7 +35,8 @@ CHAR = round(L.CHAR_PT * 20)  # twips per character (15.75 pt)
 PAGE = {"width": 11906, "height": 16838, "top": 2098, "bottom": 1984, "left": 1588, "right": 1474}
 HEADER_TW = 1701  # 30 mm: the letter-format mark's top; the 草稿 mark elsewhere
 FOOTER_TW = 1446  # page number dashes ~7 mm under the text block
-LATIN = "Times New Roman"
+WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+EMU_PER_TWIP = 635
 MARK_LINE = 1.25  # the mark's exact line height, × its size
 WORD_MARK_FIT = 0.92  # the mark a little narrower than the block: fonts differ between PCs
 
@@ -44,6 +45,7 @@ STYLES = {
     "Duban Mark": ("xiaobiaosong", 22.0, "center", 0),
     "Duban Number": ("fangsong", L.BODY_PT, "center", 0),
     "Duban Urgency": ("heiti", L.BODY_PT, "left", 0),
+    "Duban Copy Number": ("fangsong", L.BODY_PT, "left", 0),
     "Duban Title": ("xiaobiaosong", L.TITLE_PT, "center", 0),
     "Duban Recipients": ("fangsong", L.BODY_PT, "left", 0),
     "Duban Body": ("fangsong", L.BODY_PT, "both", 2),
@@ -75,20 +77,24 @@ def _base_document() -> bytes:
     """A blank document with our page, styles and settings (built once per process)."""
     doc = Document()
     normal = doc.styles["Normal"]
-    set_fonts(normal.element, WORD_NAMES["fangsong"], LATIN)
+    set_fonts(normal.element, WORD_NAMES["fangsong"])
     set_size(normal.element, L.BODY_PT)
     rpr(normal.element, "spacing", val=str(round(L.CHAR_SPACING_PT * 20)))  # −0.25 pt
     rpr(normal.element, "kern", val="0")
     rpr(normal.element, "lang", val="en-US", eastAsia="zh-CN")
     ppr(normal.element, "snapToGrid", val="0")
     ppr(normal.element, "spacing", before="0", after="0", line=str(LINE), lineRule="exact")
+    # No hanging punctuation, no extra space between Chinese and Latin text or digits: the
+    # lines break where the PDF's do (Word, WPS and LibreOffice default to both).
+    ppr(normal.element, "overflowPunct", val="0")
+    ppr(normal.element, "autoSpaceDE", val="0")
+    ppr(normal.element, "autoSpaceDN", val="0")
     ppr(normal.element, "adjustRightInd", val="0")
     for name, (slot, size, align, indent) in STYLES.items():
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
-        latin = "宋体" if slot == "songti" else LATIN
-        set_fonts(style.element, WORD_NAMES[slot], latin)
+        set_fonts(style.element, WORD_NAMES[slot])  # Latin text too: metrics as in the PDF
         set_size(style.element, size)
         style.paragraph_format.alignment = ALIGN[align]
         if indent:
@@ -97,9 +103,17 @@ def _base_document() -> bytes:
             )
         if size != L.BODY_PT:
             rpr(style.element, "spacing", val="0")
+    # The 草稿 mark sits in the header, 30 mm down: an 18 pt line ends above the text block.
+    ppr(doc.styles["Duban Draft"].element, "spacing", before="0", after="0", line="360",
+        lineRule="exact")
     for name in ("Duban Table", "Duban Figure"):
         ppr(
-            doc.styles[name].element, "spacing", before="0", after="0", line="400", lineRule="exact"
+            doc.styles[name].element,
+            "spacing",
+            before="0",
+            after="0",
+            line=str(round(L.TABLE_LINE_PT * 20)),
+            lineRule="exact",
         )
     doc.settings.odd_and_even_pages_header_footer = True
     section = doc.sections[0]
@@ -130,6 +144,8 @@ def _style(p, style: str) -> None:
 def _para(container, style: str, text: str = ""):
     p = container.add_paragraph()
     _style(p, style)
+    for tag in ("overflowPunct", "autoSpaceDE", "autoSpaceDN"):  # LibreOffice reads them
+        ppr(p._p, tag, val="0")
     if text:
         p.add_run(text)
     return p
@@ -185,15 +201,22 @@ def _letter_header(req: RenderRequest, header) -> None:
     set_size(_red_run(p, mark)._r, size)
     half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
     ppr(p._p, "ind", left=str(-half), right=str(-half))
-    border(p._p, "bottom", "thickThinSmallGap", 24, L.RED_HEX, round(L.RULE_GAP_MM * L.MM))
+    # The characters stand centred in a line 25 % taller than they are: the header starts that
+    # much higher (render_docx), and the rule's distance is counted from the characters.
+    slack = size * (MARK_LINE - 1) / 2
+    gap = max(0, round(L.RULE_GAP_MM * L.MM - slack))
+    border(p._p, "bottom", "thickThinSmallGap", 24, L.RED_HEX, gap)
+    lines = req.header_lines
+    for kind, text in lines[:-1]:  # 份号, 密级: flush left under the double rule
+        _header_line(header, kind, text)
     number = _para(header, "Duban Number")
-    if req.urgency:  # 紧急程度 flush left on the 发文字号's line, in 黑体
+    if lines:  # the last of them flush left on the 发文字号's line
+        kind, text = lines[-1]
         number.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        tab = OxmlElement("w:tab")
-        tab.set(qn("w:val"), "right")
-        tab.set(qn("w:pos"), str(PAGE["width"] - PAGE["left"] - PAGE["right"]))
-        ppr(number._p, "tabs").append(tab)
-        set_fonts(number.add_run(req.urgency)._r, WORD_NAMES["heiti"], LATIN)
+        _right_tab(number, PAGE["width"] - PAGE["left"] - PAGE["right"])
+        run = number.add_run(text)
+        if kind != "copyno":
+            set_fonts(run._r, WORD_NAMES["heiti"])
         number.add_run().add_tab()
     else:
         number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -202,33 +225,79 @@ def _letter_header(req: RenderRequest, header) -> None:
         _red(number.add_run("草稿"))
 
 
+def _header_line(container, kind: str, text: str):
+    """份号 (仿宋) or 密级/紧急程度 (黑体), one line flush left."""
+    return _para(container, "Duban Copy Number" if kind == "copyno" else "Duban Urgency", text)
+
+
+def _right_tab(p, pos: int) -> None:
+    tab = OxmlElement("w:tab")
+    tab.set(qn("w:val"), "right")
+    tab.set(qn("w:pos"), str(pos))
+    ppr(p._p, "tabs").append(tab)
+
+
 def _red_run(p, text: str):
     run = p.add_run(text)
     _red(run)
     return run
 
 
+BOTTOM_RULE = """<w:r xmlns:w="{w}" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:wps="{wps}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659265"
+ behindDoc="1" locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
+<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
+<wp:extent cx="{cx}" cy="0"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
+<wp:docPr id="9002" name="红色双线"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="{wps}"><wps:wsp><wps:cNvCnPr/>
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="0"/></a:xfrm>
+<a:prstGeom prst="line"><a:avLst/></a:prstGeom>
+<a:ln w="{w_emu}" cmpd="thinThick"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln>
+</wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+EMU_PER_MM = 36000
+LETTER_RULE_W_MM = 1.2  # thin over thick, as the PDF draws it
+
+
 def _letter_footer(footer) -> None:
+    """The letter format's lower red double rule (thin over thick), 20 mm above the bottom
+    edge of page 1: a line shape placed on the page (a footer border would sit higher)."""
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
     p = footer.paragraphs[0]
-    half = round((L.LETTER_RULE_MM - L.BLOCK_W) / 2 * 56.7)
-    ppr(p._p, "ind", left=str(-half), right=str(-half))
     _spacing(p, 0, 20)
-    border(p._p, "bottom", "thinThickSmallGap", 24, L.RED_HEX, 0)
+    bottom = L.PAGE_H - L.LETTER_BOTTOM_RULE_MM - LETTER_RULE_W_MM / 2
+    xml = BOTTOM_RULE.format(
+        w=nsmap["w"], wp=nsmap["wp"], a=nsmap["a"], wps=WPS,
+        x=round((L.PAGE_W - L.LETTER_RULE_MM) / 2 * EMU_PER_MM), y=round(bottom * EMU_PER_MM),
+        cx=round(L.LETTER_RULE_MM * EMU_PER_MM), w_emu=round(LETTER_RULE_W_MM * EMU_PER_MM),
+        color=L.RED_HEX,
+    )
+    p._p.append(etree.fromstring(xml))
 
 
 def _standard_header(req: RenderRequest, doc) -> None:
     mark = req.issuer.mark_text(letter=False)
     size = L.mark_size_mm(mark) * L.MM * WORD_MARK_FIT
-    if req.urgency:  # 紧急程度: 3号黑体, top left of the text block
-        _para(doc, "Duban Urgency", req.urgency)
+    for kind, text in req.header_lines:  # 份号, 密级, 紧急程度: top left of the text block
+        _header_line(doc, kind, text)
     p = _para(doc, "Duban Mark")
     # The line is taller than the characters (Word clips glyphs in too tight an exact line);
     # space before is cut by half the extra so the characters stay 35 mm under the block top.
     before = L.MARK_TOP_STANDARD_MM * 56.7 - size * (MARK_LINE - 1) / 2 * 20
-    before -= LINE if req.urgency else 0
+    before -= LINE * len(req.header_lines)
     _spacing(p, round(before), round(size * MARK_LINE * 20))
     set_size(_red_run(p, mark)._r, size)
     number = _para(doc, "Duban Number", req.doc_number or "")
+    if req.signers:  # 上行文: 发文字号 one character in from the left, 签发人 one in from the right
+        number.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        width = PAGE["width"] - PAGE["left"] - PAGE["right"]
+        ppr(number._p, "ind", left=str(CHAR), right=str(CHAR))
+        _right_tab(number, width - 2 * CHAR)
+        number.add_run().add_tab()
+        number.add_run("签发人：")
+        set_fonts(number.add_run("　".join(req.signers))._r, WORD_NAMES["kaiti"])
     _spacing(number, 2 * LINE)
     # The red rule: 4 mm under the number's characters (≈ 6 pt under its line box).
     border(number._p, "bottom", "single", 8, L.RED_HEX, 5)
@@ -256,6 +325,15 @@ def _signature(doc, sig: Block | None, date: Block | None) -> None:
             first = False
 
 
+def _blank_line_above(el) -> None:
+    """One blank line above the element after the title (主送, body or a table)."""
+    if el.tag == qn("w:tbl"):
+        el = next(el.iter(qn("w:p")))
+    spacing = el.find(f"{qn('w:pPr')}/{qn('w:spacing')}")
+    if spacing is None or int(spacing.get(qn("w:before"), "0")) < LINE:
+        ppr(el, "spacing", before=str(LINE))
+
+
 def _attachments(doc, block: Block) -> None:
     many = len(block.items) > 1
     for number, name in enumerate(block.items, start=1):
@@ -269,19 +347,41 @@ def _attachments(doc, block: Block) -> None:
 
 
 def _table(doc, block: Block) -> None:
+    """A ruled table: widths from the content (as in the PDF), fixed layout, the head row
+    repeated on each page, no row split across pages."""
+    widths = [round(w * 20) for w in L.column_widths(block.rows)]
     table = doc.add_table(rows=len(block.rows), cols=len(block.rows[0]))
     table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    tbl_w.set(qn("w:type"), "dxa")
+    child(tbl_pr, "tblLayout", TBLPR_ORDER, type="fixed")
+    margins = child(tbl_pr, "tblCellMar", TBLPR_ORDER)
+    for side, size in (("top", 20), ("left", 60), ("bottom", 20), ("right", 60)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(size))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    for col, width in zip(table._tbl.tblGrid.iterchildren(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
     for r, row in enumerate(block.rows):
-        cells = table.rows[r].cells
+        tr = table.rows[r]
+        tr_pr = tr._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if r == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
         for c, value in enumerate(row):
-            p = cells[c].paragraphs[0]
+            cell = tr.cells[c]
+            cell.width = Twips(widths[c])
+            p = cell.paragraphs[0]
             _style(p, "Duban Table")
             run = p.add_run(value)
+            if L.text_width(value) <= L.NOWRAP_CHARS:
+                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
             if r == 0:
-                set_fonts(run._r, WORD_NAMES["heiti"], LATIN)
-    header = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    header.append(repeat)
+                set_fonts(run._r, WORD_NAMES["heiti"])
     _para(doc, "Duban Body")  # a blank line after the table
 
 
@@ -305,13 +405,33 @@ def _image(doc, block: Block, req: RenderRequest) -> None:
         _para(doc, "Duban Figure", block.text)
 
 
-def _colophon(doc, cc: Block | None, printer: Block | None, letter: bool) -> None:
-    """版记 as a floating one-column table anchored to the bottom of the text block.
+COLOPHON_BOX = """<w:r xmlns:w="{w}" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:wps="{wps}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"
+ behindDoc="0" locked="1" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
+<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapTopAndBottom/>
+<wp:docPr id="9001" name="版记"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="{wps}"><wps:wsp><wps:cNvSpPr txBox="1"/>
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent/></wps:txbx>
+<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b"
+ anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic>
+</wp:anchor></w:drawing></w:r>"""
 
-    Its top and bottom borders are the thick rules and the inside border the thin one,
-    so its last rule lies on the bottom edge of the text block (Word, WPS). LibreOffice
-    ignores the anchoring and prints it right after the body.
+
+def _colophon(doc, cc: Block | None, printer: Block | None, letter: bool) -> None:
+    """版记 in a text box anchored to the bottom of the text block (Word, WPS, LibreOffice).
+
+    The box is as wide as the text block and as tall as its lines; text keeps clear of it
+    (top and bottom wrapping). The first and last thick rules are the paragraphs' top and
+    bottom borders, the thin ones the "between" border, so the last rule lies on the bottom
+    edge of the text block. In the letter format the 版记 has no rules and no 印发 line.
     """
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
     lines = []
     if cc:
         lines.append(("抄送：" + "，".join(cc.items) + "。", None))
@@ -322,66 +442,58 @@ def _colophon(doc, cc: Block | None, printer: Block | None, letter: bool) -> Non
         return
     width = PAGE["width"] - PAGE["left"] - PAGE["right"]
     one = round(L.COLOPHON_PT * 20)
-    table = doc.add_table(rows=len(lines), cols=1)
-    tbl_pr = table._tbl.tblPr
-    float_pr = OxmlElement("w:tblpPr")
-    for key, value in (
-        ("leftFromText", "0"),
-        ("rightFromText", "0"),
-        ("topFromText", "0"),
-        ("bottomFromText", "0"),
-        ("vertAnchor", "margin"),
-        ("horzAnchor", "margin"),
-        ("tblpXSpec", "center"),
-        ("tblpYSpec", "bottom"),
-    ):
-        float_pr.set(qn(f"w:{key}"), value)
-    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, float_pr)
-    table.autofit = False
-    tbl_w = tbl_pr.find(qn("w:tblW"))
-    tbl_w.set(qn("w:w"), str(width))
-    tbl_w.set(qn("w:type"), "dxa")
-    borders = OxmlElement("w:tblBorders")
-    thick, thin = ("nil", "nil") if letter else ("single", "single")
-    for side, style, size in (
-        ("top", thick, 8),
-        ("left", "nil", 0),
-        ("bottom", thick, 8),
-        ("right", "nil", 0),
-        ("insideH", thin, 6),
-        ("insideV", "nil", 0),
-    ):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:val"), style)
-        if style != "nil":
-            el.set(qn("w:sz"), str(size))
-            el.set(qn("w:space"), "0")
-            el.set(qn("w:color"), "000000")
-        borders.append(el)
-    tbl_w.addnext(borders)
-    margins = child(tbl_pr, "tblCellMar", TBLPR_ORDER)
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    for row, (left, right) in zip(table.rows, lines, strict=True):
-        cell = row.cells[0]
-        cell.width = Twips(width)
-        p = cell.paragraphs[0]
-        _style(p, "Duban Colophon")
-        ppr(p._p, "ind", left=str(one), right=str(one))
-        p.add_run(left)
+    anchor = _para(doc, "Duban Body")  # holds the box; takes no room itself
+    ppr(anchor._p, "spacing", before="0", line="20", lineRule="exact")
+    xml = COLOPHON_BOX.format(
+        w=nsmap["w"], wp=nsmap["wp"], a=nsmap["a"], wps=WPS,
+        cx=width * EMU_PER_TWIP, cy=(len(lines) * LINE + 20) * EMU_PER_TWIP,
+    )
+    run = etree.fromstring(xml)
+    anchor._p.append(run)
+    content = run.find(f".//{qn('w:txbxContent')}")
+    for left, right in lines:
+        p = OxmlElement("w:p")
+        content.append(p)
+        ppr(p, "pStyle", val="DubanColophon")
+        ppr(p, "ind", left=str(one), right=str(one))
+        if not letter:
+            border(p, "top", "single", 8, "000000", 0)
+            border(p, "bottom", "single", 8, "000000", 0)
+            border(p, "between", "single", 6, "000000", 0)
+        _text_run(p, left)
         if right:
-            tabs = ppr(p._p, "tabs")
             tab = OxmlElement("w:tab")
             tab.set(qn("w:val"), "right")
             tab.set(qn("w:pos"), str(width - 2 * one))
-            tabs.append(tab)
-            p.add_run().add_tab()
-            p.add_run(right)
-    tail = _para(doc, "Duban Body")  # Word needs a paragraph after a table
-    _spacing(tail, 0, 20)
+            ppr(p, "tabs").append(tab)
+            p.append(OxmlElement("w:r"))
+            p[-1].append(OxmlElement("w:tab"))
+            _text_run(p, right)
+
+
+def _text_run(p, text: str) -> None:
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    p.append(run)
+
+
+def _colophon_page(doc, blank: bool) -> None:
+    """Start a section for the 版记 on a page of its own (after an empty page when `blank`),
+    as the PDF does to keep it on an even page: its footers carry no page number."""
+    from docx.enum.section import WD_SECTION
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    closing = doc.element.body[-2]  # the paragraph that now ends the body's section
+    ppr(closing, "spacing", before="0", line="20", lineRule="exact")  # no room on the page
+    section.different_first_page_header_footer = False
+    for footer in (section.footer, section.even_page_footer, section.first_page_footer):
+        footer.is_linked_to_previous = False
+    if blank:  # an empty page first (LibreOffice drops a break that opens a page)
+        first = _para(doc, "Duban Body")
+        first.add_run().add_break(WD_BREAK.PAGE)
+        first.runs[0]._r.addprevious(OxmlElement("w:r"))
 
 
 def render_docx(req: RenderRequest) -> bytes:
@@ -390,6 +502,9 @@ def render_docx(req: RenderRequest) -> bytes:
     doc = Document(io.BytesIO(_base_document()))
     section = doc.sections[0]
     if req.letter:
+        mark = L.mark_size_mm(req.issuer.mark_text(letter=True)) * L.MM * WORD_MARK_FIT
+        slack = round(mark * (MARK_LINE - 1) / 2 * 20)  # the mark's characters at 30 mm
+        section.header_distance = Twips(HEADER_TW - slack)
         section.different_first_page_header_footer = True
         _letter_header(req, section.first_page_header)
         _letter_footer(section.first_page_footer)
@@ -406,17 +521,22 @@ def render_docx(req: RenderRequest) -> bytes:
     printer = next((b for b in blocks if b.kind == "printer"), None)
     signed = False
     title_seen = False
+    after_title = None
     for block in blocks:
+        if after_title is not None and len(doc.element.body) > after_title:
+            _blank_line_above(doc.element.body[after_title - 1])
+            after_title = None
         kind = block.kind
         if kind == "title":
             p = _para(doc, "Duban Title")
-            for number, line in enumerate(L.title_lines(block.text)):
+            for number, line in enumerate(block.lines or [block.text]):
                 if number:
                     p.runs[-1].add_break()
                 p.add_run(line)
             if not title_seen:
                 _spacing(p, 2 * LINE)
             title_seen = True
+            after_title = len(doc.element.body)  # the next paragraph: one blank line above
         elif kind == "recipients":
             _spacing(_para(doc, "Duban Recipients", block.text + "："), LINE)
         elif kind == "para":
@@ -425,7 +545,7 @@ def render_docx(req: RenderRequest) -> bytes:
             if block.level in (1, 2) and block.head < len(block.text):
                 p.add_run(block.text[: block.head])
                 rest = p.add_run(block.text[block.head :])
-                set_fonts(rest._r, WORD_NAMES["fangsong"], LATIN)
+                set_fonts(rest._r, WORD_NAMES["fangsong"])
             else:
                 p.add_run(block.text)
                 if block.heading_line:
@@ -445,6 +565,12 @@ def render_docx(req: RenderRequest) -> bytes:
             _para(doc, "Duban Note", block.text)
         elif kind == "pagebreak":
             _para(doc, "Duban Body").add_run().add_break(WD_BREAK.PAGE)
+    if cc or (printer and not req.letter):
+        from webapp.documents.rendering.pdf import page_plan
+
+        plan = page_plan(req, blocks)
+        if plan != "inline":
+            _colophon_page(doc, blank=plan == "blank")
     _colophon(doc, cc, printer, req.letter)
     props = doc.core_properties
     props.title = next((b.text for b in blocks if b.kind == "title"), "")
