@@ -21,6 +21,9 @@ _UNPRINTABLE = re.compile("[\u2700-\u27bf\ue000-\uf8ff\U0001f000-\U0001faff\U000
 SHORT = 200
 E = TypeVar("E", bound=enum.Enum)
 LONG = 5000
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; a larger number cannot name a record
+MIN_YEAR, MAX_YEAR = 1949, 2099  # a date outside these years is a typing mistake
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def clean_text(
@@ -54,8 +57,23 @@ def clean_text(
     return value
 
 
+def day_problem(value: str) -> tuple[date | None, str | None]:
+    """(the date, None) for text written YYYY-MM-DD in 1949–2099, else (None, why): not
+    20301231, not an ISO week date (2026-W01-1), not 9999-12-31."""
+    value = value.strip()
+    try:
+        day = date.fromisoformat(value) if _DAY.fullmatch(value) else None
+    except ValueError:
+        day = None
+    if day is None:
+        return None, "不是有效日期（格式：2026-12-31）"
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        return None, f"的年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间"
+    return day, None
+
+
 def parse_date(value: object, *, field: str, label: str, required: bool = True) -> date | None:
-    """A date from an ISO string (YYYY-MM-DD) or a date object."""
+    """A date from text written YYYY-MM-DD (see day_problem) or a date object."""
     if isinstance(value, date):
         return value
     if value in (None, ""):
@@ -64,10 +82,29 @@ def parse_date(value: object, *, field: str, label: str, required: bool = True) 
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{label}格式不正确", field=field)
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(f"{label}不是有效日期（格式：2026-12-31）", field=field) from None
+    day, problem = day_problem(value)
+    if problem:
+        raise InvalidInput(f"{label}{problem}", field=field)
+    return day
+
+
+def parse_id(value: object, *, field: str, label: str, required: bool = True) -> int | None:
+    """A record id from a form or query: ASCII digits, 1 to MAX_ID ("²" and 2^70 are no id)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    elif value is None:
+        text = ""
+    else:
+        raise InvalidInput(f"{label}不存在", field=field)
+    if not text:
+        if required:
+            raise InvalidInput(f"请选择{label}", field=field)
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID):
+        raise InvalidInput(f"{label}不存在", field=field)
+    return int(text)
 
 
 def parse_choice(

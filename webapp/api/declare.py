@@ -41,11 +41,7 @@ from pydantic_core import PydanticCustomError
 from werkzeug.routing import IntegerConverter
 
 from webapp.errors import DomainError, InvalidInput
-from webapp.validation import LONG, clean_text
-
-MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL; larger ones cannot name a record
-MIN_YEAR, MAX_YEAR = 1949, 2099  # dates outside these years are typing mistakes
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from webapp.validation import LONG, MAX_ID, clean_text, day_problem
 
 
 class IdConverter(IntegerConverter):
@@ -57,20 +53,14 @@ class IdConverter(IntegerConverter):
 
 
 def parse_day(value: object) -> date:
-    """A calendar date written YYYY-MM-DD (not 20301231, not 2026-W01-1), year 1949–2099."""
+    """A calendar date written YYYY-MM-DD (webapp.validation.day_problem)."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
         raise PydanticCustomError("date_type", "must be a date string (YYYY-MM-DD)")
-    value = value.strip()
-    try:
-        day = date.fromisoformat(value) if _DAY.fullmatch(value) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise PydanticCustomError("day_format", "不是有效日期（格式：2026-12-31）")
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise PydanticCustomError("day_range", f"年份应在 {MIN_YEAR} 至 {MAX_YEAR} 之间")
+    day, problem = day_problem(value)
+    if problem:
+        raise PydanticCustomError("day_format", problem)
     return day
 
 

@@ -77,7 +77,9 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     record = ArchiveRecord(
         archive_code=code, year=today.year, sequence=sequence, retention=retention,
         document_id=doc.id, item_id=doc.item_id, sha256=info.sha256, size=info.size,
-        content_type=info.content_type, filename=(filename or "")[:255] or None, note=note,
+        content_type=info.content_type,
+        filename=clean_text(filename, field="file", label="文件名", required=False, max_len=255,
+                            single_line=True), note=note,
         archived_by_id=actor.id, archived_at=utcnow(), archived_on=today,
     )
     db.session.add(record)

@@ -16,7 +16,7 @@ from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.org.models import Unit
 from webapp.transaction import on_refusal
-from webapp.validation import clean_text, parse_choice
+from webapp.validation import clean_text, parse_choice, parse_id
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users", template_folder="templates")
 
@@ -53,7 +53,8 @@ def user_create():
     form = request.form
     role = parse_choice(form.get("role"), Role, field="role", label="角色")
     unit_id = form.get("unit_id", "")
-    unit = db.session.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    unit = db.session.get(Unit, parse_id(unit_id, field="unit_id", label="单位", required=False)
+                          ) if unit_id else None
     if unit_id and unit is None:
         raise InvalidInput("单位不存在", field="unit_id")
     services.create_user(

@@ -25,6 +25,7 @@ from webapp.auth.throttle import Throttled
 from webapp.database import utcnow
 from webapp.errors import DomainError
 from webapp.extensions import db, login_manager
+from webapp.validation import MAX_ID
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 _UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f\\]")  # controls, space, backslash
@@ -33,7 +34,8 @@ _UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f\\]")  # controls, space, backslash
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session's user, if the session is still valid (version, active, timeouts)."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() \
+        and len(user_id) <= 10 and 0 < int(user_id) <= MAX_ID else None
     if user is None or not user.active or session.get("sv") != user.session_version:
         return None
     now = utcnow().timestamp()

@@ -40,7 +40,7 @@ from webapp.supervision import services as item_services
 from webapp.supervision.models import ItemState, ReminderChannel, SupervisionItem
 from webapp.supervision.workflow import ACTIONS
 from webapp.transaction import after_commit, lock_key, lock_row
-from webapp.validation import LONG, clean_text
+from webapp.validation import LONG, clean_text, parse_id
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def _named_units(rows: list[dict], label: str, key: str) -> list[dict]:
     result, seen = [], set()
     for row in rows:
         unit_id = row.get("unit_id")
-        unit = db.session.get(Unit, int(unit_id)) if str(unit_id or "").isdigit() else None
+        unit = db.session.get(Unit, parse_id(unit_id, field=key, label=f"{label}单位"))
         if unit is None:
             raise InvalidInput(f"{label}单位不存在", field=key)
         if unit.id in seen:

@@ -7,6 +7,7 @@ from sqlalchemy import Select, exists, or_, select
 from webapp.errors import InvalidInput
 from webapp.inspections.models import Finding, Inspection, InspectionState
 from webapp.org.models import Unit
+from webapp.validation import clean_text
 
 MAX_QUERY = 100
 
@@ -25,10 +26,9 @@ def filter_inspections(stmt: Select, *, state: str | None = None, unit_id: int |
         stmt = stmt.where(Inspection.state == state)
     if unit_id:
         stmt = stmt.where(Inspection.target_unit_id == unit_id)
-    q = (q or "").strip()
+    q = clean_text(q, field="q", label="关键词", required=False, max_len=MAX_QUERY,
+                   single_line=True)
     if q:
-        if len(q) > MAX_QUERY:
-            raise InvalidInput(f"关键词不能超过 {MAX_QUERY} 个字", field="q")
         pattern = _like(q)
         unit_match = select(Unit.id).where(Unit.name.ilike(pattern, escape="\\"))
         finding_match = exists().where(Finding.inspection_id == Inspection.id,

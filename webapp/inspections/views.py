@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.database import local_time, local_today
-from webapp.errors import DomainError, NotFound
+from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
@@ -24,7 +24,7 @@ from webapp.media.store import send_blob
 from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
 from webapp.supervision.models import URGENCY_LABELS
 from webapp.transaction import on_refusal
-from webapp.validation import parse_date
+from webapp.validation import parse_date, parse_id
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
 
@@ -45,8 +45,11 @@ def _uuid(value: str) -> str:
 
 
 def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    """A filter's id; anything that is no id ("²", 2^70) is no filter."""
+    try:
+        return parse_id(request.args.get(name), field=name, label=name, required=False)
+    except InvalidInput:
+        return None
 
 
 @bp.get("/")

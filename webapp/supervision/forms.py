@@ -18,7 +18,7 @@ from webapp.supervision.models import (
     Source,
     Urgency,
 )
-from webapp.validation import parse_choice, parse_date
+from webapp.validation import parse_choice, parse_date, parse_id
 
 
 def _date(form: MultiDict, name: str, label: str) -> date | None:
@@ -26,14 +26,7 @@ def _date(form: MultiDict, name: str, label: str) -> date | None:
 
 
 def _unit_id(form: MultiDict, name: str, label: str, *, required: bool = True) -> int | None:
-    value = (form.get(name) or "").strip()
-    if not value:
-        if required:
-            raise InvalidInput(f"请选择{label}", field=name)
-        return None
-    if not value.isdigit():
-        raise InvalidInput(f"{label}不存在", field=name)
-    return int(value)
+    return parse_id(form.get(name), field=name, label=label, required=required)
 
 
 def _decision(form: MultiDict) -> bool:
@@ -61,12 +54,11 @@ def register_args(form: MultiDict) -> dict:
 
 def assign_args(form: MultiDict) -> dict:
     """交办 form → assign_item keyword arguments."""
-    assisting = [v for v in form.getlist("assisting_units") if v]
-    if any(not v.isdigit() for v in assisting):
-        raise InvalidInput("协办单位不存在", field="assisting_units")
+    assisting = [parse_id(v, field="assisting_units", label="协办单位")
+                 for v in form.getlist("assisting_units") if v]
     return {
         "lead_unit": _unit_id(form, "lead_unit", "承办单位"),
-        "assisting_units": [int(v) for v in assisting],
+        "assisting_units": assisting,
         "supervising_leader": form.get("supervising_leader"),
         "first_responsible": form.get("first_responsible"),
         "direct_responsible": form.get("direct_responsible"),

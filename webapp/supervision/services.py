@@ -35,7 +35,7 @@ from webapp.supervision.models import (
 )
 from webapp.supervision.workflow import ACTIONS, pending_final_feedback, refusal
 from webapp.transaction import lock_row
-from webapp.validation import LONG, SHORT, clean_text
+from webapp.validation import LONG, SHORT, clean_text, parse_id
 
 NAME = 64  # length of a person's name
 
@@ -65,9 +65,7 @@ def _record(item: SupervisionItem, action: str, actor: User | None, **details: A
 
 
 def _unit(unit_id: object, *, field: str, label: str) -> Unit:
-    unit = db.session.get(Unit, unit_id) if isinstance(unit_id, int) else None
-    if unit is None and isinstance(unit_id, str) and unit_id.isdigit():
-        unit = db.session.get(Unit, int(unit_id))
+    unit = db.session.get(Unit, parse_id(unit_id, field=field, label=label))
     if unit is None or not unit.active:
         raise InvalidInput(f"{label}不存在", field=field)
     return unit
