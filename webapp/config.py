@@ -30,6 +30,9 @@ class Defaults:
     # would overwrite one another's changes (the PWA's fresh CSRF token, say).
     SESSION_REFRESH_EACH_REQUEST = False
     API_TOKEN_LIFETIME = timedelta(hours=12)
+    # A worker remembers a valid token this many seconds (0: look it up every request); a
+    # token revoked in another worker stops working within this time.
+    API_TOKEN_CACHE_SECONDS = 5
 
     # Sign-in throttling, kept in the database (works across workers); README "Security".
     LOGIN_FREE_FAILURES = 3  # per account and hour from unknown devices, before delays start

@@ -4,7 +4,7 @@ visibility filter, so counts never reveal hidden items)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from math import ceil
 from typing import Annotated
 
@@ -19,15 +19,23 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from webapp.api.declare import Day, Query, refusal
 from webapp.auth.models import User
 from webapp.database import local_today
 from webapp.extensions import db
+from webapp.org.models import Unit
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
-from webapp.supervision.models import ItemState, Source, SupervisionItem
+from webapp.supervision.models import (
+    SOURCE_LABELS,
+    STATE_LABELS,
+    URGENCY_LABELS,
+    ItemState,
+    Source,
+    SupervisionItem,
+    Urgency,
+)
 from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
@@ -99,9 +107,44 @@ class ItemFilters(Query):
             raise refusal(err, cls, shape_status=422) from None
 
 
+@dataclass(frozen=True, slots=True)
+class UnitName:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """An item as a list shows it: one row of the list's query, not an ORM object (a page of
+    rows costs a fraction of a page of items). Same attribute names as SupervisionItem."""
+
+    id: int
+    code: str
+    title: str
+    state: ItemState
+    source: Source
+    urgency: Urgency
+    due_date: date | None
+    registered_at: datetime
+    lead_unit: UnitName | None
+    light: Light
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.urgency]
+
+
 @dataclass
 class ItemPage:
-    items: list[SupervisionItem]
+    items: list[ItemRow]
     total: int
     page: int
     per_page: int
@@ -109,6 +152,12 @@ class ItemPage:
     @property
     def pages(self) -> int:
         return max(1, ceil(self.total / self.per_page))
+
+
+_ROW_COLUMNS = (SupervisionItem.id, SupervisionItem.code, SupervisionItem.title,
+                SupervisionItem.state, SupervisionItem.source, SupervisionItem.urgency,
+                SupervisionItem.due_date, SupervisionItem.registered_at,
+                SupervisionItem.lead_unit_id, Unit.name)
 
 
 def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
@@ -133,21 +182,32 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
 
 
 def search_items(actor: User, f: ItemFilters) -> ItemPage:
-    """One page of the items `actor` may see that match `f`, newest first, with the total."""
+    """One page of the items `actor` may see that match `f`, newest first, with the total.
+
+    One query: the page's rows with their lead unit's name and the total as a window count
+    (a page past the end costs a second, counting query)."""
     today, yellow = local_today(), current_app.config["YELLOW_LIGHT_DAYS"]
-    base = _where(visible_items(actor), f, today, yellow)
-    total = db.session.scalar(
-        _where(visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow)
-    )
-    rows = db.session.scalars(
-        base.options(selectinload(SupervisionItem.lead_unit))
-        .order_by(SupervisionItem.id.desc())
-        .limit(f.per_page)
-        .offset((f.page - 1) * f.per_page)
-    ).all()
-    return ItemPage(list(rows), total or 0, f.page, f.per_page)
+    stmt = (_where(visible_items(actor, select(*_ROW_COLUMNS, func.count().over())), f, today,
+                   yellow)
+            .outerjoin(Unit, Unit.id == SupervisionItem.lead_unit_id)
+            .order_by(SupervisionItem.id.desc())
+            .limit(f.per_page).offset((f.page - 1) * f.per_page))
+    rows = db.session.execute(stmt).all()
+    if rows:
+        total = rows[0][-1]
+    else:
+        total = db.session.scalar(_where(
+            visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow))
+    items = [ItemRow(id_, code, title, state, source, urgency, due, registered,
+                     UnitName(unit_id, unit_name) if unit_id else None,
+                     deadline_light(state, due, today=today, yellow_days=yellow))
+             for (id_, code, title, state, source, urgency, due, registered, unit_id, unit_name,
+                  _) in rows]
+    return ItemPage(items, total or 0, f.page, f.per_page)
 
 
-def light_of(item: SupervisionItem) -> Light:
+def light_of(item: SupervisionItem | ItemRow) -> Light:
+    if isinstance(item, ItemRow):
+        return item.light
     return deadline_light(item.state, item.due_date, today=local_today(),
                           yellow_days=current_app.config["YELLOW_LIGHT_DAYS"])

@@ -35,6 +35,12 @@ def home():
     return render_template("web/home.html")
 
 
+@bp.route("/healthz")
+def healthz():
+    """For a load balancer: this instance answers (no database, no session)."""
+    return {"status": "ok"}
+
+
 @bp.route("/favicon.ico")
 def favicon():
     """The tab icon browsers ask for on every page: the phone app's 督 icon, 16–48 px."""
