@@ -15,6 +15,7 @@ from webapp.transaction import DubanFlask
 DOMAINS = (
     "webapp.auth",
     "webapp.org",
+    "webapp.people",
     "webapp.audit",
     "webapp.supervision",
     "webapp.media",

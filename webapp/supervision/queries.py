@@ -25,12 +25,17 @@ from webapp.api.declare import Day, Query, refusal
 from webapp.auth.models import User
 from webapp.database import local_today
 from webapp.extensions import db
+from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import ItemState, Source, SupervisionItem
 from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
+# What the keyword search looks in: code, title, content and the people the item names.
+TEXT_COLUMNS = (SupervisionItem.code, SupervisionItem.title, SupervisionItem.content,
+                SupervisionItem.supervising_leader, SupervisionItem.first_responsible,
+                SupervisionItem.direct_responsible)
 
 
 def _whole(value: object) -> object:
@@ -64,6 +69,8 @@ class ItemFilters(Query):
     due_to: Day | None = Field(None, title="时限止")
     text: str | None = Field(None, alias="q", title="关键词",
                              description="text in code, title or content")
+    supervised: bool = Field(False, title="我分管的",
+                             description="only items whose 分管领导 is the caller")
     page: Whole = Field(1, title="页码")
     per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
 
@@ -76,6 +83,11 @@ class ItemFilters(Query):
     @classmethod
     def _empty_is_none(cls, value):
         return None if value == "" else value
+
+    @field_validator("supervised", mode="before")
+    @classmethod
+    def _yes(cls, value):
+        return value in ("1", "true", "yes", True)
 
     @field_validator("text", mode="before")
     @classmethod
@@ -111,7 +123,10 @@ class ItemPage:
         return max(1, ceil(self.total / self.per_page))
 
 
-def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
+def _where(stmt, f: ItemFilters, today: date, yellow_days: int, actor: User):
+    if f.supervised:
+        me = person_for_user(actor)
+        stmt = stmt.where(SupervisionItem.supervising_leader_id == (me.id if me else -1))
     if f.states:
         stmt = stmt.where(SupervisionItem.state.in_(f.states))
     if f.unit_id:
@@ -126,18 +141,17 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
         stmt = stmt.where(SupervisionItem.due_date <= f.due_to)
     if f.text:
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(SupervisionItem.code.like(like, escape="\\"),
-                              SupervisionItem.title.like(like, escape="\\"),
-                              SupervisionItem.content.like(like, escape="\\")))
+        stmt = stmt.where(or_(*(column.like(like, escape="\\") for column in TEXT_COLUMNS)))
     return stmt
 
 
 def search_items(actor: User, f: ItemFilters) -> ItemPage:
     """One page of the items `actor` may see that match `f`, newest first, with the total."""
     today, yellow = local_today(), current_app.config["YELLOW_LIGHT_DAYS"]
-    base = _where(visible_items(actor), f, today, yellow)
+    base = _where(visible_items(actor), f, today, yellow, actor)
     total = db.session.scalar(
-        _where(visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow)
+        _where(visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow,
+               actor)
     )
     rows = db.session.scalars(
         base.options(selectinload(SupervisionItem.lead_unit))

@@ -14,6 +14,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 NAV = [
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
+    ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
     ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
@@ -57,10 +58,18 @@ def nav_links():
     ]
 
 
+def supervised_link() -> str | None:
+    """A leader's "我分管的" link: the item list of the items they supervise (分管)."""
+    if current_user.role != Role.LEADER or "supervision.item_list" not in _endpoints():
+        return None
+    return url_for("supervision.item_list", supervised=1)
+
+
 def init_app(app: Flask) -> None:
     from webapp.web import submits
 
     app.register_blueprint(bp)
     submits.init_app(app)
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["supervised_link"] = supervised_link
     app.jinja_env.globals["form_guard"] = form_guard
