@@ -16,6 +16,7 @@ DOMAINS = (
     "webapp.auth",
     "webapp.org",
     "webapp.people",
+    "webapp.calendar",
     "webapp.audit",
     "webapp.supervision",
     "webapp.media",

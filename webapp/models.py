@@ -3,6 +3,7 @@
 from webapp.archive import models as archive_models  # noqa: F401 (imports documents too)
 from webapp.audit import models as audit_models  # noqa: F401
 from webapp.auth import models as auth_models  # noqa: F401
+from webapp.calendar import models as calendar_models  # noqa: F401
 from webapp.inspections import models as inspection_models  # noqa: F401
 from webapp.numbering import SequenceCounter  # noqa: F401
 from webapp.once import SubmissionKey  # noqa: F401

@@ -157,6 +157,9 @@ class SupervisionItem(db.Model):
     direct_responsible: Mapped[str | None] = mapped_column(String(64))
     due_date: Mapped[date | None] = mapped_column(Date)  # current (possibly extended) 办理时限
     original_due_date: Mapped[date | None] = mapped_column(Date)
+    # local date the 办结反馈 under review was sent: on time, the item is not overdue while
+    # the office reviews it (supervision/lights.py, is_overdue)
+    final_feedback_on: Mapped[date | None] = mapped_column(Date)
 
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

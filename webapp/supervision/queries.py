@@ -163,5 +163,6 @@ def search_items(actor: User, f: ItemFilters) -> ItemPage:
 
 
 def light_of(item: SupervisionItem) -> Light:
-    return deadline_light(item.state, item.due_date, today=local_today(),
+    return deadline_light(item.state, item.due_date, final_feedback_on=item.final_feedback_on,
+                          today=local_today(),
                           yellow_days=current_app.config["YELLOW_LIGHT_DAYS"])

@@ -324,6 +324,8 @@ def submit_feedback(
                           max_len=255, single_line=True) or "附件"
         feedback.attachments.append(FeedbackAttachment(
             filename=name, content_type=info.content_type, size=info.size, sha256=info.sha256))
+    if kind == FeedbackKind.FINAL:
+        item.final_feedback_on = local_date(feedback.submitted_at)
     _move(item, action)
     db.session.flush()
     _record(item, action, actor, feedback_id=feedback.id, completed=completed,

@@ -32,9 +32,9 @@ from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
 from webapp.people.services import key_labels, person_key
+from webapp.supervision.lights import overdue_condition
 from webapp.supervision.models import (
     DONE_STATES,
-    OPEN_STATES,
     SOURCE_LABELS,
     Feedback,
     HandBackRequest,
@@ -259,7 +259,7 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
 
     overdue = db.session.execute(
         select(key, func.count())
-        .where(seek, item.state.in_(OPEN_STATES), item.due_date < today).group_by(key))
+        .where(seek, overdue_condition(today)).group_by(key))
     for k, n in overdue:
         row(k).overdue_now = n
 

@@ -23,6 +23,7 @@ NAV = [
     ("documents.settings", "公文设置", {Role.ADMIN}),
     ("users.user_list", "用户", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),
+    ("calendar.calendar_page", "工作日历", {Role.ADMIN}),
 ]
 
 
