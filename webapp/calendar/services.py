@@ -168,7 +168,8 @@ def package_holidays(year: int) -> list[tuple[date, str]]:
     return out
 
 
-_HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+_HOLIDAY_NAMES = {"New Year's Day": "元旦", "Spring Festival": "春节",
+                  "Tomb-sweeping Day": "清明节",
                   "Labour Day": "劳动节", "Dragon Boat Festival": "端午节",
                   "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
                   "Anti-Fascist 70th Day": "抗战胜利纪念日"}
