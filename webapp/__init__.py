@@ -23,6 +23,7 @@ DOMAINS = (
     "webapp.documents",
     "webapp.archive",
     "webapp.inspections",
+    "webapp.notify",
     "webapp.pwa",
     "webapp.api",
     "webapp.web",

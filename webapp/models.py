@@ -5,6 +5,7 @@ from webapp.audit import models as audit_models  # noqa: F401
 from webapp.auth import models as auth_models  # noqa: F401
 from webapp.calendar import models as calendar_models  # noqa: F401
 from webapp.inspections import models as inspection_models  # noqa: F401
+from webapp.notify import models as notify_models  # noqa: F401
 from webapp.numbering import SequenceCounter  # noqa: F401
 from webapp.once import SubmissionKey  # noqa: F401
 from webapp.org import models as org_models  # noqa: F401

@@ -24,6 +24,7 @@ NAV = [
     ("users.user_list", "用户", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),
     ("calendar.calendar_page", "工作日历", {Role.ADMIN}),
+    ("notify.dead_letters", "发送失败", {Role.ADMIN}),
 ]
 
 
