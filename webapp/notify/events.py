@@ -130,4 +130,4 @@ def _document_issued(doc_number: str) -> None:
     doc = db.session.scalar(select(Document).where(Document.doc_number == doc_number))
     if doc is not None and doc.kind in ITEM_KINDS and doc.item is not None:
         services.send("document_issued", item=doc.item,
-                      note=f"{doc.kind_label}（{doc.doc_number}）", href_document=doc.id)
+                      note=f"{doc.kind_label}（{doc.doc_number}）")

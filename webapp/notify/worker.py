@@ -125,6 +125,28 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> int:
     return len(ids)
 
 
+def _daily(ticked):
+    """Once a day (at start and when the local date changes): the day's reminders and
+    escalation (`tick`), so nothing has to be put in cron. Idempotent across workers."""
+    from webapp.database import local_today
+    from webapp.escalation.services import tick
+
+    today = local_today()
+    if ticked == today:
+        return ticked
+    try:
+        report = tick(today)
+        db.session.commit()
+        log.info("tick %s: %s", today, report.summary())
+        for year in report.missing_years:
+            log.warning("the holidays of %s are missing: counting Monday to Friday", year)
+    except Exception:
+        log.exception("tick failed")
+        db.session.rollback()
+        return ticked
+    return today
+
+
 def _listener():
     """A PostgreSQL connection LISTENing for wake-ups, or None on SQLite."""
     if db.engine.dialect.name != "postgresql":
@@ -146,9 +168,11 @@ def run(*, once: bool = False, stop: threading.Event | None = None) -> int:
             signal.signal(sig, lambda *_: stop.set())
     poll = float(current_app.config["NOTIFY_POLL_SECONDS"])
     listener = None if once else _listener()
-    total = 0
+    total, ticked = 0, None
     try:
         while not stop.is_set():
+            if not once:
+                ticked = _daily(ticked)
             try:
                 n = deliver_due()
             except Exception:  # a database hiccup must not end the worker: log, wait, retry

@@ -12,9 +12,11 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 # (endpoint, label, roles allowed); links whose endpoint is not registered are left out.
 NAV = [
+    ("todo.todo_page", "待办", None),
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
     ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
+    ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
     ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
@@ -31,6 +33,8 @@ NAV = [
 @bp.route("/")
 @login_required
 def home():
+    if "todo.todo_page" in _endpoints():  # everyone's home is their to-do
+        return redirect(url_for("todo.todo_page"))
     if "supervision.item_list" in _endpoints() and current_user.role != Role.INSPECTOR:
         return redirect(url_for("supervision.item_list"))
     if "pwa.app" in _endpoints() and current_user.role == Role.INSPECTOR:
