@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, String, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp.auth.models import Role, User
-from webapp.database import local_today, local_zone, utcnow
+from webapp.database import local_today, local_zone
 from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.escalation.models import EscalationStep
 from webapp.inspections.models import Inspection, InspectionState
@@ -47,10 +47,8 @@ class Kind:
 
 
 def _recent() -> datetime:
-    return utcnow() - timedelta(days=int(current_app.config["TODO_RECENT_DAYS"]))
-
-
-def _day_start(day: date) -> datetime:
+    """The start of the window of recent results: whole local days (TODO_RECENT_DAYS)."""
+    day = local_today() - timedelta(days=int(current_app.config["TODO_RECENT_DAYS"]))
     return datetime.combine(day, time(), local_zone()).astimezone(UTC)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import g
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -36,10 +37,38 @@ def kinds_for(actor: User) -> list[Kind]:
     return [k for k in KINDS.values() if actor.role in k.roles]
 
 
+_cache: dict[tuple, dict[str, int]] = {}
+_cache_lock = threading.Lock()
+CACHE_SIZE = 1024
+UNCACHED = frozenset({"dead_letters"})  # the worker changes these without an audit event
+
+
+def _count(kind: Kind, actor: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        kind.query(actor).subquery())) or 0
+
+
 def counts(actor: User) -> dict[str, int]:
-    """{kind: how many} — each the count of the kind's own list."""
-    return {k.key: db.session.scalar(select(func.count()).select_from(
-        k.query(actor).subquery())) or 0 for k in kinds_for(actor)}
+    """{kind: how many} — each the count of the kind's own list. Kept per process until the
+    data changes (every change to items, requests, feedback, documents and inspections writes
+    an audit event, so the audit chain's head moves) or the day does (the lists' windows are
+    whole days): the menu costs one indexed query on most pages."""
+    from webapp.supervision.stats import _data_version
+
+    kinds = kinds_for(actor)
+    if not current_app.config.get("STATS_CACHE", True):  # tests change rows without events
+        return {k.key: _count(k, actor) for k in kinds}
+    key = (str(db.engine.url), actor.id, actor.role, actor.unit_id, local_today(),
+           _data_version())
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = {k.key: _count(k, actor) for k in kinds if k.key not in UNCACHED}
+        with _cache_lock:
+            if len(_cache) >= CACHE_SIZE:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = hit
+    return {k.key: hit[k.key] if k.key in hit else _count(k, actor) for k in kinds}
 
 
 def entries(actor: User, kind: str | None = None, limit: int = MAX_ENTRIES) -> list[Entry]:
