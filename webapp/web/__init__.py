@@ -33,7 +33,9 @@ NAV = [
 @bp.route("/")
 @login_required
 def home():
-    if "todo.todo_page" in _endpoints():  # everyone's home is their to-do
+    if "pwa.app" in _endpoints() and current_user.role == Role.INSPECTOR:
+        return redirect(url_for("pwa.app"))  # on the phone: the app (its to-do is in the menu)
+    if "todo.todo_page" in _endpoints():  # everyone else's home is their to-do
         return redirect(url_for("todo.todo_page"))
     if "supervision.item_list" in _endpoints() and current_user.role != Role.INSPECTOR:
         return redirect(url_for("supervision.item_list"))
