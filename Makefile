@@ -25,8 +25,11 @@ db: $(VENV)/.installed system-deps
 
 # The demo serves plain HTTP on the local network, so its session cookie cannot be `Secure`;
 # behind an HTTPS proxy leave DUBAN_SESSION_COOKIE_SECURE unset (README, "Deploying").
+# The notification worker runs beside the web server (it also runs the day's reminders and
+# escalation, `tick`, once a day) and stops with it.
 run: db
 	@$(BIN)/flask --app webapp show-welcome --port $(PORT)
+	$(BIN)/flask --app webapp worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	DUBAN_SESSION_COOKIE_SECURE=false DUBAN_DEMO_MODE=true $(BIN)/gunicorn \
 	  --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --preload \
 	  --access-logfile - webapp.wsgi:app

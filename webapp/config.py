@@ -58,6 +58,32 @@ class Defaults:
     ARCHIVE_FONDS = "DB"  # 全宗号 at the start of every archive code (档号)
     DEMO_MODE = False  # the login page lists the demo accounts (make run sets it)
 
+    # Notifications (webapp/notify): in-app always; outward when configured. The SMS gateway
+    # and the 警务通/政务钉钉 webhook get a POST of JSON signed with HMAC-SHA256 of the body
+    # (README, "Notifications"). Times are in seconds.
+    NOTIFY_SMS_URL: str | None = None
+    NOTIFY_SMS_SECRET: str | None = None
+    NOTIFY_WEBHOOK_URL: str | None = None
+    NOTIFY_WEBHOOK_SECRET: str | None = None
+    NOTIFY_HTTP_TIMEOUT = 5  # seconds per attempt
+    NOTIFY_MAX_ATTEMPTS = 6  # then the message goes to the dead letters
+    NOTIFY_RETRY_BASE = 30  # seconds before the 2nd attempt; doubled each time, with jitter
+    NOTIFY_RETRY_MAX = 3600  # seconds: the longest wait between attempts
+    NOTIFY_SMTP_HOST: str | None = None
+    NOTIFY_SMTP_PORT = 25
+    NOTIFY_SMTP_USER: str | None = None
+    NOTIFY_SMTP_PASSWORD: str | None = None
+    NOTIFY_SMTP_STARTTLS = False
+    NOTIFY_MAIL_FROM = "duban@localhost"
+    NOTIFY_QUIET_HOURS = "22:00-07:00"  # no SMS or push then, unless 特急 (empty: none)
+    NOTIFY_BASE_URL: str | None = None  # e.g. https://duban.gaj.example: links in messages
+    NOTIFY_POLL_SECONDS = 2  # the worker looks for due messages at least this often
+    NOTIFY_BATCH = 100  # messages a worker takes at once
+
+    # Escalation (webapp/escalation): the office's rules are in the database; these are the
+    # days the to-do keeps recent results (request decisions, published inspections) shown.
+    TODO_RECENT_DAYS = 7
+
     # Keys. SECRET_KEY signs sessions: generated into instance/config.py on first start.
     # AUDIT_HMAC_KEY keys the audit chain: when not set, it is read from AUDIT_KEY_FILE (created
     # on first start, 0600), which lies outside instance/ so that it is not kept beside the

@@ -71,6 +71,22 @@ def load_demo(*, password: str) -> None:
     db.session.flush()
     load_demo_items(units, users)
     _load_inspections(units, users)
+    _load_people(units, users)
+    # today's reminders and escalation, as the worker would run them: every account's to-do
+    # starts populated (催办 received, 催办通知 to draft, items for the 通报)
+    from webapp.escalation.services import tick
+
+    tick(local_today())
+
+
+def _load_people(units: dict[str, Unit], users: dict[str, User]) -> None:
+    """Heads of two units without accounts, reachable by SMS when a gateway is configured."""
+    from webapp.people.services import create_person
+
+    for code, name, post, mobile in (("CGJ-PCS1", "张伟", "所长", "13800000001"),
+                                     ("JJDD", "赵刚", "大队长", "13800000002")):
+        create_person(actor=users["admin"], unit=units[code], name=name, post=post,
+                      mobile=mobile)
 
 
 def _load_inspections(units: dict[str, Unit], users: dict[str, User]) -> None:

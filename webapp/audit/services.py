@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 
 GENESIS = "0" * 64
 
+# Functions called with (event, actor) after each event is written, in the same transaction:
+# other domains react to what happened (a user created → their person record; an item
+# assigned → notifications) without the recording domain knowing them.
+_LISTENERS: list = []
+
+
+def listen(fn) -> None:
+    """Call `fn(event, actor)` after every recorded event (once, however often registered)."""
+    if fn not in _LISTENERS:
+        _LISTENERS.append(fn)
+
 
 def _key() -> bytes:
     key = current_app.config.get("AUDIT_HMAC_KEY")
@@ -87,6 +98,8 @@ def record(
     event.hash = compute_hash(event)
     db.session.add(event)
     db.session.flush()
+    for fn in _LISTENERS:
+        fn(event, actor)
     return event
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_
 
-from webapp.supervision.models import OPEN_STATES, ItemState, SupervisionItem
+from webapp.supervision.models import OPEN_STATES, WITH_UNIT_STATES, ItemState, SupervisionItem
 
 
 class Light(enum.StrEnum):
@@ -21,15 +21,40 @@ LIGHT_LABELS = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红�
                 Light.NONE: "—"}
 
 
+def is_overdue(state: ItemState, due_date: date | None, final_feedback_on: date | None, *,
+               today: date) -> bool:
+    """The one rule for "overdue" (lights, lists, statistics, reminders, escalation): past the
+    (possibly extended) due date while the unit has it, or under review with the 办结反馈 sent
+    after the due date. A unit whose 办结反馈 arrived in time is not overdue while the office
+    reviews it."""
+    if due_date is None or due_date >= today:
+        return False
+    if state in WITH_UNIT_STATES:
+        return True
+    return state == ItemState.UNDER_REVIEW and (
+        final_feedback_on is None or final_feedback_on > due_date)
+
+
+def overdue_condition(today: date) -> ColumnElement[bool]:
+    """`is_overdue` as SQL."""
+    item = SupervisionItem
+    late_feedback = or_(item.final_feedback_on.is_(None), item.final_feedback_on > item.due_date)
+    return and_(item.due_date < today,
+                or_(item.state.in_(WITH_UNIT_STATES),
+                    and_(item.state == ItemState.UNDER_REVIEW, late_feedback)))
+
+
 def deadline_light(
-    state: ItemState, due_date: date | None, *, today: date, yellow_days: int
+    state: ItemState, due_date: date | None, *, today: date, yellow_days: int,
+    final_feedback_on: date | None = None,
 ) -> Light:
-    """Red when overdue, yellow when due within `yellow_days`, green otherwise; open items only."""
+    """Red when overdue (`is_overdue`), yellow when due within `yellow_days`, green otherwise
+    (also past the date while on-time feedback is reviewed); open items only."""
     if state not in OPEN_STATES or due_date is None:
         return Light.NONE
-    if due_date < today:
+    if is_overdue(state, due_date, final_feedback_on, today=today):
         return Light.RED
-    if due_date <= today + timedelta(days=yellow_days):
+    if today <= due_date <= today + timedelta(days=yellow_days):
         return Light.YELLOW
     return Light.GREEN
 
@@ -40,9 +65,10 @@ def light_condition(light: Light, *, today: date, yellow_days: int) -> ColumnEle
     is_open = item.state.in_(OPEN_STATES)
     soon = today + timedelta(days=yellow_days)
     if light == Light.RED:
-        return and_(is_open, item.due_date < today)
+        return overdue_condition(today)
     if light == Light.YELLOW:
         return and_(is_open, item.due_date >= today, item.due_date <= soon)
     if light == Light.GREEN:
-        return and_(is_open, item.due_date > soon)
+        return and_(is_open, or_(item.due_date > soon,
+                                 and_(item.due_date < today, ~overdue_condition(today))))
     return ~and_(is_open, item.due_date.is_not(None))

@@ -13,6 +13,7 @@ from webapp.auth.models import User
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
 from webapp.org.models import Unit
+from webapp.people.models import Person  # noqa: F401 (the person.id foreign keys)
 
 
 class ItemState(enum.StrEnum):
@@ -145,11 +146,20 @@ class SupervisionItem(db.Model):
     requirements: Mapped[str | None] = mapped_column(Text)  # 办理要求
 
     lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    supervising_leader: Mapped[str | None] = mapped_column(String(64))  # 分管领导
-    first_responsible: Mapped[str | None] = mapped_column(String(64))  # 第一责任人
-    direct_responsible: Mapped[str | None] = mapped_column(String(64))  # 直接责任人
+    # 分管领导, 第一责任人, 直接责任人: the person when known (webapp/people), and the name
+    # shown (the person's name, or legacy text not yet linked to a person).
+    supervising_leader_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"),
+                                                              index=True)
+    supervising_leader: Mapped[str | None] = mapped_column(String(64))
+    first_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    first_responsible: Mapped[str | None] = mapped_column(String(64))
+    direct_responsible_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    direct_responsible: Mapped[str | None] = mapped_column(String(64))
     due_date: Mapped[date | None] = mapped_column(Date)  # current (possibly extended) 办理时限
     original_due_date: Mapped[date | None] = mapped_column(Date)
+    # local date the 办结反馈 under review was sent: on time, the item is not overdue while
+    # the office reviews it (supervision/lights.py, is_overdue)
+    final_feedback_on: Mapped[date | None] = mapped_column(Date)
 
     registered_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

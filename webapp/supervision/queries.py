@@ -25,6 +25,7 @@ from webapp.auth.models import User
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.org.models import Unit
+from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import (
@@ -39,6 +40,10 @@ from webapp.supervision.models import (
 from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
+# What the keyword search looks in: code, title, content and the people the item names.
+TEXT_COLUMNS = (SupervisionItem.code, SupervisionItem.title, SupervisionItem.content,
+                SupervisionItem.supervising_leader, SupervisionItem.first_responsible,
+                SupervisionItem.direct_responsible)
 
 
 def _whole(value: object) -> object:
@@ -72,6 +77,8 @@ class ItemFilters(Query):
     due_to: Day | None = Field(None, title="时限止")
     text: str | None = Field(None, alias="q", title="关键词",
                              description="text in code, title or content")
+    supervised: bool = Field(False, title="我分管的",
+                             description="only items whose 分管领导 is the caller")
     page: Whole = Field(1, title="页码")
     per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
 
@@ -84,6 +91,11 @@ class ItemFilters(Query):
     @classmethod
     def _empty_is_none(cls, value):
         return None if value == "" else value
+
+    @field_validator("supervised", mode="before")
+    @classmethod
+    def _yes(cls, value):
+        return value in ("1", "true", "yes", True)
 
     @field_validator("text", mode="before")
     @classmethod
@@ -125,6 +137,7 @@ class ItemRow:
     source: Source
     urgency: Urgency
     due_date: date | None
+    final_feedback_on: date | None
     registered_at: datetime
     lead_unit: UnitName | None
     light: Light
@@ -156,11 +169,14 @@ class ItemPage:
 
 _ROW_COLUMNS = (SupervisionItem.id, SupervisionItem.code, SupervisionItem.title,
                 SupervisionItem.state, SupervisionItem.source, SupervisionItem.urgency,
-                SupervisionItem.due_date, SupervisionItem.registered_at,
-                SupervisionItem.lead_unit_id, Unit.name)
+                SupervisionItem.due_date, SupervisionItem.final_feedback_on,
+                SupervisionItem.registered_at, SupervisionItem.lead_unit_id, Unit.name)
 
 
-def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
+def _where(stmt, f: ItemFilters, today: date, yellow_days: int, actor: User):
+    if f.supervised:
+        me = person_for_user(actor)
+        stmt = stmt.where(SupervisionItem.supervising_leader_id == (me.id if me else -1))
     if f.states:
         stmt = stmt.where(SupervisionItem.state.in_(f.states))
     if f.unit_id:
@@ -175,9 +191,7 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int):
         stmt = stmt.where(SupervisionItem.due_date <= f.due_to)
     if f.text:
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(SupervisionItem.code.like(like, escape="\\"),
-                              SupervisionItem.title.like(like, escape="\\"),
-                              SupervisionItem.content.like(like, escape="\\")))
+        stmt = stmt.where(or_(*(column.like(like, escape="\\") for column in TEXT_COLUMNS)))
     return stmt
 
 
@@ -188,7 +202,7 @@ def search_items(actor: User, f: ItemFilters) -> ItemPage:
     (a page past the end costs a second, counting query)."""
     today, yellow = local_today(), current_app.config["YELLOW_LIGHT_DAYS"]
     stmt = (_where(visible_items(actor, select(*_ROW_COLUMNS, func.count().over())), f, today,
-                   yellow)
+                   yellow, actor)
             .outerjoin(Unit, Unit.id == SupervisionItem.lead_unit_id)
             .order_by(SupervisionItem.id.desc())
             .limit(f.per_page).offset((f.page - 1) * f.per_page))
@@ -197,17 +211,20 @@ def search_items(actor: User, f: ItemFilters) -> ItemPage:
         total = rows[0][-1]
     else:
         total = db.session.scalar(_where(
-            visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow))
-    items = [ItemRow(id_, code, title, state, source, urgency, due, registered,
+            visible_items(actor, select(func.count(SupervisionItem.id))), f, today, yellow,
+            actor))
+    items = [ItemRow(id_, code, title, state, source, urgency, due, final_on, registered,
                      UnitName(unit_id, unit_name) if unit_id else None,
-                     deadline_light(state, due, today=today, yellow_days=yellow))
-             for (id_, code, title, state, source, urgency, due, registered, unit_id, unit_name,
-                  _) in rows]
+                     deadline_light(state, due, final_feedback_on=final_on, today=today,
+                                    yellow_days=yellow))
+             for (id_, code, title, state, source, urgency, due, final_on, registered, unit_id,
+                  unit_name, _) in rows]
     return ItemPage(items, total or 0, f.page, f.per_page)
 
 
 def light_of(item: SupervisionItem | ItemRow) -> Light:
     if isinstance(item, ItemRow):
         return item.light
-    return deadline_light(item.state, item.due_date, today=local_today(),
+    return deadline_light(item.state, item.due_date, final_feedback_on=item.final_feedback_on,
+                          today=local_today(),
                           yellow_days=current_app.config["YELLOW_LIGHT_DAYS"])

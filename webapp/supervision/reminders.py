@@ -12,11 +12,11 @@ from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.supervision import services
 from webapp.supervision.models import (
+    WITH_UNIT_STATES,
     Reminder,
     ReminderChannel,
     SupervisionItem,
 )
-from webapp.supervision.workflow import ACTIONS
 
 
 @dataclass
@@ -38,7 +38,8 @@ def remind_due(*, today: date, days_before: int) -> list[DigestLine]:
     )
     items = db.session.scalars(
         select(SupervisionItem)
-        .where(SupervisionItem.state.in_(ACTIONS["remind"].from_states),
+        # the unit has it: an item under review waits for the office, not the unit
+        .where(SupervisionItem.state.in_(WITH_UNIT_STATES),
                SupervisionItem.due_date <= today + timedelta(days=days_before),
                ~reminded_today)
         .options(selectinload(SupervisionItem.lead_unit))

@@ -22,16 +22,26 @@ class AssignBody(Body):
 
     lead_unit_id: Id = Field(title="承办单位", description="承办单位 id")
     assisting_unit_ids: list[Id] | None = Field(None, title="协办单位", description="协办单位 ids")
-    supervising_leader: str | None = Field(None, title="分管领导")
-    first_responsible: str = Field(title="第一责任人")
-    direct_responsible: str = Field(title="直接责任人")
+    # Each person by id (GET /people), or by name for older clients: a name matching exactly
+    # one of the unit's people is linked to them, any other is kept as a legacy name.
+    supervising_leader_id: Id | None = Field(None, title="分管领导",
+                                             description="a person of the bureau (no unit)")
+    supervising_leader: str | None = Field(None, title="分管领导", description="or a name")
+    first_responsible_id: Id | None = Field(None, title="第一责任人",
+                                            description="a person of the lead unit")
+    first_responsible: str | None = Field(None, title="第一责任人",
+                                          description="or a name; one of the two is required")
+    direct_responsible_id: Id | None = Field(None, title="直接责任人",
+                                             description="a person of the lead unit")
+    direct_responsible: str | None = Field(None, title="直接责任人",
+                                           description="or a name; one of the two is required")
     due_date: Day = Field(title="办理时限", description="not in the past")
 
     def service_args(self) -> dict[str, Any]:
+        people = {role: getattr(self, f"{role}_id") or getattr(self, role)
+                  for role in ("supervising_leader", "first_responsible", "direct_responsible")}
         return {"lead_unit": self.lead_unit_id, "assisting_units": self.assisting_unit_ids or (),
-                "due_date": self.due_date, "supervising_leader": self.supervising_leader,
-                "first_responsible": self.first_responsible,
-                "direct_responsible": self.direct_responsible}
+                "due_date": self.due_date, **people}
 
 
 class InstructionBody(Body):
@@ -264,8 +274,11 @@ class Item(ItemSummary):
     requirements: str | None
     assisting_units: list[UnitRef]
     supervising_leader: str | None
+    supervising_leader_id: int | None = Field(description="the person, when the name is linked")
     first_responsible: str | None
+    first_responsible_id: int | None
     direct_responsible: str | None
+    direct_responsible_id: int | None
     original_due_date: DayText | None
     assigned_at: TimeText | None
     acknowledged_at: TimeText | None

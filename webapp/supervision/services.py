@@ -17,6 +17,7 @@ from webapp.errors import InvalidInput, NotAllowed
 from webapp.extensions import db
 from webapp.numbering import next_number
 from webapp.org.models import Unit
+from webapp.people import services as people
 from webapp.supervision.models import (
     ExtensionRequest,
     Feedback,
@@ -145,11 +146,12 @@ def assign_item(
     lead_unit: Unit | int,
     due_date: date | None,
     assisting_units: Iterable[Unit | int] = (),
-    supervising_leader: str | None = None,
-    first_responsible: str | None = None,
-    direct_responsible: str | None = None,
+    supervising_leader: str | int | None = None,
+    first_responsible: str | int | None = None,
+    direct_responsible: str | int | None = None,
 ) -> None:
-    """交办: lead unit, assisting units, named responsible people and the deadline."""
+    """交办: lead unit, assisting units, named responsible people (a person's id or a name)
+    and the deadline."""
     _gate(item, "assign", actor)
     lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
                                                                label="承办单位")
@@ -157,12 +159,8 @@ def assign_item(
                for u in assisting_units]
     helpers = [u for u in dict.fromkeys(helpers) if u.id != lead.id]
     due_date = _check_due(due_date)
-    item.supervising_leader = _name(supervising_leader, field="supervising_leader",
-                                    label="分管领导")
-    item.first_responsible = _name(first_responsible, field="first_responsible",
-                                   label="第一责任人", required=True)
-    item.direct_responsible = _name(direct_responsible, field="direct_responsible",
-                                    label="直接责任人", required=True)
+    _name_people(item, lead, supervising_leader=supervising_leader,
+                 first_responsible=first_responsible, direct_responsible=direct_responsible)
     item.lead_unit = lead
     item.assisting_units = helpers
     item.due_date = item.original_due_date = due_date
@@ -172,6 +170,17 @@ def assign_item(
             assisting_units=[u.name for u in helpers],
             first_responsible=item.first_responsible,
             direct_responsible=item.direct_responsible)
+
+
+def _name_people(item: SupervisionItem, lead: Unit, **named: object) -> None:
+    """分管领导 from the bureau's people, 责任人 from the lead unit's: a person's id, or a name
+    matched to one person, else kept as legacy text (webapp.people.services.resolve)."""
+    for role, value in named.items():
+        found = people.resolve(None if role == "supervising_leader" else lead, value,
+                               field=role, label=people.ITEM_ROLES[role],
+                               required=role != "supervising_leader")
+        setattr(item, role, found.name)
+        setattr(item, f"{role}_id", found.person_id)
 
 
 def acknowledge_item(item: SupervisionItem, *, actor: User) -> None:
@@ -313,6 +322,8 @@ def submit_feedback(
                           max_len=255, single_line=True) or "附件"
         feedback.attachments.append(FeedbackAttachment(
             filename=name, content_type=info.content_type, size=info.size, sha256=info.sha256))
+    if kind == FeedbackKind.FINAL:
+        item.final_feedback_on = local_date(feedback.submitted_at)
     _move(item, action)
     db.session.flush()
     _record(item, action, actor, feedback_id=feedback.id, completed=completed,

@@ -31,9 +31,10 @@ from webapp.database import local_today, local_zone
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
+from webapp.people.services import key_labels, person_key
+from webapp.supervision.lights import overdue_condition
 from webapp.supervision.models import (
     DONE_STATES,
-    OPEN_STATES,
     SOURCE_LABELS,
     Feedback,
     HandBackRequest,
@@ -154,8 +155,10 @@ def _item_key(group: Group) -> ColumnElement:
     item = SupervisionItem
     return {
         Group.UNIT: item.lead_unit_id,
-        Group.FIRST_RESPONSIBLE: item.first_responsible,
-        Group.DIRECT_RESPONSIBLE: item.direct_responsible,
+        # one key per person (their id when linked): "所长 张伟" and "张伟" count once
+        Group.FIRST_RESPONSIBLE: person_key(item.first_responsible_id, item.first_responsible),
+        Group.DIRECT_RESPONSIBLE: person_key(item.direct_responsible_id,
+                                             item.direct_responsible),
         Group.SOURCE: item.source,
     }[group]
 
@@ -256,7 +259,7 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
 
     overdue = db.session.execute(
         select(key, func.count())
-        .where(seek, item.state.in_(OPEN_STATES), item.due_date < today).group_by(key))
+        .where(seek, overdue_condition(today)).group_by(key))
     for k, n in overdue:
         row(k).overdue_now = n
 
@@ -296,8 +299,9 @@ def _label(rows: dict[str, StatRow], group: Group) -> None:
         for k, r in rows.items():
             r.label = SOURCE_LABELS[Source(k)] if k != NONE_KEY else NONE_LABEL
     else:
+        labels = key_labels([k for k in rows if k != NONE_KEY])
         for k, r in rows.items():
-            r.label = k if k != NONE_KEY else NONE_LABEL
+            r.label = labels.get(k, k) if k != NONE_KEY else NONE_LABEL
 
 
 def _totals(rows: list[StatRow]) -> StatRow:

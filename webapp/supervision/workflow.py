@@ -105,6 +105,8 @@ EVENT_LABELS = {
     "extension_approved": "同意延期",
     "extension_refused": "不同意延期",
     "upload_attachment": "上传附件",
+    "escalate": "逾期升级",  # webapp/escalation: told the 分管领导, marked for the 通报
+    "assisting_input": "协办意见",  # webapp/assist
     **{name: a.label for name, a in ACTIONS.items()},
 }
 

@@ -12,8 +12,11 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 # (endpoint, label, roles allowed); links whose endpoint is not registered are left out.
 NAV = [
+    ("todo.todo_page", "待办", None),
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
+    ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
+    ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
     ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
@@ -22,12 +25,18 @@ NAV = [
     ("documents.settings", "公文设置", {Role.ADMIN}),
     ("users.user_list", "用户", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),
+    ("calendar.calendar_page", "工作日历", {Role.ADMIN}),
+    ("notify.dead_letters", "发送失败", {Role.ADMIN}),
 ]
 
 
 @bp.route("/")
 @login_required
 def home():
+    if "pwa.app" in _endpoints() and current_user.role == Role.INSPECTOR:
+        return redirect(url_for("pwa.app"))  # on the phone: the app (its to-do is in the menu)
+    if "todo.todo_page" in _endpoints():  # everyone else's home is their to-do
+        return redirect(url_for("todo.todo_page"))
     if "supervision.item_list" in _endpoints() and current_user.role != Role.INSPECTOR:
         return redirect(url_for("supervision.item_list"))
     if "pwa.app" in _endpoints() and current_user.role == Role.INSPECTOR:
@@ -63,10 +72,18 @@ def nav_links():
     ]
 
 
+def supervised_link() -> str | None:
+    """A leader's "我分管的" link: the item list of the items they supervise (分管)."""
+    if current_user.role != Role.LEADER or "supervision.item_list" not in _endpoints():
+        return None
+    return url_for("supervision.item_list", supervised=1)
+
+
 def init_app(app: Flask) -> None:
     from webapp.web import submits
 
     app.register_blueprint(bp)
     submits.init_app(app)
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["supervised_link"] = supervised_link
     app.jinja_env.globals["form_guard"] = form_guard

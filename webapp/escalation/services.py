@@ -1,0 +1,181 @@
+"""`tick`: the day's reminders and escalation, as of a date, on the working-day calendar.
+
+Only items the unit has (交办待签收, 办理中) are chased: one under review waits for the office.
+Which rules apply is worked out per deadline (distinct due dates), not per item; each rule
+applied to an item is an EscalationStep, unique per rule, item and deadline (per day for
+repeats), so running `tick` twice for a day — or on a later day, catching up — repeats nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.audit import services as audit
+from webapp.auth.models import Role, User
+from webapp.calendar.services import WorkCalendar, missing_years
+from webapp.database import utcnow
+from webapp.errors import InvalidInput, NotAllowed
+from webapp.escalation.models import EscalationRule, EscalationStep
+from webapp.escalation.rules import RULES
+from webapp.extensions import db
+from webapp.notify import services as notify
+from webapp.supervision import services as items
+from webapp.supervision.models import (
+    WITH_UNIT_STATES,
+    ReminderChannel,
+    SupervisionItem,
+)
+from webapp.transaction import lock_key
+
+
+@dataclass
+class Settings:
+    working_days: int
+    every: int | None
+    active: bool
+
+
+def settings() -> dict[str, Settings]:
+    """Each rule's numbers: the office's, else the defaults."""
+    stored = {r.key: r for r in db.session.scalars(select(EscalationRule))}
+    out = {}
+    for key, rule in RULES.items():
+        row = stored.get(key)
+        out[key] = Settings(row.working_days, row.every, row.active) if row else Settings(
+            rule.working_days, rule.every, True)
+    return out
+
+
+@dataclass
+class TickReport:
+    today: date
+    applied: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    missing_years: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.applied:
+            return "无"
+        return "，".join(f"{RULES[k].label} {n} 件" for k, n in self.applied.items())
+
+
+def _fires(key: str, s: Settings, offset: int) -> bool:
+    """Whether rule `key` applies on a day `offset` working days from the deadline."""
+    if key == "due_soon":
+        return s.working_days <= offset <= 0
+    if key in ("first_overdue", "escalate"):
+        return offset >= s.working_days
+    return offset > s.working_days and (offset - s.working_days) % max(1, s.every or 1) == 0
+
+
+def tick(today: date) -> TickReport:
+    """Apply every active rule due on `today` to the open items the units have."""
+    lock_key("escalation-tick")  # two workers ticking at once: one waits, then finds it done
+    report = TickReport(today, missing_years=missing_years(today))
+    rules = {k: s for k, s in settings().items() if s.active}
+    cal = WorkCalendar.around(today)
+    dues = db.session.execute(
+        select(SupervisionItem.due_date, SupervisionItem.urgency).distinct()
+        .where(SupervisionItem.state.in_(WITH_UNIT_STATES), SupervisionItem.due_date.is_not(None))
+    ).all()
+    plan: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for due, urgency in dues:
+        if not cal.start <= due <= cal.end:
+            continue
+        offset = cal.offset(due, today)
+        for key, s in rules.items():
+            rule = RULES[key]
+            if rule.urgency is not None and rule.urgency != urgency:
+                continue
+            if _fires(key, s, offset):
+                plan[key].append((due, offset))
+    for key, targets in plan.items():
+        _apply(key, targets, today, report)
+    return report
+
+
+def _apply(key: str, targets: list[tuple[date, int]], today: date, report: TickReport) -> None:
+    rule = RULES[key]
+    offsets = dict(targets)
+    repeat = rule.every is not None
+    stmt = (select(SupervisionItem)
+            .where(SupervisionItem.state.in_(WITH_UNIT_STATES),
+                   SupervisionItem.due_date.in_(list(offsets)))
+            .options(selectinload(SupervisionItem.lead_unit),
+                     selectinload(SupervisionItem.assisting_units)))
+    if rule.urgency is not None:
+        stmt = stmt.where(SupervisionItem.urgency == rule.urgency)
+    done = select(EscalationStep.id).where(
+        EscalationStep.item_id == SupervisionItem.id, EscalationStep.rule == key,
+        EscalationStep.due_date == SupervisionItem.due_date,
+        EscalationStep.on_day == (today if repeat else SupervisionItem.due_date))
+    for item in db.session.scalars(stmt.where(~done.exists()).order_by(SupervisionItem.id)):
+        offset = offsets[item.due_date]
+        db.session.add(EscalationStep(item_id=item.id, rule=key, due_date=item.due_date,
+                                      on_day=today if repeat else item.due_date,
+                                      overdue_days=offset, created_at=utcnow()))
+        ACTIONS[key if not repeat else "repeat"](item, offset)
+        report.applied[key] += 1
+    db.session.flush()
+
+
+def _remind(item: SupervisionItem, note: str) -> None:
+    items.record_reminder(item, actor=None, channel=ReminderChannel.SYSTEM, note=note,
+                          automatic=True)
+
+
+def _due_soon(item: SupervisionItem, offset: int) -> None:
+    _remind(item, f"将于 {item.due_date} 到期")
+    notify.send("due_soon", item=item)
+
+
+def _first_overdue(item: SupervisionItem, offset: int) -> None:
+    _remind(item, f"已逾期 {offset} 个工作日")
+    notify.send("overdue", item=item, note=f"，已逾期{offset}个工作日")
+
+
+def _escalate(item: SupervisionItem, offset: int) -> None:
+    audit.record("escalate", object_type="item", object_id=item.code, actor=None,
+                 details={"note": f"逾期 {offset} 个工作日，告知分管领导并列入通报",
+                          "overdue_days": offset})
+    notify.send("escalated", item=item, note=f"{offset}个工作日")
+
+
+def _repeat(item: SupervisionItem, offset: int) -> None:
+    _remind(item, f"已逾期 {offset} 个工作日（重复催办）")
+    notify.send("overdue", item=item, note=f"，已逾期{offset}个工作日")
+
+
+ACTIONS = {"due_soon": _due_soon, "first_overdue": _first_overdue, "escalate": _escalate,
+           "repeat": _repeat}
+
+
+# --- the office's settings -----------------------------------------------------------------
+
+
+def update_rule(*, actor: User, key: str, working_days: int, every: int | None,
+                active: bool) -> None:
+    """The office (or admin) changes a rule's numbers or switches it off."""
+    if actor.role not in (Role.OFFICE, Role.ADMIN):
+        raise NotAllowed("只有督办员或管理员可以修改升级规则")
+    rule = RULES.get(key)
+    if rule is None:
+        raise InvalidInput("规则不存在", field="key")
+    before = rule.working_days < 0
+    if not -30 <= working_days <= 60 or (working_days < 0) != before or working_days == 0:
+        raise InvalidInput("工作日数应在到期前 1–30 天或逾期后 1–60 天之内", field="working_days")
+    if rule.every is not None and (every is None or not 1 <= every <= 30):
+        raise InvalidInput("重复间隔应为 1 至 30 个工作日", field="every")
+    row = db.session.get(EscalationRule, key)
+    if row is None:
+        row = EscalationRule(key=key)
+        db.session.add(row)
+    row.working_days, row.every, row.active = working_days, every if rule.every else None, active
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    db.session.flush()
+    audit.record("escalation.rule", object_type="escalation_rule", object_id=key, actor=actor,
+                 details={"working_days": working_days, "every": row.every, "active": active})
