@@ -14,7 +14,7 @@ from webapp.documents.data import circular_title, item_title
 from webapp.documents.inspection_data import inspection_title
 from webapp.documents.rendering import build_blocks, render_docx, render_pdf, sample_data
 from webapp.documents.rendering.titles import keep_terms, title_lines, words
-from webapp.inspections.models import MODE_LABELS
+from webapp.inspections.models import InspectionMode
 from webapp.supervision.demo_items import ITEMS
 
 UNIT_NAMES = tuple(name for _code, name, _kind in UNITS)
@@ -40,7 +40,8 @@ def demo_titles() -> list[str]:
     titles = [item_title(spec.title, label) for spec in ITEMS
               for label in ("督办通知", "催办通知", "办结报告")]
     titles += [circular_title(start, end) for start, end in _periods()]
-    titles += [inspection_title(unit, mode) for unit in UNIT_NAMES for mode in MODE_LABELS.values()]
+    titles += [inspection_title(unit, mode.label) for unit in UNIT_NAMES
+               for mode in InspectionMode]
     return titles
 
 

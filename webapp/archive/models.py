@@ -11,7 +11,15 @@ from webapp.auth.models import User
 from webapp.database import UTCDateTime, utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
+from webapp.labels import Labelled
 
+
+class Retention(Labelled):
+    """保管期限: the retention code in the 档号."""
+
+    PERMANENT = "Y", "永久"
+    YEARS_30 = "D30", "定期30年"
+    YEARS_10 = "D10", "定期10年"
 
 class ArchiveRecord(db.Model):
     """One archived file: 档号, the document it is the signed copy of, SHA-256, who and when."""
@@ -25,7 +33,7 @@ class ArchiveRecord(db.Model):
     archive_code: Mapped[str] = mapped_column(String(40), unique=True)  # DB·2026·Y·0012
     year: Mapped[int]
     sequence: Mapped[int]
-    retention: Mapped[str] = mapped_column(String(8))  # Y 永久, D30 定期30年, D10 定期10年
+    retention: Mapped[str] = mapped_column(String(8))  # a Retention value
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))

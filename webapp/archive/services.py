@@ -16,7 +16,7 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.archive.models import ArchiveRecord
+from webapp.archive.models import ArchiveRecord, Retention
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_today, utcnow
@@ -29,8 +29,7 @@ from webapp.supervision.models import ItemState
 from webapp.transaction import lock_row
 from webapp.validation import clean_text
 
-RETENTION = {DocumentKind.CLOSING_REPORT: "Y"}  # others: D30
-RETENTION_LABELS = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
+RETENTION = {DocumentKind.CLOSING_REPORT: Retention.PERMANENT}  # others: 定期30年
 SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
@@ -71,7 +70,7 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     note = clean_text(note, field="note", label="备注", required=False, max_len=1000)
     info = ingest_file(stream, allowed=SCAN_TYPES)  # refusals (415/422/413) store nothing
     today = today or local_today()
-    retention = RETENTION.get(doc.kind, "D30")
+    retention = RETENTION.get(doc.kind, Retention.YEARS_30)
     sequence = next_number("archive", today.year)
     code = archive_code(today.year, sequence, retention)
     record = ArchiveRecord(

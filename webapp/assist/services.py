@@ -25,7 +25,7 @@ def submit(item: SupervisionItem, *, actor: User, text: object,
     if actor.role != Role.LIAISON or actor.unit_id not in {u.id for u in item.assisting_units}:
         raise NotAllowed("只有协办单位的联络员可以提交协办意见")
     if item.state not in OPEN_STATES or item.lead_unit_id is None:
-        raise StateConflict(f"事项当前状态为“{item.state_label}”，不能提交协办意见",
+        raise StateConflict(f"事项当前状态为“{item.state.label}”，不能提交协办意见",
                             code="invalid_state")
     text = clean_text(text, field="text", label="协办意见", max_len=LONG)
     row = AssistingInput(item_id=item.id, unit_id=actor.unit_id, text=text,

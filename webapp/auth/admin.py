@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from webapp.audit import services as audit
 from webapp.auth import services
 from webapp.auth.access import roles_required
-from webapp.auth.models import ROLE_LABELS, Role, User
+from webapp.auth.models import Role, User
 from webapp.auth.passwords import check_policy, hash_password
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
@@ -37,13 +37,13 @@ def _user(user_id: int) -> User:
 def user_list():
     users = db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.id))
     return render_template("auth/users.html", users=list(users), units=_units(),
-                           roles=ROLE_LABELS)
+                           roles=Role)
 
 
 def _create_again(err: DomainError):
     users = db.session.scalars(select(User).order_by(User.id))
     return render_template("auth/users.html", users=list(users), units=_units(),
-                           roles=ROLE_LABELS, error=err.message, form=request.form), err.status
+                           roles=Role, error=err.message, form=request.form), err.status
 
 
 @bp.route("/", methods=["POST"])

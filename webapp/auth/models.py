@@ -10,24 +10,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.org.models import Unit
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"  # 系统管理员
-    OFFICE = "office"  # 办公室督办员
-    LEADER = "leader"  # 局领导
-    INSPECTOR = "inspector"  # 督查员
-    LIAISON = "liaison"  # 单位联络员
-
-
-ROLE_LABELS = {
-    Role.ADMIN: "系统管理员",
-    Role.OFFICE: "督办员",
-    Role.LEADER: "局领导",
-    Role.INSPECTOR: "督查员",
-    Role.LIAISON: "联络员",
-}
+class Role(Labelled):
+    ADMIN = "admin", "系统管理员"
+    OFFICE = "office", "督办员"  # 办公室督办员
+    LEADER = "leader", "局领导"
+    INSPECTOR = "inspector", "督查员"
+    LIAISON = "liaison", "联络员"  # 单位联络员
 
 
 class User(db.Model):
@@ -58,9 +50,6 @@ class User(db.Model):
     def get_id(self) -> str:
         return str(self.id)
 
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

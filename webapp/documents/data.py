@@ -56,9 +56,9 @@ def item_part(item: SupervisionItem) -> dict:
         "code": item.code,
         "title": item.title,
         "content": item.content,
-        "source_label": item.source_label,
+        "source_label": item.source.label,
         "source_ref": item.source_ref or "",
-        "urgency_label": "" if item.urgency == Urgency.NORMAL else item.urgency_label,
+        "urgency_label": "" if item.urgency == Urgency.NORMAL else item.urgency.label,
         "instructions": [
             {"leader": i.leader_name, "text": i.text, "date": _iso(i.instructed_on)}
             for i in item.instructions

@@ -13,9 +13,6 @@ from webapp.documents.data import common
 from webapp.documents.models import IssuerSettings
 from webapp.extensions import db
 from webapp.inspections.models import (
-    CATEGORY_LABELS,
-    RESULT_LABELS,
-    SEVERITY_LABELS,
     Inspection,
     InspectionState,
 )
@@ -39,9 +36,9 @@ def findings_for_period(start: date, end: date) -> list[dict]:
             rows.append({
                 "unit": insp.target_unit.name,
                 "date": local_date(insp.started_at).isoformat(),
-                "mode_label": insp.mode_label,
+                "mode_label": insp.mode.label,
                 "description": f.description,
-                "severity_label": SEVERITY_LABELS[f.severity],
+                "severity_label": f.severity.label,
             })
             if len(rows) >= MAX_FINDINGS:
                 return rows
@@ -71,15 +68,15 @@ def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
                            today: date) -> dict:
     """暗访检查记录 of one published inspection, with its findings and photo display copies."""
     unit = inspection.target_unit.name
-    title = inspection_title(unit, inspection.mode_label)
+    title = inspection_title(unit, inspection.mode.label)
     checklist = [
-        {"text": r.checklist_item.text, "result_label": RESULT_LABELS[r.result],
+        {"text": r.checklist_item.text, "result_label": r.result.label,
          "note": r.note or ""}
         for r in inspection.checklist_results
     ]
     findings = [
-        {"category_label": CATEGORY_LABELS[f.category],
-         "severity_label": SEVERITY_LABELS[f.severity],
+        {"category_label": f.category.label,
+         "severity_label": f.severity.label,
          "description": f.description,
          "photos": [{"ref": p.display_sha256, "caption": photo_caption(p, inspection)}
                     for p in f.photos if p.display_sha256]}
@@ -89,7 +86,7 @@ def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
     companions = [c.strip() for c in re.split(r"[、，,；;\n]", inspection.companions or "")
                   if c.strip() and c.strip() != inspector]
     return common(settings, title=title, recipients=[unit], today=today) | {
-        "inspection": {"unit": unit, "mode_label": inspection.mode_label,
+        "inspection": {"unit": unit, "mode_label": inspection.mode.label,
                        "started_at": _local_minute(inspection.started_at),
                        "place": inspection.place or "", "inspector": inspector,
                        "companions": list(dict.fromkeys(companions)),

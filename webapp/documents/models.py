@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,34 +10,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.auth.models import User
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.supervision.models import SupervisionItem
 
 
-class DocumentKind(enum.StrEnum):
-    NOTICE = "notice"  # 督办通知
-    REMINDER = "reminder"  # 催办通知
-    CIRCULAR = "circular"  # 通报
-    CLOSING_REPORT = "closing_report"  # 办结报告
-    INSPECTION_RECORD = "inspection_record"  # 暗访检查记录
+class DocumentKind(Labelled):
+    NOTICE = "notice", "督办通知"
+    REMINDER = "reminder", "催办通知"
+    CIRCULAR = "circular", "通报"
+    CLOSING_REPORT = "closing_report", "办结报告"
+    INSPECTION_RECORD = "inspection_record", "暗访检查记录"
 
 
-KIND_LABELS = {
-    DocumentKind.NOTICE: "督办通知",
-    DocumentKind.REMINDER: "催办通知",
-    DocumentKind.CIRCULAR: "通报",
-    DocumentKind.CLOSING_REPORT: "办结报告",
-    DocumentKind.INSPECTION_RECORD: "暗访检查记录",
-}
 # Kinds addressed to an item's lead unit: its liaison may see them.
 ITEM_KINDS = frozenset({DocumentKind.NOTICE, DocumentKind.REMINDER, DocumentKind.CLOSING_REPORT})
 
 
-class DocumentState(enum.StrEnum):
-    ISSUED = "issued"  # 已印发
-    VOIDED = "voided"  # 已作废 (the number stays on record)
-
-
-STATE_LABELS = {DocumentState.ISSUED: "已印发", DocumentState.VOIDED: "已作废"}
+class DocumentState(Labelled):
+    ISSUED = "issued", "已印发"
+    VOIDED = "voided", "已作废"  # 已作废 (the number stays on record)
 
 
 class Document(db.Model):
@@ -86,13 +76,7 @@ class Document(db.Model):
     voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
     replaces: Mapped[Document | None] = relationship(remote_side=[id])
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
 
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
 
     @property
     def rendered(self) -> bool:

@@ -26,7 +26,6 @@ from webapp.auth.models import Role, User
 from webapp.database import local_date, local_today, utcnow
 from webapp.documents import data as builders
 from webapp.documents.models import (
-    KIND_LABELS,
     Document,
     DocumentKind,
     DocumentState,
@@ -91,7 +90,7 @@ def state_blocker(kind: DocumentKind, item: SupervisionItem, *, today: date) -> 
             return "事项交办后才能印发督办通知"
     elif kind == DocumentKind.REMINDER:
         if item.state not in ACTIONS["remind"].from_states:
-            return f"事项当前状态为“{item.state_label}”，无需催办"
+            return f"事项当前状态为“{item.state.label}”，无需催办"
         if item.due_date is None or item.due_date >= today:
             return "事项尚未逾期，不能印发催办通知"
     elif kind == DocumentKind.CLOSING_REPORT:
@@ -111,7 +110,7 @@ def _duplicate(kind: DocumentKind, item: SupervisionItem, *, today: date) -> str
         if docs:
             return f"今天已为该事项印发催办通知 {docs[0].doc_number}"
     elif docs:
-        return (f"该事项已印发{KIND_LABELS[kind]} {docs[0].doc_number}；"
+        return (f"该事项已印发{kind.label} {docs[0].doc_number}；"
                 "如需更正，请在原公文页面作废并重发")
     return None
 
@@ -481,4 +480,4 @@ def download_name(doc: Document, fmt: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS[DocumentKind(kind)]
+    return DocumentKind(kind).label

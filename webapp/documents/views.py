@@ -23,7 +23,7 @@ from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.documents import services
 from webapp.documents.access import get_document, visible_documents
-from webapp.documents.models import KIND_LABELS, Document, DocumentKind, DocumentState
+from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.documents.services import DOCX, PDF, Options
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
@@ -52,7 +52,7 @@ def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKin
 def document_list():
     kind = request.args.get("kind") or None
     stmt = visible_documents(current_user)
-    if kind in KIND_LABELS:
+    if kind in DocumentKind.__members__.values():
         stmt = stmt.where(Document.kind == kind)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -63,18 +63,19 @@ def document_list():
     archived = {r.document_id: r for r in db.session.scalars(select(ArchiveRecord).where(
         ArchiveRecord.document_id.in_([d.id for d in docs])))} if docs else {}
     return render_template("documents/list.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, kind=kind, kind_labels=KIND_LABELS,
+                           per_page=PER_PAGE, kind=kind, kinds=DocumentKind,
                            archived=archived)
 
 
 def render_detail(doc: Document, *, error: str | None = None, status: int = 200):
-    from webapp.archive.services import RETENTION_LABELS, record_for, scan_blocker
+    from webapp.archive.models import Retention
+    from webapp.archive.services import record_for, scan_blocker
 
     replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
     return render_template(
         "documents/detail.html", doc=doc, error=error, archive=record_for(doc),
         scan_blocker=scan_blocker(doc), replaced_by=replaced_by,
-        retention_labels=RETENTION_LABELS), status
+        retention=Retention), status
 
 
 @bp.route("/<id:doc_id>")
@@ -173,7 +174,7 @@ def preview_item(code: str, kind: str):
     fmt = request.args.get("format", "pdf")
     data = services.preview(kind, actor=current_user, item=item, options=_item_options(),
                             fmt=fmt)
-    return _draft_response(data, fmt, f"{KIND_LABELS[kind]} {item.code}")
+    return _draft_response(data, fmt, f"{kind.label} {item.code}")
 
 
 @bp.route("/items/<code>/issue/<kind>", methods=["POST"])
@@ -182,7 +183,7 @@ def issue_item(code: str, kind: str):
     item = get_item(code, current_user)
     kind = _kind(kind, ITEM_KIND_NAMES)
     doc = services.issue_document(kind, actor=current_user, item=item, options=_item_options())
-    return _issued(doc, f"{KIND_LABELS[kind]} {doc.doc_number} 已印发")
+    return _issued(doc, f"{kind.label} {doc.doc_number} 已印发")
 
 
 def _circular_options(form) -> Options:
@@ -253,7 +254,7 @@ def _settings_page(*, error: str | None = None, status: int = 200, posted: dict 
         "documents/settings.html", row=row, error=error, posted=posted,
         letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
         slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
-        report=_font_report(row), kind_labels=KIND_LABELS,
+        report=_font_report(row), kinds=DocumentKind,
     ), status
 
 
@@ -312,7 +313,7 @@ def item_document_actions(item) -> list[dict]:
         kind = DocumentKind(name)
         if services.state_blocker(kind, item, today=today):
             continue
-        result.append({"kind": name, "label": KIND_LABELS[kind],
+        result.append({"kind": name, "label": kind.label,
                        "blocker": services.issue_blocker(kind, item, today=today)})
     return result
 

@@ -20,15 +20,17 @@ from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
 from webapp.inspections.models import (
-    CATEGORY_LABELS,
-    MODE_LABELS,
-    SEVERITY_LABELS,
+    CheckResult,
+    FindingCategory,
     Inspection,
+    InspectionMode,
     InspectionState,
+    Severity,
 )
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
 from webapp.inspections.schemas import PHOTO_TYPES, InspectionBody
 from webapp.inspections.serialise import LIST_LOADS, record_dict, summary_dict, unit_dict
+from webapp.labels import Labelled
 from webapp.org.models import Unit
 from webapp.supervision.models import Urgency
 
@@ -72,6 +74,7 @@ class ReferenceData(Out):
     finding_categories: list[Choice]
     severities: list[Choice]
     modes: list[Choice]
+    results: list[Choice]
 
 
 class Person(Out):
@@ -240,8 +243,8 @@ def _item(item) -> ItemMade:
                     lead_unit=unit_dict(item.lead_unit) if item.lead_unit else None)
 
 
-def _choices(labels: dict) -> list[Choice]:
-    return [Choice(value=str(k), label=v) for k, v in labels.items()]
+def _choices(choices: type[Labelled]) -> list[Choice]:
+    return [Choice(value=value, label=label) for value, label in choices.choices()]
 
 
 # --- operations --------------------------------------------------------------------------------
@@ -264,8 +267,8 @@ def checklist_data():
     return ReferenceData(
         checklists={kind: [ChecklistEntry(id=i.id, text=i.text, category=i.category)
                            for i in rows] for kind, rows in by_kind.items()},
-        finding_categories=_choices(CATEGORY_LABELS), severities=_choices(SEVERITY_LABELS),
-        modes=_choices(MODE_LABELS))
+        finding_categories=_choices(FindingCategory), severities=_choices(Severity),
+        modes=_choices(InspectionMode), results=_choices(CheckResult))
 
 
 @operation(bp, "/inspections", summary="Inspections the caller may see, newest first",

@@ -49,11 +49,11 @@ def _link(finding: Finding, item: SupervisionItem, action: str, actor: User) -> 
 def _item_text(finding: Finding) -> tuple[str, str]:
     inspection = finding.inspection
     unit = inspection.target_unit
-    title = f"{unit.name}{finding.category_label}问题整改（暗访发现）"[:200]
+    title = f"{unit.name}{finding.category.label}问题整改（暗访发现）"[:200]
     day = local_date(inspection.started_at)
     lines = [finding.description, "",
              f"检查时间：{day:%Y年%m月%d日}；被检查单位：{unit.name}；"
-             f"问题类别：{finding.category_label}；严重程度：{finding.severity_label}。"]
+             f"问题类别：{finding.category.label}；严重程度：{finding.severity.label}。"]
     if inspection.place:
         lines.append(f"检查地点：{inspection.place}")
     if finding.photos:
@@ -131,7 +131,7 @@ def findings_for_item(item_id: int, actor: User) -> list[dict]:
             "uuid": finding.uuid, "inspection_uuid": inspection.uuid,
             "unit_name": inspection.target_unit.name,
             "started_at": local_iso(inspection.started_at),
-            "category_label": finding.category_label, "severity_label": finding.severity_label,
+            "category_label": finding.category.label, "severity_label": finding.severity.label,
             "description": finding.description,
             "url": url_for("inspections.inspection_detail", uuid=inspection.uuid),
             "photos": [{"uuid": p.uuid,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
@@ -11,73 +10,43 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.auth.models import User
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.org.models import Unit, UnitKind
 from webapp.supervision.models import SupervisionItem
 
 
-class InspectionMode(enum.StrEnum):
-    UNANNOUNCED = "unannounced"  # 暗访
-    OPEN = "open"  # 明察
-    SPECIAL = "special"  # 专项检查
+class InspectionMode(Labelled):
+    UNANNOUNCED = "unannounced", "暗访"
+    OPEN = "open", "明察"
+    SPECIAL = "special", "专项检查"
 
 
-MODE_LABELS = {
-    InspectionMode.UNANNOUNCED: "暗访",
-    InspectionMode.OPEN: "明察",
-    InspectionMode.SPECIAL: "专项检查",
-}
+class InspectionState(Labelled):
+    DRAFT = "draft", "草稿"  # 草稿 (the phone is still sending)
+    SUBMITTED = "submitted", "已提交"  # 已提交 (every photo in)
+    PUBLISHED = "published", "已发布"  # 已发布 (the unit may see the result)
 
 
-class InspectionState(enum.StrEnum):
-    DRAFT = "draft"  # 草稿 (the phone is still sending)
-    SUBMITTED = "submitted"  # 已提交 (every photo in)
-    PUBLISHED = "published"  # 已发布 (the unit may see the result)
+class CheckResult(Labelled):
+    PASS = "pass", "符合"
+    FAIL = "fail", "不符合"
+    NA = "na", "不适用"
 
 
-STATE_LABELS = {
-    InspectionState.DRAFT: "草稿",
-    InspectionState.SUBMITTED: "已提交",
-    InspectionState.PUBLISHED: "已发布",
-}
+class FindingCategory(Labelled):
+    DISCIPLINE = "discipline", "纪律作风"
+    SERVICE = "service", "服务态度"
+    EFFICIENCY = "efficiency", "办事效率"
+    ENVIRONMENT = "environment", "窗口环境"
+    SECURITY = "security", "安全防范"
+    LAW_ENFORCEMENT = "law_enforcement", "执法规范"
+    OTHER = "other", "其他"
 
 
-class CheckResult(enum.StrEnum):
-    PASS = "pass"  # noqa: S105 (a checklist result, not a password)
-    FAIL = "fail"
-    NA = "na"
-
-
-RESULT_LABELS = {CheckResult.PASS: "符合", CheckResult.FAIL: "不符合", CheckResult.NA: "不适用"}
-
-
-class FindingCategory(enum.StrEnum):
-    DISCIPLINE = "discipline"
-    SERVICE = "service"
-    EFFICIENCY = "efficiency"
-    ENVIRONMENT = "environment"
-    SECURITY = "security"
-    LAW_ENFORCEMENT = "law_enforcement"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    FindingCategory.DISCIPLINE: "纪律作风",
-    FindingCategory.SERVICE: "服务态度",
-    FindingCategory.EFFICIENCY: "办事效率",
-    FindingCategory.ENVIRONMENT: "窗口环境",
-    FindingCategory.SECURITY: "安全防范",
-    FindingCategory.LAW_ENFORCEMENT: "执法规范",
-    FindingCategory.OTHER: "其他",
-}
-
-
-class Severity(enum.StrEnum):
-    MINOR = "minor"
-    MODERATE = "moderate"
-    SERIOUS = "serious"
-
-
-SEVERITY_LABELS = {Severity.MINOR: "一般", Severity.MODERATE: "较重", Severity.SERIOUS: "严重"}
+class Severity(Labelled):
+    MINOR = "minor", "一般"
+    MODERATE = "moderate", "较重"
+    SERIOUS = "serious", "严重"
 
 
 class Inspection(db.Model):
@@ -127,13 +96,7 @@ class Inspection(db.Model):
         cascade="all, delete-orphan", lazy="selectin",
     )
 
-    @property
-    def mode_label(self) -> str:
-        return MODE_LABELS[self.mode]
 
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
 
     @property
     def photos_received(self) -> list[Photo]:
@@ -176,9 +139,6 @@ class ChecklistResult(db.Model):
         back_populates="checklist_result", order_by="Photo.position", lazy="selectin"
     )
 
-    @property
-    def result_label(self) -> str:
-        return RESULT_LABELS[self.result]
 
 
 class Finding(db.Model):
@@ -204,13 +164,7 @@ class Finding(db.Model):
         back_populates="finding", order_by="Photo.position", lazy="selectin"
     )
 
-    @property
-    def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
 
-    @property
-    def severity_label(self) -> str:
-        return SEVERITY_LABELS[self.severity]
 
 
 class Photo(db.Model):

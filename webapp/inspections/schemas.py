@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask import current_app
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
@@ -121,8 +121,7 @@ Uuid = Annotated[str, _check(_uuid, "编号格式不正确（应为 UUID）"),
 
 def _choice_field(enum_cls, label: str):
     test, suffix = _choice(enum_cls)
-    values = tuple(m.value for m in enum_cls)
-    return Annotated[Literal[values], _check(test, label + suffix), Field(title=label)]  # type: ignore[valid-type]
+    return Annotated[enum_cls, _check(test, label + suffix), Field(title=label)]
 
 
 class _Part(Body):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from webapp.database import local_time
 from webapp.inspections.models import Finding, Inspection, Photo
-from webapp.org.models import UNIT_KIND_LABELS, Unit
+from webapp.org.models import Unit
 
 # Lists need photo counts and finding counts, not the children's children.
 LIST_LOADS = (
@@ -28,7 +28,7 @@ def local_iso(moment: datetime | None) -> str | None:
 
 def unit_dict(unit: Unit) -> dict:
     return {"id": unit.id, "code": unit.code, "name": unit.name, "kind": str(unit.kind),
-            "kind_label": UNIT_KIND_LABELS[unit.kind]}
+            "kind_label": unit.kind.label}
 
 
 def photo_dict(photo: Photo, *, full: bool) -> dict:
@@ -51,7 +51,7 @@ def item_dict(finding: Finding) -> dict | None:
     if item is None:
         return None
     data = {"code": item.code, "title": item.title, "state": str(item.state),
-            "state_label": item.state_label}
+            "state_label": item.state.label}
     if "supervision.item_detail" in current_app.view_functions:
         data["url"] = url_for("supervision.item_detail", code=item.code)
     return data
@@ -59,8 +59,8 @@ def item_dict(finding: Finding) -> dict | None:
 
 def finding_dict(finding: Finding, *, full: bool, items: bool) -> dict:
     data = {"uuid": finding.uuid, "category": str(finding.category),
-            "category_label": finding.category_label, "severity": str(finding.severity),
-            "severity_label": finding.severity_label, "description": finding.description,
+            "category_label": finding.category.label, "severity": str(finding.severity),
+            "severity_label": finding.severity.label, "description": finding.description,
             "photos": [photo_dict(p, full=full) for p in finding.photos]}
     if items:
         data["item"] = item_dict(finding)
@@ -71,8 +71,8 @@ def summary_dict(inspection: Inspection, *, full: bool) -> dict:
     """One line of a list: no children."""
     data = {
         "uuid": inspection.uuid, "state": str(inspection.state),
-        "state_label": inspection.state_label, "mode": str(inspection.mode),
-        "mode_label": inspection.mode_label, "target_unit": unit_dict(inspection.target_unit),
+        "state_label": inspection.state.label, "mode": str(inspection.mode),
+        "mode_label": inspection.mode.label, "target_unit": unit_dict(inspection.target_unit),
         "started_at": local_iso(inspection.started_at),
         "ended_at": local_iso(inspection.ended_at), "place": inspection.place,
         "submitted_at": local_iso(inspection.submitted_at),
@@ -100,7 +100,7 @@ def record_dict(inspection: Inspection, *, full: bool, items: bool) -> dict:
     data["checklist"] = [
         {"checklist_item_id": r.checklist_item_id, "text": r.checklist_item.text,
          "category": r.checklist_item.category, "result": str(r.result),
-         "result_label": r.result_label, "note": r.note,
+         "result_label": r.result.label, "note": r.note,
          "photos": [photo_dict(p, full=full) for p in r.photos]}
         for r in inspection.checklist_results
     ]

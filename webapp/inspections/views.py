@@ -21,8 +21,8 @@ from webapp.inspections.models import ChecklistItem, Inspection, InspectionState
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
 from webapp.inspections.serialise import LIST_LOADS
 from webapp.media.store import send_blob
-from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
-from webapp.supervision.models import URGENCY_LABELS
+from webapp.org.models import Unit, UnitKind
+from webapp.supervision.models import Urgency
 from webapp.transaction import on_refusal
 from webapp.validation import parse_date, parse_id
 
@@ -85,7 +85,7 @@ def inspection_detail(uuid: str):
         sees_items=access.sees_items(current_user),
         originals=access.may_download_original(current_user),
         exif=current_user.role in access.SEE_ALL,
-        office=current_user.role == Role.OFFICE, urgency_labels=URGENCY_LABELS,
+        office=current_user.role == Role.OFFICE, urgencies=Urgency,
         item_links="supervision.item_detail" in current_app.view_functions,
         default_due=local_today() + timedelta(days=15))
 
@@ -188,7 +188,7 @@ def checklist_admin():
         ChecklistItem.unit_kind, ChecklistItem.position, ChecklistItem.id)).all()
     groups = {kind: [r for r in rows if r.unit_kind == kind] for kind in UnitKind}
     return render_template("inspections/checklists.html", groups=groups,
-                           kind_labels=UNIT_KIND_LABELS)
+                           kinds=UnitKind)
 
 
 @bp.post("/checklists/<id:item_id>")

@@ -12,7 +12,7 @@ from webapp.auth.models import Role
 from webapp.errors import NotAllowed
 from webapp.notify import services
 from webapp.notify.events import EVENTS
-from webapp.notify.models import STATE_LABELS, Notification
+from webapp.notify.models import Notification
 from webapp.people.services import person_for_user
 
 bp = Blueprint("notify_api", __name__)
@@ -88,7 +88,7 @@ def _out(row: Notification) -> NotificationOut:
 def _dead(row: Notification) -> DeadLetter:
     return DeadLetter(id=row.id, channel=str(row.channel), person=row.person.label,
                       title=row.title, attempts=row.attempts, last_error=row.last_error,
-                      state=str(row.state), state_label=STATE_LABELS[row.state],
+                      state=str(row.state), state_label=row.state.label,
                       created_at=row.created_at.isoformat())
 
 

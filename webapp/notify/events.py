@@ -117,10 +117,9 @@ def on_audit_event(event, actor) -> None:
         inspection = db.session.scalar(select(Inspection).where(
             Inspection.uuid == event.object_id))
         if inspection is not None:
-            from webapp.inspections.models import MODE_LABELS
 
             services.send("inspection_published", inspection=inspection,
-                          note=MODE_LABELS[inspection.mode])
+                          note=inspection.mode.label)
 
 
 def _document_issued(doc_number: str) -> None:
@@ -130,4 +129,4 @@ def _document_issued(doc_number: str) -> None:
     doc = db.session.scalar(select(Document).where(Document.doc_number == doc_number))
     if doc is not None and doc.kind in ITEM_KINDS and doc.item is not None:
         services.send("document_issued", item=doc.item,
-                      note=f"{doc.kind_label}（{doc.doc_number}）")
+                      note=f"{doc.kind.label}（{doc.doc_number}）")

@@ -4,7 +4,6 @@ delivers the outward ones after the commit."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
@@ -12,30 +11,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.people.models import Person
 
 
-class Channel(enum.StrEnum):
-    INAPP = "inapp"  # 站内消息: always
-    SMS = "sms"  # 短信, through the bureau's SMS gateway (HTTP)
-    EMAIL = "email"  # 电子邮件 (SMTP)
-    WEBHOOK = "webhook"  # 警务通 / 政务钉钉 (HTTP)
+class Channel(Labelled):
+    INAPP = "inapp", "站内"  # 站内消息: always
+    SMS = "sms", "短信"  # 短信, through the bureau's SMS gateway (HTTP)
+    EMAIL = "email", "邮件"  # 电子邮件 (SMTP)
+    WEBHOOK = "webhook", "警务通"  # 警务通 / 政务钉钉 (HTTP)
 
 
-CHANNEL_LABELS = {Channel.INAPP: "站内", Channel.SMS: "短信", Channel.EMAIL: "邮件",
-                  Channel.WEBHOOK: "警务通"}
 OUTWARD = (Channel.SMS, Channel.EMAIL, Channel.WEBHOOK)
 
 
-class DeliveryState(enum.StrEnum):
-    PENDING = "pending"  # waiting for its time (next_attempt_at)
-    SENDING = "sending"  # taken by a worker until lease_until
-    SENT = "sent"  # delivered (in-app: at once)
-    DEAD = "dead"  # every attempt failed: the admin's dead letters
-
-
-STATE_LABELS = {DeliveryState.PENDING: "待发送", DeliveryState.SENDING: "发送中",
-                DeliveryState.SENT: "已发送", DeliveryState.DEAD: "发送失败"}
+class DeliveryState(Labelled):
+    PENDING = "pending", "待发送"  # waiting for its time (next_attempt_at)
+    SENDING = "sending", "发送中"  # taken by a worker until lease_until
+    SENT = "sent", "已发送"  # delivered (in-app: at once)
+    DEAD = "dead", "发送失败"  # every attempt failed: the admin's dead letters
 
 
 class Notification(db.Model):

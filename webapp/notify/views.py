@@ -10,7 +10,6 @@ from webapp.auth.models import Role
 from webapp.auth.views import safe_next
 from webapp.notify import services
 from webapp.notify.events import EVENTS
-from webapp.notify.models import CHANNEL_LABELS
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications", template_folder="templates")
 
@@ -58,8 +57,7 @@ def preferences():
 @bp.get("/dead")
 @roles_required(Role.ADMIN)
 def dead_letters():
-    return render_template("notify/dead.html", rows=services.dead_letters(),
-                           channels=CHANNEL_LABELS)
+    return render_template("notify/dead.html", rows=services.dead_letters())
 
 
 @bp.post("/<int:notification_id>/resend")

@@ -11,7 +11,7 @@ from webapp.auth.models import Role
 from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 from webapp.org import services
-from webapp.org.models import UNIT_KIND_LABELS, Unit, UnitKind
+from webapp.org.models import Unit, UnitKind
 from webapp.transaction import on_refusal
 from webapp.validation import parse_choice
 
@@ -20,7 +20,7 @@ bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="temp
 
 def _page(**extra):
     units = db.session.scalars(select(Unit).order_by(Unit.id))
-    return render_template("org/units.html", units=list(units), kinds=UNIT_KIND_LABELS, **extra)
+    return render_template("org/units.html", units=list(units), kinds=UnitKind, **extra)
 
 
 @bp.route("/")

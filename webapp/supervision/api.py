@@ -220,7 +220,7 @@ def _may_submit(item: SupervisionItem, actor: User) -> None:
     if refused is None:
         return
     if isinstance(refused, StateConflict):
-        raise StateConflict(f"事项当前状态为“{item.state_label}”，不能上传反馈附件",
+        raise StateConflict(f"事项当前状态为“{item.state.label}”，不能上传反馈附件",
                             code="invalid_state")
     if isinstance(refused, NotAllowed):
         raise NotAllowed("只有承办单位的联络员可以上传反馈附件")

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from webapp.labels import Labelled
 from webapp.supervision.models import OPEN_STATES, WITH_UNIT_STATES, ItemState, SupervisionItem
 
 
-class Light(enum.StrEnum):
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
-    NONE = "none"  # closed, cancelled, or no deadline yet
-
-
-LIGHT_LABELS = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯（逾期）",
-                Light.NONE: "—"}
+class Light(Labelled):
+    GREEN = "green", "绿灯"
+    YELLOW = "yellow", "黄灯"
+    RED = "red", "红灯（逾期）"
+    NONE = "none", "—"  # closed, cancelled, or no deadline yet
 
 
 def is_overdue(state: ItemState, due_date: date | None, final_feedback_on: date | None, *,

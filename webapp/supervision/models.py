@@ -12,29 +12,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.auth.models import User
 from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.org.models import Unit
 from webapp.people.models import Person  # noqa: F401 (the person.id foreign keys)
 
 
-class ItemState(enum.StrEnum):
-    REGISTERED = "registered"  # 已登记
-    ASSIGNED = "assigned"  # 已交办 (awaiting 签收)
-    IN_PROGRESS = "in_progress"  # 办理中
-    UNDER_REVIEW = "under_review"  # 待审核
-    CLOSED = "closed"  # 已办结
-    ARCHIVED = "archived"  # 已归档
-    CANCELLED = "cancelled"  # 已撤销
+class ItemState(Labelled):
+    REGISTERED = "registered", "已登记"
+    ASSIGNED = "assigned", "待签收"  # 已交办 (awaiting 签收)
+    IN_PROGRESS = "in_progress", "办理中"
+    UNDER_REVIEW = "under_review", "待审核"
+    CLOSED = "closed", "已办结"
+    ARCHIVED = "archived", "已归档"
+    CANCELLED = "cancelled", "已撤销"
 
-
-STATE_LABELS = {
-    ItemState.REGISTERED: "已登记",
-    ItemState.ASSIGNED: "待签收",
-    ItemState.IN_PROGRESS: "办理中",
-    ItemState.UNDER_REVIEW: "待审核",
-    ItemState.CLOSED: "已办结",
-    ItemState.ARCHIVED: "已归档",
-    ItemState.CANCELLED: "已撤销",
-}
 
 # Named groups of states (which states allow what).
 OPEN_STATES = frozenset(
@@ -44,45 +35,25 @@ WITH_UNIT_STATES = frozenset({ItemState.ASSIGNED, ItemState.IN_PROGRESS})
 DONE_STATES = frozenset({ItemState.CLOSED, ItemState.ARCHIVED})
 
 
-class Source(enum.StrEnum):
-    LEADER_INSTRUCTION = "leader_instruction"
-    MEETING = "meeting"
-    SUPERIOR = "superior"
-    INSPECTION = "inspection"
-    COMPLAINT = "complaint"
-    OTHER = "other"
+class Source(Labelled):
+    LEADER_INSTRUCTION = "leader_instruction", "领导批示"
+    MEETING = "meeting", "会议议定"
+    SUPERIOR = "superior", "上级交办"
+    INSPECTION = "inspection", "暗访发现"
+    COMPLAINT = "complaint", "群众反映/信访转办"
+    OTHER = "other", "其他"
 
 
-SOURCE_LABELS = {
-    Source.LEADER_INSTRUCTION: "领导批示",
-    Source.MEETING: "会议议定",
-    Source.SUPERIOR: "上级交办",
-    Source.INSPECTION: "暗访发现",
-    Source.COMPLAINT: "群众反映/信访转办",
-    Source.OTHER: "其他",
-}
+class Urgency(Labelled):
+    NORMAL = "normal", "平件"
+    URGENT = "urgent", "急件"
+    VERY_URGENT = "very_urgent", "特急"
 
 
-class Urgency(enum.StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-    VERY_URGENT = "very_urgent"
-
-
-URGENCY_LABELS = {Urgency.NORMAL: "平件", Urgency.URGENT: "急件", Urgency.VERY_URGENT: "特急"}
-
-
-class RequestState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REFUSED = "refused"
-
-
-REQUEST_STATE_LABELS = {
-    RequestState.PENDING: "待处理",
-    RequestState.APPROVED: "已同意",
-    RequestState.REFUSED: "未同意",
-}
+class RequestState(Labelled):
+    PENDING = "pending", "待处理"
+    APPROVED = "approved", "已同意"
+    REFUSED = "refused", "未同意"
 
 
 class FeedbackKind(enum.StrEnum):
@@ -96,19 +67,13 @@ class ReviewState(enum.StrEnum):
     RETURNED = "returned"
 
 
-class ReminderChannel(enum.StrEnum):
-    SYSTEM = "system"  # 系统提醒
-    PHONE = "phone"  # 电话催办
-    IN_PERSON = "in_person"  # 当面催办
-    DOCUMENT = "document"  # 催办通知
+class ReminderChannel(Labelled):
+    SYSTEM = "system", "系统提醒"
+    PHONE = "phone", "电话催办"
+    IN_PERSON = "in_person", "当面催办"
+    DOCUMENT = "document", "催办通知"
 
 
-CHANNEL_LABELS = {
-    ReminderChannel.SYSTEM: "系统提醒",
-    ReminderChannel.PHONE: "电话催办",
-    ReminderChannel.IN_PERSON: "当面催办",
-    ReminderChannel.DOCUMENT: "催办通知",
-}
 # Reminders a person records by hand; a 催办通知 is recorded by issuing the document.
 MANUAL_CHANNELS = (ReminderChannel.PHONE, ReminderChannel.IN_PERSON, ReminderChannel.SYSTEM)
 
@@ -187,17 +152,8 @@ class SupervisionItem(db.Model):
         back_populates="item", order_by="HandBackRequest.id"
     )
 
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
 
-    @property
-    def source_label(self) -> str:
-        return SOURCE_LABELS[self.source]
 
-    @property
-    def urgency_label(self) -> str:
-        return URGENCY_LABELS[self.urgency]
 
     def __repr__(self) -> str:
         return f"<SupervisionItem {self.code} {self.state}>"

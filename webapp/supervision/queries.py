@@ -29,9 +29,6 @@ from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import (
-    SOURCE_LABELS,
-    STATE_LABELS,
-    URGENCY_LABELS,
     ItemState,
     Source,
     SupervisionItem,
@@ -142,17 +139,8 @@ class ItemRow:
     lead_unit: UnitName | None
     light: Light
 
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[self.state]
 
-    @property
-    def source_label(self) -> str:
-        return SOURCE_LABELS[self.source]
 
-    @property
-    def urgency_label(self) -> str:
-        return URGENCY_LABELS[self.urgency]
 
 
 @dataclass

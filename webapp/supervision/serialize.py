@@ -10,10 +10,7 @@ from sqlalchemy import select
 from webapp.audit.services import events_for
 from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.supervision.lights import LIGHT_LABELS
 from webapp.supervision.models import (
-    CHANNEL_LABELS,
-    REQUEST_STATE_LABELS,
     ExtensionRequest,
     Feedback,
     HandBackRequest,
@@ -39,15 +36,15 @@ def item_summary(item: SupervisionItem) -> dict[str, Any]:
         "code": item.code,
         "title": item.title,
         "state": str(item.state),
-        "state_label": item.state_label,
+        "state_label": item.state.label,
         "source": str(item.source),
-        "source_label": item.source_label,
+        "source_label": item.source.label,
         "urgency": str(item.urgency),
-        "urgency_label": item.urgency_label,
+        "urgency_label": item.urgency.label,
         "lead_unit": _unit(item.lead_unit),
         "due_date": _iso(item.due_date),
         "light": str(light),
-        "light_label": LIGHT_LABELS[light],
+        "light_label": light.label,
         "registered_at": _iso(item.registered_at),
     }
 
@@ -84,7 +81,7 @@ def _request(req: HandBackRequest | ExtensionRequest) -> dict[str, Any]:
         "unit_id": req.unit_id,
         "reason": req.reason,
         "state": str(req.state),
-        "state_label": REQUEST_STATE_LABELS[req.state],
+        "state_label": req.state.label,
         "requested_at": _iso(req.requested_at),
         "decided_at": _iso(req.decided_at),
         "decision_note": req.decision_note,
@@ -119,7 +116,7 @@ def _feedback(fb: Feedback) -> dict[str, Any]:
 
 
 def _reminder(r: Reminder) -> dict[str, Any]:
-    return {"id": r.id, "channel": str(r.channel), "channel_label": CHANNEL_LABELS[r.channel],
+    return {"id": r.id, "channel": str(r.channel), "channel_label": r.channel.label,
             "note": r.note, "automatic": r.automatic, "created_at": _iso(r.created_at)}
 
 

@@ -30,12 +30,12 @@ from webapp.audit.models import AuditEvent
 from webapp.database import local_today, local_zone
 from webapp.errors import InvalidInput
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.org.models import Unit
 from webapp.people.services import key_labels, person_key
 from webapp.supervision.lights import overdue_condition
 from webapp.supervision.models import (
     DONE_STATES,
-    SOURCE_LABELS,
     Feedback,
     HandBackRequest,
     ItemState,
@@ -50,19 +50,12 @@ NONE_KEY = "-"
 NONE_LABEL = "（未填写）"
 
 
-class Group(enum.StrEnum):
-    UNIT = "unit"
-    FIRST_RESPONSIBLE = "first_responsible"
-    DIRECT_RESPONSIBLE = "direct_responsible"
-    SOURCE = "source"
+class Group(Labelled):
+    UNIT = "unit", "承办单位"
+    FIRST_RESPONSIBLE = "first_responsible", "第一责任人"
+    DIRECT_RESPONSIBLE = "direct_responsible", "直接责任人"
+    SOURCE = "source", "事项来源"
 
-
-GROUP_LABELS = {
-    Group.UNIT: "承办单位",
-    Group.FIRST_RESPONSIBLE: "第一责任人",
-    Group.DIRECT_RESPONSIBLE: "直接责任人",
-    Group.SOURCE: "事项来源",
-}
 
 COUNTS = ("due", "closed", "on_time", "overdue_now", "reminders", "returns",
           "hand_back_requests")
@@ -297,7 +290,7 @@ def _label(rows: dict[str, StatRow], group: Group) -> None:
             r.label = names.get(int(k), k) if k != NONE_KEY else "（未交办）"
     elif group == Group.SOURCE:
         for k, r in rows.items():
-            r.label = SOURCE_LABELS[Source(k)] if k != NONE_KEY else NONE_LABEL
+            r.label = Source(k).label if k != NONE_KEY else NONE_LABEL
     else:
         labels = key_labels([k for k in rows if k != NONE_KEY])
         for k, r in rows.items():
@@ -315,15 +308,11 @@ def _totals(rows: list[StatRow]) -> StatRow:
 # --- periods -----------------------------------------------------------------------------
 
 
-class Period(enum.StrEnum):
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    CUSTOM = "custom"
-
-
-PERIOD_LABELS = {Period.MONTH: "本月", Period.QUARTER: "本季度", Period.YEAR: "本年",
-                 Period.CUSTOM: "自定义"}
+class Period(Labelled):
+    MONTH = "month", "本月"
+    QUARTER = "quarter", "本季度"
+    YEAR = "year", "本年"
+    CUSTOM = "custom", "自定义"
 
 
 def period_bounds(period: Period, today: date) -> tuple[date, date]:

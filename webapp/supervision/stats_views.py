@@ -20,8 +20,6 @@ from webapp.errors import InvalidInput, NotAllowed
 from webapp.media.store import content_disposition
 from webapp.spreadsheets import append_row, to_bytes
 from webapp.supervision.stats import (
-    GROUP_LABELS,
-    PERIOD_LABELS,
     Group,
     Period,
     Statistics,
@@ -72,7 +70,7 @@ def statistics():
     stats = unit_statistics(start, end, group)
     return render_template(
         "stats/statistics.html", stats=stats, period=period, error=error,
-        period_labels=PERIOD_LABELS, group_labels=GROUP_LABELS,
+        periods=Period, groups=Group,
         period_start=start, period_end=end,
         export_args={"period": "custom", "start": start.isoformat(), "end": end.isoformat(),
                      "group": group.value},
@@ -101,9 +99,9 @@ def _workbook(stats: Statistics) -> bytes:
     ws = wb.active
     ws.title = "统计"
     append_row(ws, [f"督办工作统计（{stats.start.isoformat()} 至 {stats.end.isoformat()}，"
-                    f"按{GROUP_LABELS[stats.group]}）"])
+                    f"按{stats.group.label}）"])
     ws["A1"].font = Font(bold=True, size=14)
-    append_row(ws, [GROUP_LABELS[stats.group], *HEADERS])
+    append_row(ws, [stats.group.label, *HEADERS])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in [*stats.rows, stats.totals]:

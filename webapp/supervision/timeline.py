@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from webapp.audit.services import events_for
-from webapp.auth.models import ROLE_LABELS, User
+from webapp.auth.models import User
 from webapp.database import local_time
 from webapp.extensions import db
-from webapp.supervision.models import CHANNEL_LABELS, SOURCE_LABELS
+from webapp.supervision.models import ReminderChannel, Source
 from webapp.supervision.workflow import EVENT_LABELS
 
 # Detail keys shown on the timeline, in this order, with their Chinese labels.
@@ -50,9 +50,10 @@ def _value(key: str, value) -> str | None:
     if value in (None, "", []):
         return None
     if key == "source":
-        return SOURCE_LABELS.get(value, value)
+        return Source(value).label if value in Source._value2member_map_ else value
     if key == "channel":
-        return CHANNEL_LABELS.get(value, value)
+        return (ReminderChannel(value).label if value in ReminderChannel._value2member_map_
+                else value)
     if key == "completed":
         return "已完成" if value else "未完成"
     if key == "on_time":
@@ -80,7 +81,7 @@ def item_timeline(code: str) -> list[Entry]:
     entries = []
     for e in events:
         user = users.get(e.actor_id)
-        who = f"{user.name}（{ROLE_LABELS[user.role]}）" if user else "系统"
+        who = f"{user.name}（{user.role.label}）" if user else "系统"
         label = EVENT_LABELS.get(e.action, e.action)
         if e.details.get("automatic"):
             label += "（自动）"

@@ -21,18 +21,17 @@ from webapp.media.store import send_blob
 from webapp.org.models import Unit
 from webapp.supervision import forms, services
 from webapp.supervision.access import get_item, is_lead_liaison
-from webapp.supervision.lights import LIGHT_LABELS, Light
+from webapp.supervision.lights import Light
 from webapp.supervision.models import (
-    CHANNEL_LABELS,
-    REQUEST_STATE_LABELS,
-    SOURCE_LABELS,
-    STATE_LABELS,
-    URGENCY_LABELS,
+    MANUAL_CHANNELS,
     Feedback,
     FeedbackAttachment,
     FeedbackKind,
+    ItemState,
     RequestState,
+    Source,
     SupervisionItem,
+    Urgency,
 )
 from webapp.supervision.queries import ItemFilters, light_of, search_items
 from webapp.supervision.resubmit import carried_attachments, returned_feedback
@@ -58,9 +57,8 @@ def _login_required():
 
 @bp.context_processor
 def _labels():
-    return {"STATE_LABELS": STATE_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
-            "URGENCY_LABELS": URGENCY_LABELS, "LIGHT_LABELS": LIGHT_LABELS,
-            "REQUEST_STATE_LABELS": REQUEST_STATE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS,
+    return {"ItemState": ItemState, "Source": Source, "Urgency": Urgency,
+            "MANUAL_CHANNELS": MANUAL_CHANNELS,
             "light_of": light_of, "fmt_time": fmt_time}
 
 

@@ -128,7 +128,7 @@ def refusal(item: SupervisionItem, name: str, actor: User | None) -> DomainError
                 return NotFound("找不到该督办事项")
             return NotAllowed(f"只有承办单位可以执行“{action.label}”，协办单位请与承办单位联系")
     if item.state not in action.from_states:
-        return StateConflict(f"事项当前状态为“{item.state_label}”，不能执行“{action.label}”",
+        return StateConflict(f"事项当前状态为“{item.state.label}”，不能执行“{action.label}”",
                              code="invalid_state")
     for condition in action.requires:
         if not condition.holds(item):

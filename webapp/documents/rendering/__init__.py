@@ -7,14 +7,13 @@ The document life cycle builds plain data (schema: doc_templates/README.md) and 
 from __future__ import annotations
 
 from webapp.documents.rendering import fonts
-from webapp.documents.rendering.blocks import KIND_LABELS, KINDS, Block
+from webapp.documents.rendering.blocks import KINDS, Block
 from webapp.documents.rendering.errors import RenderError, TemplateError
 from webapp.documents.rendering.request import Issuer, RenderRequest, build_blocks
 from webapp.documents.rendering.samples import sample_data, sample_image_loader
 
 __all__ = [
     "KINDS",
-    "KIND_LABELS",
     "Block",
     "Issuer",
     "RenderError",

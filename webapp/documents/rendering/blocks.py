@@ -17,16 +17,10 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from webapp.documents.models import DocumentKind
 from webapp.documents.rendering.errors import RenderError, TemplateError
 
-KINDS = ("notice", "reminder", "circular", "closing_report", "inspection_record")
-KIND_LABELS = {
-    "notice": "督办通知",
-    "reminder": "催办通知",
-    "circular": "通报",
-    "closing_report": "办结报告",
-    "inspection_record": "暗访检查记录",
-}
+KINDS = tuple(k.value for k in DocumentKind)
 REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "doc_templates"
 
 # XML 1.0 forbids these; the caller refuses them at input, we refuse them here too.

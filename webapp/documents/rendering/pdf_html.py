@@ -6,8 +6,9 @@ import re
 
 from markupsafe import Markup
 
+from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
-from webapp.documents.rendering.blocks import KIND_LABELS, Block
+from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.request import RenderRequest
 
 HEAD_CLASS = {1: "f-heiti", 2: "f-kaiti"}
@@ -244,7 +245,7 @@ def build_html(
         parts.append(Markup('<div class="blankpage"></div>'))
     parts.append(_colophon(cc, printer, req.letter))
     title = next((b.text for b in blocks if b.kind == "title"), "")
-    label = KIND_LABELS[req.kind]
+    label = DocumentKind(req.kind).label
     subject = f"{label} {req.doc_number}" if req.doc_number else f"{label}（草稿）"
     keywords = ", ".join(k for k in ("督办", label, _item_code(req)) if k)
     classes = ["letter" if req.letter else "standard"] + (["draft"] if req.draft else [])

@@ -16,8 +16,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor, Twips
 
+from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
-from webapp.documents.rendering.blocks import KIND_LABELS, Block
+from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.fonts import WORD_NAMES
 from webapp.documents.rendering.ooxml import (
     TBLPR_ORDER,
@@ -575,8 +576,9 @@ def render_docx(req: RenderRequest) -> bytes:
     props = doc.core_properties
     props.title = next((b.text for b in blocks if b.kind == "title"), "")
     props.author = req.data.get("signature") or req.issuer.signature
-    props.subject = KIND_LABELS[req.kind] + (f" {req.doc_number}" if req.doc_number else "（草稿）")
-    props.keywords = "督办, " + KIND_LABELS[req.kind]
+    label = DocumentKind(req.kind).label
+    props.subject = label + (f" {req.doc_number}" if req.doc_number else "（草稿）")
+    props.keywords = "督办, " + label
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

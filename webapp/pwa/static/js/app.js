@@ -9,15 +9,6 @@ import { drawOutbox, netText, sendResult } from './outbox.js';
 import * as store from './store.js';
 import { nextDue, onChange, photoRefs, syncNow } from './sync.js';
 
-const DEFAULTS = {
-  modes: [{ value: 'unannounced', label: '暗访' }, { value: 'open', label: '明察' }, { value: 'special', label: '专项检查' }],
-  severities: [{ value: 'minor', label: '一般' }, { value: 'moderate', label: '较重' }, { value: 'serious', label: '严重' }],
-  finding_categories: [
-    { value: 'discipline', label: '纪律作风' }, { value: 'service', label: '服务态度' },
-    { value: 'efficiency', label: '办事效率' }, { value: 'environment', label: '窗口环境' },
-    { value: 'security', label: '安全防范' }, { value: 'law_enforcement', label: '执法规范' },
-    { value: 'other', label: '其他' }],
-};
 const SYNC_EVERY_MS = 30000;
 const START_WAIT_MS = 4000;  // the server's word on who is logged in, before anything is shown
 
@@ -83,11 +74,12 @@ async function loadRef() {
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) showLogin(true);
   }
+  // Choices and their labels come from the server (GET /api/v1/checklists), as the units do.
+  const l = lists || {};
   return {
-    units: units || [], checklists: (lists && lists.checklists) || {},
-    modes: (lists && lists.modes) || DEFAULTS.modes,
-    severities: (lists && lists.severities) || DEFAULTS.severities,
-    finding_categories: (lists && lists.finding_categories) || DEFAULTS.finding_categories,
+    units: units || [], checklists: l.checklists || {}, modes: l.modes || [],
+    severities: l.severities || [], finding_categories: l.finding_categories || [],
+    results: l.results || [],
   };
 }
 const ref = () => { refData ||= loadRef(); return refData; };

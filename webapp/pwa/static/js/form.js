@@ -4,7 +4,6 @@ import { debounce, h, isoLocal, showTime, uid } from './dom.js';
 import { photoBlock, photosSettled, releaseUrls } from './photos.js';
 import * as store from './store.js';
 
-const RESULTS = [['pass', '符合'], ['fail', '不符合'], ['na', '不适用']];
 
 export function newInspection(owner) {
   return {
@@ -72,7 +71,7 @@ export async function renderForm(root, rec, ref, { onQueued }) {
       h('legend', { id: legendId }, `${n}. ${item.text}`),
       item.category ? h('p', { class: 'muted small' }, item.category) : null,
       h('div', { class: 'seg', role: 'radiogroup', 'aria-labelledby': legendId },
-        RESULTS.map(([value, label]) => h('label', { class: `choice result-${value}` },
+        ref.results.map(({ value, label }) => h('label', { class: `choice result-${value}` },
           h('input', {
             type: 'radio', name: `item-${item.id}`, value, checked: cur.result === value,
             onchange: () => { entry().result = value; save(); },
