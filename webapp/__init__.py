@@ -29,6 +29,7 @@ DOMAINS = (
     "webapp.escalation",
     "webapp.todo",
     "webapp.pwa",
+    "webapp.admin",
     "webapp.api",
     "webapp.web",
     "webapp.cli",

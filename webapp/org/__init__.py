@@ -2,6 +2,4 @@
 
 
 def init_app(app):
-    from webapp.org import views
-
-    app.register_blueprint(views.bp)
+    """Nothing to register: the unit pages are the administrator's (webapp.admin)."""

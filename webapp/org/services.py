@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import or_, select
 
 from webapp.audit import services as audit
-from webapp.auth.models import User
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit, UnitKind
 from webapp.validation import clean_text
+
+if TYPE_CHECKING:  # accounts belong to units (auth imports org), never the other way round
+    from webapp.auth.models import User
 
 
 def create_unit(*, actor: User, code: str, name: str, kind: UnitKind) -> Unit:

@@ -36,13 +36,13 @@ def _user(user_id: int) -> User:
 @roles_required(Role.ADMIN)
 def user_list():
     users = db.session.scalars(select(User).options(selectinload(User.unit)).order_by(User.id))
-    return render_template("auth/users.html", users=list(users), units=_units(),
+    return render_template("admin/users.html", users=list(users), units=_units(),
                            roles=Role)
 
 
 def _create_again(err: DomainError):
     users = db.session.scalars(select(User).order_by(User.id))
-    return render_template("auth/users.html", users=list(users), units=_units(),
+    return render_template("admin/users.html", users=list(users), units=_units(),
                            roles=Role, error=err.message, form=request.form), err.status
 
 

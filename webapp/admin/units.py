@@ -1,4 +1,4 @@
-"""Unit administration pages (admin only)."""
+"""Unit administration pages (admin only): list, add, disable/enable."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ bp = Blueprint("org", __name__, url_prefix="/admin/units", template_folder="temp
 
 def _page(**extra):
     units = db.session.scalars(select(Unit).order_by(Unit.id))
-    return render_template("org/units.html", units=list(units), kinds=UnitKind, **extra)
+    return render_template("admin/units.html", units=list(units), kinds=UnitKind, **extra)
 
 
 @bp.route("/")
