@@ -300,7 +300,7 @@ def run(kind: str, size: int, n_requests: int) -> dict[str, tuple[float, float]]
         app = make_app(uri, folder)
         rng = random.Random(size)
         with app.app_context():
-            from webapp.cli import upgrade_schema
+            from webapp.database import upgrade_schema
 
             upgrade_schema()
             t0 = time.perf_counter()

@@ -46,7 +46,7 @@ def build_app(tmp: Path):
     app.instance_path = str(tmp)
     with app.app_context():
         from webapp.auth import services
-        from webapp.cli import upgrade_schema
+        from webapp.database import upgrade_schema
         from webapp.org.models import Unit, UnitKind
 
         upgrade_schema()

@@ -76,7 +76,7 @@ def app(tmp_path_factory):
     app.instance_path = str(tmp / "instance")
     Path(app.instance_path).mkdir()
     with app.app_context():
-        from webapp.cli import upgrade_schema
+        from webapp.database import upgrade_schema
 
         upgrade_schema()
     yield app

@@ -30,8 +30,12 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
-from webapp.database import utcnow
+from webapp.audit import anchors
+from webapp.audit.models import AuditEvent
+from webapp.audit.services import compute_hash
+from webapp.database import upgrade_schema, utcnow
 from webapp.extensions import db
+from webapp.media.store import blob_path, save_stream, stored_blobs
 
 FORMAT = "duban-backup/1"
 MANIFEST = "MANIFEST.json"
@@ -52,8 +56,6 @@ class BackupError(Exception):
 
 def _facts(conn: Connection) -> dict:
     """Row counts of every table and the audit chain's head, read on one connection."""
-    from webapp.audit.models import AuditEvent
-
     tables = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
               for t in db.metadata.sorted_tables}
     head = conn.execute(select(AuditEvent.id, AuditEvent.hash)
@@ -153,8 +155,6 @@ def _backup_postgres(dump: Path) -> dict:
 def _copy_blobs(folder: Path) -> tuple[list[list], list[str]]:
     """Copy every stored file, hashing it; ([[sha256, size], …], [names whose bytes no longer
     match, copied as they are])."""
-    from webapp.media.store import blob_path, stored_blobs
-
     files, damaged = [], []
     for blob in stored_blobs():
         target = _blob_in(folder, blob.sha256)
@@ -195,8 +195,6 @@ def check_backup(source: Path, manifest: dict) -> None:
 def restore_backup(source: Path) -> dict:
     """Restore a backup into the configured, empty database and the upload folder; return the
     facts of the restored database (equal to the manifest's, or BackupError)."""
-    from webapp.audit import anchors
-    from webapp.cli import upgrade_schema
 
     manifest = read_manifest(source)
     kind = db.engine.dialect.name
@@ -242,8 +240,6 @@ def _restore_postgres(dump: Path) -> None:
 
 def _import_blobs(folder: Path, files: list[list]) -> None:
     """Store every file of the backup through the store (hash-checked, atomic, fsynced)."""
-    from webapp.media.store import save_stream
-
     for sha256, size in files:
         with _blob_in(folder, sha256).open("rb") as f:
             save_stream(f, max_bytes=max(size, 1), expected_sha256=sha256)
@@ -251,8 +247,6 @@ def _import_blobs(folder: Path, files: list[list]) -> None:
 
 def audit_key_matches() -> bool | None:
     """Whether the configured audit key made the chain's first event (None: no events)."""
-    from webapp.audit.models import AuditEvent
-    from webapp.audit.services import compute_hash
 
     first = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id).limit(1))
     return None if first is None else compute_hash(first) == first.hash

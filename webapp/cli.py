@@ -9,6 +9,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from webapp.auth.models import User
+from webapp.backup import BackupError, audit_key_matches, make_backup, restore_backup
+from webapp.database import upgrade_schema
+from webapp.demo import load_demo
+from webapp.documents import rendering
 from webapp.extensions import db
 
 DEMO_PASSWORD = "duban-demo-2026"  # noqa: S105 (demo mode only, printed in the README)
@@ -21,13 +26,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(check_setup)
-
-
-def upgrade_schema() -> None:
-    """Bring the database to the newest schema through the migrations (never create_all)."""
-    from flask_migrate import upgrade
-
-    upgrade(revision="head")
 
 
 @click.command("init-db")
@@ -49,8 +47,6 @@ def seed_demo(if_empty: bool):
     """Load demo units, accounts (password duban-demo-2026) and ~25 items in every state."""
     from sqlalchemy import func, select
 
-    from webapp.auth.models import User
-    from webapp.demo import load_demo
 
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("已有数据，跳过演示数据")
@@ -66,7 +62,6 @@ def check_setup():
     """Check what documents need (CJK fonts, libharfbuzz-subset); exit 1 naming what is missing."""
     import sys
 
-    from webapp.documents import rendering
 
     problems = rendering.check_environment()
     for problem in problems:
@@ -110,8 +105,6 @@ def backup(target: Path):
     pg_dump of one snapshot. MANIFEST.json names what the backup holds. The keys are not in it:
     keep the audit key file apart (README, "Backups").
     """
-    from webapp.backup import BackupError, make_backup
-
     try:
         manifest = make_backup(target)
     except BackupError as err:
@@ -135,8 +128,6 @@ def backup(target: Path):
 def restore(source: Path):
     """Restore the backup folder SOURCE into the configured database, which must be empty
     (a new SQLite file or a new PostgreSQL database), and into the upload folder."""
-    from webapp.backup import BackupError, audit_key_matches, restore_backup
-
     try:
         facts = restore_backup(source)
     except BackupError as err:

@@ -70,6 +70,13 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
     )
 
 
+def upgrade_schema() -> None:
+    """Bring the database to the newest schema through the migrations (never create_all)."""
+    from flask_migrate import upgrade  # the migration machinery, only when migrating
+
+    upgrade(revision="head")
+
+
 def _write_intent() -> bool:
     """Whether the current unit of work may write: yes outside requests and for unsafe methods."""
     if has_request_context():

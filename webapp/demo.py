@@ -14,11 +14,16 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from io import BytesIO
 
+from webapp.audit import services as audit_services
 from webapp.auth import services as auth
 from webapp.auth.models import Role, User
 from webapp.database import local_today, local_zone
+from webapp.escalation.services import tick
 from webapp.extensions import db
+from webapp.media.files import ingest_file
 from webapp.org.models import Unit, UnitKind
+from webapp.people.services import create_person
+from webapp.supervision import services as item_services
 from webapp.supervision.demo_items import ITEMS, Step
 
 UNITS = [
@@ -74,15 +79,12 @@ def load_demo(*, password: str) -> None:
     _load_people(units, users)
     # today's reminders and escalation, as the worker would run them: every account's to-do
     # starts populated (催办 received, 催办通知 to draft, items for the 通报)
-    from webapp.escalation.services import tick
 
     tick(local_today())
 
 
 def _load_people(units: dict[str, Unit], users: dict[str, User]) -> None:
     """Heads of two units without accounts, reachable by SMS when a gateway is configured."""
-    from webapp.people.services import create_person
-
     for code, name, post, mobile in (("CGJ-PCS1", "张伟", "所长", "13800000001"),
                                      ("JJDD", "赵刚", "大队长", "13800000002")):
         create_person(actor=users["admin"], unit=units[code], name=name, post=post,
@@ -113,8 +115,6 @@ def _demo_clock(moment: datetime) -> Iterator[None]:
     overdue now) while every rule, audit event and hash stays the real one. Never used
     outside `seed-demo`.
     """
-    from webapp.audit import services as audit_services
-    from webapp.supervision import services as item_services
 
     zone = local_zone()
     moment = moment.astimezone(UTC)  # stored times are UTC (the audit hash covers them)
@@ -154,8 +154,6 @@ def load_demo_items(units: dict[str, Unit], users: dict[str, User]) -> None:
 
 def _evidence(name: str, line: str):
     """A small real PDF (or PNG) stored through the media domain, as a feedback attachment."""
-    from webapp.media.files import ingest_file
-
     data = _png(line) if name.endswith(".png") else _pdf(line)
     return name, ingest_file(BytesIO(data))
 

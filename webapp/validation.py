@@ -88,6 +88,23 @@ def parse_date(value: object, *, field: str, label: str, required: bool = True) 
     return day
 
 
+def parse_int(value: object, *, field: str, label: str, low: int, high: int,
+              required: bool = False) -> int | None:
+    """A whole number typed in a form (ASCII digits, an optional minus), within low..high."""
+    text = value.strip() if isinstance(value, str) else ("" if value is None else str(value))
+    if not text:
+        if required:
+            raise InvalidInput(f"请填写{label}", field=field)
+        return None
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
+        raise InvalidInput(f"{label}应为整数", field=field)
+    number = int(text)
+    if not low <= number <= high:
+        raise InvalidInput(f"{label}应在 {low} 到 {high} 之间", field=field)
+    return number
+
+
 def parse_id(value: object, *, field: str, label: str, required: bool = True) -> int | None:
     """A record id from a form or query: ASCII digits, 1 to MAX_ID ("²" and 2^70 are no id)."""
     if isinstance(value, int) and not isinstance(value, bool):

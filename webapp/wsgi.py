@@ -8,13 +8,13 @@ workers fork, so that the first document a worker renders is fast.
 import logging
 
 from webapp import create_app
+from webapp.documents import rendering
+from webapp.extensions import db
 
 app = create_app()
 log = logging.getLogger("webapp.wsgi")
 
 with app.app_context():
-    from webapp.documents import rendering
-
     problems = rendering.check_environment()
     for problem in problems:
         log.warning("set-up problem: %s", problem)
@@ -22,6 +22,5 @@ with app.app_context():
         timings = rendering.warm_up()
         log.info("rendering warmed up in %.2f s", sum(timings.values()))
     # No database connection may cross the fork into the workers.
-    from webapp.extensions import db
 
     db.engine.dispose()

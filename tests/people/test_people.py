@@ -132,16 +132,16 @@ def test_leader_sees_items_they_supervise(app, client, leader, office, make_item
 def test_office_links_a_legacy_name_later(app, client, office, make_item, units, zhang):
     code = make_item("assigned")  # 张所长: no such person, kept as legacy text
     login(client, office)
-    page = client.get("/people/").get_data(as_text=True)
+    page = client.get("/items/people").get_data(as_text=True)
     assert "张所长" in page
-    resp = client.post("/people/link", data={"role": "first_responsible", "name": "张所长",
+    resp = client.post("/items/people/link", data={"role": "first_responsible", "name": "张所长",
                                               "unit_id": units["A"].id, "person_id": zhang})
     assert resp.status_code == 302
     with app.app_context():
         item = services.item_by_code(code)
         assert (item.first_responsible_id, item.first_responsible) == (zhang, "张伟")
     # a person of another unit is refused, with the page again
-    resp = client.post("/people/link", data={"role": "direct_responsible", "name": "李副所长",
+    resp = client.post("/items/people/link", data={"role": "direct_responsible", "name": "李副所长",
                                               "unit_id": units["B"].id, "person_id": zhang})
     assert resp.status_code == 422 and "不属于该单位" in resp.get_data(as_text=True)
 

@@ -7,14 +7,16 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from webapp.archive.models import ArchiveRecord
+from webapp.archive.services import verify_all
+from webapp.extensions import db
+
 
 @click.command("archive-verify")
 @with_appcontext
 def archive_verify():
     """Re-hash archived scans and issued documents; name any that changed or went missing, or
     whose hash is not the one the audit log recorded."""
-    from webapp.archive.services import verify_all
-
     checked, problems = verify_all()
     for problem in problems:
         click.echo(f"BAD  {problem}", err=True)
@@ -36,8 +38,6 @@ def archive_manifest(output):
 
     from sqlalchemy import select
 
-    from webapp.archive.models import ArchiveRecord
-    from webapp.extensions import db
 
     writer = csv.writer(output)
     writer.writerow(["archive_code", "doc_number", "item", "sha256", "size", "content_type",

@@ -18,11 +18,15 @@ from sqlalchemy import select
 
 from webapp.archive.models import ArchiveRecord, Retention
 from webapp.audit import services as audit
+from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User
 from webapp.database import local_today, utcnow
+from webapp.documents import services as documents
 from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.errors import NotAllowed, StateConflict
 from webapp.extensions import db
+from webapp.media.files import ingest_file
+from webapp.media.store import has_blob, verify_blob
 from webapp.numbering import next_number
 from webapp.supervision import services as item_services
 from webapp.supervision.models import ItemState
@@ -46,7 +50,7 @@ def scan_blocker(doc: Document) -> str | None:
     """Why a signed scan cannot be filed for this document now, or None."""
     if doc.state != DocumentState.ISSUED:
         return "已作废的公文不能归档"
-    if record_for(doc) is not None:
+    if doc.archive_code is not None:
         return "该公文的签发件已归档"
     if doc.kind == DocumentKind.CLOSING_REPORT and (doc.item is None or
                                                     doc.item.state != ItemState.CLOSED):
@@ -59,8 +63,6 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
                         today: date | None = None) -> ArchiveRecord:
     """File the signed scan (PDF, JPEG or PNG, by content) of an issued document; a closing
     report's scan also archives its item (read-only from then on). Flushes."""
-    from webapp.media.files import ingest_file
-
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以归档签发件")
     lock_row(doc)  # two uploads racing: the second sees the first's record and is refused
@@ -83,6 +85,7 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     )
     db.session.add(record)
     db.session.flush()
+    documents.mark_archived(doc, code)
     if doc.kind == DocumentKind.CLOSING_REPORT:
         item_services.archive_item(doc.item, actor=actor, archive_code=code)
     audit.record("archive_file", object_type="document", object_id=doc.doc_number, actor=actor,
@@ -109,8 +112,6 @@ def verify_all() -> tuple[int, list[Problem]]:
     """Re-hash every archived scan and every issued document file, and check each hash against
     the HMAC-chained audit event that recorded it (a record pointed at another stored file is
     caught there); (count, problems)."""
-    from webapp.media.store import has_blob, verify_blob
-
     recorded = _hashes_on_record()
     checked, problems = 0, []
 
@@ -136,8 +137,6 @@ def verify_all() -> tuple[int, list[Problem]]:
 def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool]]:
     """{(kind, code, field): (audit event id, hash it recorded, event genuine)} from the
     archive_file and document_rendered events."""
-    from webapp.audit.models import AuditEvent
-
     found = {}
     events = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.in_(("archive_file", "document_rendered"))).order_by(AuditEvent.id))

@@ -15,9 +15,10 @@ from webapp.documents.models import Document
 from webapp.documents.views import _detail_again
 from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import db
+from webapp.media.store import send_blob
 from webapp.transaction import on_refusal
 
-bp = Blueprint("archive", __name__, url_prefix="/archive")
+bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
 
 
 @bp.route("/documents/<id:doc_id>/scan", methods=["POST"])
@@ -38,8 +39,6 @@ def upload_scan(doc_id: int):
 @bp.route("/<id:record_id>/file")
 @roles_required()
 def download_scan(record_id: int):
-    from webapp.media.store import send_blob
-
     record = db.session.scalar(
         select(ArchiveRecord).where(ArchiveRecord.id == record_id,
                                     ArchiveRecord.document_id.in_(

@@ -10,9 +10,11 @@ from webapp import api
 from webapp.api.declare import Body, Out, TimeText, operation
 from webapp.assist import services
 from webapp.auth.access import actor
+from webapp.auth.models import Role
 from webapp.errors import InvalidInput
 from webapp.media.files import ingest_file
 from webapp.supervision.access import get_item
+from webapp.supervision.models import OPEN_STATES
 
 bp = Blueprint("assist", __name__, url_prefix="/items", template_folder="templates")
 api_bp = Blueprint("assist_api", __name__)
@@ -61,8 +63,6 @@ def register_api() -> None:
 
 def may_assist(item) -> bool:
     """Whether the current user is an assisting unit's liaison who may send input now."""
-    from webapp.auth.models import Role
-    from webapp.supervision.models import OPEN_STATES
 
     user = current_user
     return (user.is_authenticated and user.role == Role.LIAISON and item.state in OPEN_STATES

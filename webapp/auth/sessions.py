@@ -30,6 +30,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from webapp.database import utcnow
+from webapp.extensions import login_manager
+from webapp.http_errors import error_response
 
 bp = Blueprint("sessions", __name__)
 
@@ -110,8 +112,6 @@ def _csrf_error(err: CSRFError):
     """A form whose CSRF token no longer matches: after the session ended, log in again;
     otherwise the page is stale (API callers get JSON as before)."""
     if request.path.startswith("/api/"):
-        from webapp.api import error_response
-
         return error_response(400, "bad_request", err.description)
     if request.endpoint == "auth.login":  # the login page was open too long: just try again
         return render_template("auth/login.html", error="页面已过期，请重新输入密码登录",
@@ -124,8 +124,6 @@ def _csrf_error(err: CSRFError):
 
 
 def init_app(app: Flask) -> None:
-    from webapp.extensions import login_manager
-
     login_manager.unauthorized_handler(unauthorized)
     app.register_blueprint(bp)
     app.register_error_handler(CSRFError, _csrf_error)

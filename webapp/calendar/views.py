@@ -12,15 +12,17 @@ from webapp.calendar import services
 from webapp.database import local_today
 from webapp.errors import DomainError, InvalidInput
 from webapp.transaction import on_refusal
-from webapp.validation import parse_date
+from webapp.validation import parse_date, parse_int
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar", template_folder="templates")
 
 
 def _year(value: str | None) -> int:
-    if value and value.isdigit() and 2000 <= int(value) <= 2099:
-        return int(value)
-    return local_today().year
+    try:
+        year = parse_int(value, field="year", label="年份", low=2000, high=2099)
+    except InvalidInput:
+        year = None
+    return year or local_today().year
 
 
 def _page(year: int, **extra):

@@ -16,6 +16,8 @@ from webapp.documents.access import get_document, visible_documents
 from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.errors import NotAllowed, NotFound
 from webapp.extensions import db
+from webapp.inspections.access import get_inspection
+from webapp.media.store import send_blob
 from webapp.supervision.access import get_item
 
 bp = Blueprint("documents_api", __name__)
@@ -119,8 +121,6 @@ def get(doc_id: int):
            summary="The stored pdf or docx (attachment, RFC 6266 filename*)",
            answers={200: File((services.PDF, services.DOCX))})
 def file(doc_id: int, fmt: str):
-    from webapp.media.store import send_blob
-
     doc = get_document(doc_id, actor())
     sha = {"pdf": doc.pdf_sha256, "docx": doc.docx_sha256}.get(fmt)
     if sha is None:
@@ -151,7 +151,6 @@ def issue(body: IssueBody):
 def _inspection_id(uuid: str | None, user) -> int | None:
     if not uuid:
         return None
-    from webapp.inspections.access import get_inspection
 
     return get_inspection(uuid.lower(), user).id
 

@@ -10,15 +10,19 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from webapp.auth.models import Role, User
+from webapp.documents import services
 from webapp.documents.models import DocumentKind
+from webapp.errors import DomainError
+from webapp.extensions import db
+from webapp.inspections.models import Inspection
+from webapp.supervision.services import item_by_code
 
 
 def _office_actor():
     """Drafts from the command line are made as the first active office user."""
     from sqlalchemy import select
 
-    from webapp.auth.models import Role, User
-    from webapp.extensions import db
 
     user = db.session.scalar(select(User).where(User.role == Role.OFFICE, User.active)
                              .order_by(User.id).limit(1))
@@ -38,9 +42,6 @@ def _office_actor():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 def render_cmd(kind, item_code, start, end, inspection_uuid, fmt, output):
     """Render a DRAFT (草稿, no number; nothing stored) of a document to a file."""
-    from webapp.documents import services
-    from webapp.errors import DomainError
-    from webapp.supervision.services import item_by_code
 
     kind = DocumentKind(kind)
     options = services.Options()
@@ -70,8 +71,6 @@ def render_cmd(kind, item_code, start, end, inspection_uuid, fmt, output):
 def _inspection_id(uuid: str | None) -> int:
     from sqlalchemy import select
 
-    from webapp.extensions import db
-    from webapp.inspections.models import Inspection
 
     if not uuid:
         raise click.UsageError("inspection_record needs --inspection UUID")
@@ -85,8 +84,6 @@ def _inspection_id(uuid: str | None) -> int:
 @with_appcontext
 def render_pending():
     """Render the files of issued documents whose rendering failed or was interrupted."""
-    from webapp.documents import services
-    from webapp.extensions import db
 
     failed = 0
     docs = services.pending_documents()

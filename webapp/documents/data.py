@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from webapp.audit.services import events_for
+from webapp.auth.models import User
+from webapp.database import local_date, local_time
 from webapp.documents.models import DocumentKind, IssuerSettings
+from webapp.documents.rendering.blocks import cn_date
 from webapp.documents.settings import cc_list
 from webapp.errors import InvalidInput
+from webapp.extensions import db
 from webapp.supervision.models import (
     FeedbackKind,
     ReminderChannel,
@@ -15,6 +20,7 @@ from webapp.supervision.models import (
     SupervisionItem,
     Urgency,
 )
+from webapp.supervision.stats import unit_statistics
 
 # 紧急程度 in the 版头 (GB/T 9704 7.2.3) from the item's urgency.
 DOC_URGENCY = {Urgency.VERY_URGENT: "特急", Urgency.URGENT: "加急"}
@@ -116,16 +122,12 @@ def reminder_data(item: SupervisionItem, settings: IssuerSettings, *, today: dat
 
 
 def _local(moment) -> date:
-    from webapp.database import local_date
-
     return local_date(moment)
 
 
 def closing_report_data(item: SupervisionItem, settings: IssuerSettings, *,
                         today: date) -> dict:
     """办结报告 of a closed item: timeline, final feedback, review opinion, sign-off."""
-    from webapp.auth.models import User
-    from webapp.extensions import db
 
     final = [f for f in item.feedback
              if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.ACCEPTED]
@@ -158,8 +160,6 @@ def _stem(filename: str | None) -> str:
 
 
 def _cn(value: object) -> str:
-    from webapp.documents.rendering.blocks import cn_date
-
     return cn_date(value)
 
 
@@ -206,10 +206,6 @@ def process(item: SupervisionItem) -> list[dict]:
     """办理过程 of an item, one sentence per day ending in 。, from its audit events."""
     from sqlalchemy import select
 
-    from webapp.audit.services import events_for
-    from webapp.auth.models import User
-    from webapp.database import local_time
-    from webapp.extensions import db
 
     events = events_for("item", item.code)
     ids = {e.actor_id for e in events if e.actor_id}
@@ -230,8 +226,6 @@ def _pct(value: float | None) -> str:
 
 def statistics_table(start: date, end: date) -> dict:
     """Every lead unit's figures for the period, as the circular's table."""
-    from webapp.supervision.stats import unit_statistics
-
     stats = unit_statistics(start, end, "unit")
     rows = [[r.label, r.due, r.closed, r.on_time, r.overdue_now, r.reminders,
              _pct(r.closing_rate), _pct(r.on_time_rate)] for r in [*stats.rows, stats.totals]]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.database import local_date, local_time
 from webapp.documents.data import common
 from webapp.documents.models import IssuerSettings
+from webapp.documents.rendering.blocks import cn_date
 from webapp.extensions import db
 from webapp.inspections.models import (
     Inspection,
@@ -51,8 +52,6 @@ def _local_minute(moment) -> str:
 
 def photo_caption(photo, inspection: Inspection) -> str:
     """题注 of a photo: when and where it was taken (拍摄于2026年11月12日9时40分，值班室)."""
-    from webapp.documents.rendering.blocks import cn_date
-
     when = photo.taken_at or inspection.started_at
     place = (inspection.place or inspection.target_unit.name).replace("\n", " ").strip()
     return f"拍摄于{cn_date(_local_minute(when))}，{place}"

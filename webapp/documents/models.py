@@ -59,6 +59,8 @@ class Document(db.Model):
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 档号 of the signed copy once the archive filed it (webapp.archive): then never voided.
+    archive_code: Mapped[str | None] = mapped_column(String(40))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     data_json: Mapped[str] = mapped_column(Text)  # the plain data rendered, canonical JSON
     issuer_json: Mapped[str] = mapped_column(Text)  # the issuer as it was at issue time

@@ -25,14 +25,19 @@ from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_date, local_today, utcnow
 from webapp.documents import data as builders
+from webapp.documents import rendering
+from webapp.documents.inspection_data import inspection_record_data
 from webapp.documents.models import (
     Document,
     DocumentKind,
     DocumentState,
 )
+from webapp.documents.rendering import RenderError
 from webapp.documents.settings import font_paths, load_settings, make_issuer, snapshot
 from webapp.errors import InvalidInput, NotAllowed, StateConflict, TooLarge
 from webapp.extensions import db
+from webapp.inspections.models import Inspection, InspectionState
+from webapp.media.store import open_blob, save_bytes
 from webapp.numbering import next_number
 from webapp.org.models import Unit
 from webapp.supervision import services as item_services
@@ -182,8 +187,6 @@ def build_data(kind: DocumentKind, *, item: SupervisionItem | None, options: Opt
 
 
 def _inspection_data(options: Options, settings, today: date) -> dict:
-    from webapp.documents.inspection_data import inspection_record_data
-    from webapp.inspections.models import Inspection, InspectionState
 
     inspection = db.session.get(Inspection, options.inspection_id or 0)
     if inspection is None:
@@ -223,7 +226,6 @@ def preview(kind: DocumentKind, *, actor: User, item: SupervisionItem | None = N
     _canonical(data)  # the same size limit as issuing
     settings = load_settings()
     issuer = make_issuer(snapshot(settings), font_paths(settings))
-    from webapp.documents.rendering import RenderError
 
     try:
         return _render(fmt, kind, data, issuer, doc_number=None)
@@ -313,8 +315,6 @@ def _live_subject(kind: DocumentKind, options: Options) -> Document | None:
 
 def _render(fmt: str, kind: DocumentKind, data: dict, issuer, *, doc_number: str | None
             ) -> bytes:
-    from webapp.documents import rendering
-
     if fmt not in ("pdf", "docx"):
         raise InvalidInput("格式只能是 pdf 或 docx", field="format")
     request = rendering.RenderRequest(
@@ -327,8 +327,6 @@ def _render(fmt: str, kind: DocumentKind, data: dict, issuer, *, doc_number: str
 
 def _load_image(ref: str) -> bytes:
     """Photo display copies for documents come from the media store by their SHA-256."""
-    from webapp.media.store import open_blob
-
     with open_blob(ref) as f:
         return f.read()
 
@@ -368,8 +366,6 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
     Never re-renders a document that has its files. On failure the record keeps its number
     and state and gets `render_error`; True when both files are stored.
     """
-    from webapp.media.store import save_bytes
-
     if doc.rendered:
         raise StateConflict("该公文的文件已生成，不会重新生成", code="already_rendered")
     settings = load_settings()
@@ -428,9 +424,8 @@ def void_document(doc: Document, *, actor: User, reason: object) -> None:
     lock_row(doc)
     if doc.state == DocumentState.VOIDED:
         raise StateConflict("该公文已作废", code="already_voided")
-    from webapp.archive.models import ArchiveRecord
 
-    if db.session.scalar(select(ArchiveRecord.id).where(ArchiveRecord.document_id == doc.id)):
+    if doc.archive_code is not None:
         raise StateConflict("该公文的签发件已归档，不能作废", code="archived")
     doc.state, doc.void_reason = DocumentState.VOIDED, reason
     doc.voided_by_id, doc.voided_at = actor.id, utcnow()
@@ -472,6 +467,11 @@ def _options_of(doc: Document) -> Options:
     new_due = data.get("new_due_date")
     return Options(new_due_date=date.fromisoformat(new_due) if new_due else None,
                    inspection_id=doc.inspection_id)
+
+
+def mark_archived(doc: Document, archive_code: str) -> None:
+    """The archive filed the signed copy under `archive_code` (from then on never voided)."""
+    doc.archive_code = archive_code
 
 
 def download_name(doc: Document, fmt: str) -> str:

@@ -12,6 +12,7 @@ from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import utcnow
 from webapp.documents.models import DocumentKind, IssuerSettings
+from webapp.documents.rendering import Issuer
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.extensions import db
 from webapp.validation import clean_text
@@ -77,8 +78,6 @@ def snapshot(settings: IssuerSettings) -> dict:
 
 def make_issuer(snap: dict, fonts: dict[str, str]):
     """A rendering Issuer from a stored snapshot and the current font paths."""
-    from webapp.documents.rendering import Issuer
-
     return Issuer(
         mark=snap["mark"],
         add_wenjian=snap["add_wenjian"],

@@ -21,13 +21,18 @@ from sqlalchemy import func, select
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
+from webapp.database import local_today
 from webapp.documents import services
+from webapp.documents import settings as issuer_settings
 from webapp.documents.access import get_document, visible_documents
 from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.documents.services import DOCX, PDF, Options
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
-from webapp.media.store import content_disposition
+from webapp.inspections.access import get_inspection
+from webapp.inspections.models import InspectionState
+from webapp.media.store import content_disposition, send_blob
+from webapp.org.models import Unit
 from webapp.security import FILE_CSP
 from webapp.supervision.access import get_item
 from webapp.transaction import after_commit, on_refusal
@@ -58,24 +63,15 @@ def document_list():
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     docs = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    from webapp.archive.models import ArchiveRecord
-
-    archived = {r.document_id: r for r in db.session.scalars(select(ArchiveRecord).where(
-        ArchiveRecord.document_id.in_([d.id for d in docs])))} if docs else {}
     return render_template("documents/list.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, kind=kind, kinds=DocumentKind,
-                           archived=archived)
+                           per_page=PER_PAGE, kind=kind, kinds=DocumentKind)
 
 
 def render_detail(doc: Document, *, error: str | None = None, status: int = 200):
-    from webapp.archive.models import Retention
-    from webapp.archive.services import record_for, scan_blocker
 
     replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
     return render_template(
-        "documents/detail.html", doc=doc, error=error, archive=record_for(doc),
-        scan_blocker=scan_blocker(doc), replaced_by=replaced_by,
-        retention=Retention), status
+        "documents/detail.html", doc=doc, error=error, replaced_by=replaced_by), status
 
 
 @bp.route("/<id:doc_id>")
@@ -87,8 +83,6 @@ def document_detail(doc_id: int):
 @bp.route("/<id:doc_id>/file.<fmt>")
 @roles_required()
 def download(doc_id: int, fmt: str):
-    from webapp.media.store import send_blob
-
     doc = get_document(doc_id, current_user)
     if fmt not in ("pdf", "docx"):
         raise NotFound("没有这种格式")
@@ -222,8 +216,6 @@ def circular():
 @bp.route("/inspections/<uuid>/<action>", methods=["GET", "POST"])
 @roles_required(Role.OFFICE, Role.LEADER)
 def inspection_record(uuid: str, action: str):
-    from webapp.inspections.access import get_inspection
-
     inspection = get_inspection(uuid, current_user)
     options = Options(inspection_id=inspection.id)
     kind = DocumentKind.INSPECTION_RECORD
@@ -247,8 +239,6 @@ def _posted_settings() -> dict:
 
 
 def _settings_page(*, error: str | None = None, status: int = 200, posted: dict | None = None):
-    from webapp.documents import settings as issuer_settings
-
     row = issuer_settings.load_settings()
     return render_template(
         "documents/settings.html", row=row, error=error, posted=posted,
@@ -266,8 +256,6 @@ def _settings_again(err: DomainError):
 @roles_required(Role.ADMIN)
 @on_refusal(_settings_again)
 def settings():
-    from webapp.documents import settings as issuer_settings
-
     if request.method == "POST":
         issuer_settings.update_settings(actor=current_user, form=_posted_settings())
         flash("公文设置已保存，之后印发的公文使用新设置", "success")
@@ -277,8 +265,6 @@ def settings():
 
 def _font_report(row) -> dict:
     """Which font serves each slot now, or the error (so the admin sees what is missing)."""
-    from webapp.documents import settings as issuer_settings
-
     try:
         from webapp.documents.rendering import font_report
 
@@ -305,7 +291,6 @@ def item_document_actions(item) -> list[dict]:
     """Kinds the office may issue for this item now, with the reason when it cannot."""
     if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
         return []
-    from webapp.database import local_today
 
     today = local_today()
     result = []
@@ -320,8 +305,6 @@ def item_document_actions(item) -> list[dict]:
 
 def circular_context(start, end) -> dict:
     """Units to choose from and the circulars already issued for this period."""
-    from webapp.org.models import Unit
-
     if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
         return {"allowed": False}
     units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.code)).all()
@@ -337,7 +320,6 @@ def inspection_documents(inspection) -> dict:
     """For the inspection page: its records issued so far and whether one may be issued."""
     if not current_user.is_authenticated or current_user.role not in (Role.OFFICE, Role.LEADER):
         return {"allowed": False}
-    from webapp.inspections.models import InspectionState
 
     docs = db.session.scalars(select(Document).where(
         Document.kind == DocumentKind.INSPECTION_RECORD,
@@ -353,17 +335,10 @@ def document_date(doc: Document) -> str:
     return json.loads(doc.data_json).get("issue_date", "")
 
 
-def archive_record(doc: Document):
-    from webapp.archive.services import record_for
-
-    return record_for(doc)
-
-
 JINJA_GLOBALS = {
     "item_documents": item_documents,
     "item_document_actions": item_document_actions,
     "circular_context": circular_context,
     "inspection_documents": inspection_documents,
     "document_date": document_date,
-    "archive_record": archive_record,
 }

@@ -8,6 +8,20 @@ def init_app(app):
 
     app.register_blueprint(views.bp)
 
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="deliver what is due now, then stop")
+    def worker_command(once):
+        """Deliver notifications (SMS, 警务通/webhook, e-mail) until stopped, and run each
+        day's reminders and escalation (tick) when the date changes.
+
+        Run one or several: on PostgreSQL, workers never take the same message twice.
+        """
+        from webapp.escalation.services import DailyTick
+        from webapp.notify import worker
+
+        total = worker.run(once=once, daily=None if once else DailyTick())
+        click.echo(f"已处理 {total} 条消息")
+
     @app.cli.command("tick")
     @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                   help="run as of this date (YYYY-MM-DD); default: today")

@@ -8,6 +8,7 @@ repeats), so running `tick` twice for a day â€” or on a later day, catching up â
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.calendar.services import WorkCalendar, missing_years
-from webapp.database import utcnow
+from webapp.database import local_today, utcnow
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.escalation.models import EscalationRule, EscalationStep
 from webapp.escalation.rules import RULES
@@ -31,6 +32,8 @@ from webapp.supervision.models import (
     SupervisionItem,
 )
 from webapp.transaction import lock_key
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -179,3 +182,28 @@ def update_rule(*, actor: User, key: str, working_days: int, every: int | None,
     db.session.flush()
     audit.record("escalation.rule", object_type="escalation_rule", object_id=key, actor=actor,
                  details={"working_days": working_days, "every": row.every, "active": active})
+
+
+class DailyTick:
+    """The worker's daily call: once a day (at start and when the local date changes) the
+    day's reminders and escalation (`tick`), so nothing has to be put in cron. Idempotent
+    across workers (tick is)."""
+
+    def __init__(self) -> None:
+        self.done: date | None = None
+
+    def __call__(self) -> None:
+        today = local_today()
+        if self.done == today:
+            return
+        try:
+            report = tick(today)
+            db.session.commit()
+        except Exception:
+            log.exception("tick failed")
+            db.session.rollback()
+            return
+        self.done = today
+        log.info("tick %s: %s", today, report.summary())
+        for year in report.missing_years:
+            log.warning("the holidays of %s are missing: counting Monday to Friday", year)

@@ -11,6 +11,7 @@ from webapp.errors import DomainError, InvalidInput
 from webapp.escalation import services
 from webapp.escalation.rules import RULES
 from webapp.transaction import on_refusal
+from webapp.validation import parse_int
 
 bp = Blueprint("escalation", __name__, url_prefix="/escalation", template_folder="templates")
 
@@ -31,12 +32,7 @@ def _again(err: DomainError):
 
 
 def _int(name: str, label: str) -> int | None:
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        return None
-    if not value.lstrip("-").isdigit() or len(value) > 4:
-        raise InvalidInput(f"{label}应为整数", field=name)
-    return int(value)
+    return parse_int(request.form.get(name), field=name, label=label, low=-9999, high=9999)
 
 
 @bp.post("/rules")

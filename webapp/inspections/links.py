@@ -18,6 +18,7 @@ from webapp.inspections.access import visible_inspections
 from webapp.inspections.models import Finding, Inspection, InspectionState
 from webapp.inspections.serialise import local_iso
 from webapp.supervision.models import ItemState, Source, SupervisionItem, Urgency
+from webapp.supervision.services import assign_item, item_by_code, register_item
 from webapp.transaction import lock_row
 from webapp.validation import parse_choice
 
@@ -71,8 +72,6 @@ def create_item_from_finding(
     Only after the office has published the result: the unit sees its items, so an item made
     earlier would give the unannounced inspection away.
     """
-    from webapp.supervision.services import assign_item, register_item
-
     finding = _finding(finding_uuid, inspection_uuid, actor)
     inspection = finding.inspection
     if inspection.state != InspectionState.PUBLISHED:
@@ -95,8 +94,6 @@ def create_item_from_finding(
 def link_finding_to_item(*, finding_uuid: str, inspection_uuid: str, item_code: object,
                          actor: User) -> SupervisionItem:
     """Link a finding to an existing item (one item may carry several findings)."""
-    from webapp.supervision.services import item_by_code
-
     finding = _finding(finding_uuid, inspection_uuid, actor)
     if finding.inspection.state not in LINKABLE:
         raise StateConflict("检查记录提交后才能关联督办事项", code="not_submitted")

@@ -28,6 +28,7 @@ from webapp.inspections.models import (
     Photo,
 )
 from webapp.inspections.schemas import InspectionBody
+from webapp.media.photos import ingest_photo
 from webapp.org.models import Unit
 
 WRITERS = frozenset({Role.INSPECTOR, Role.OFFICE})
@@ -349,8 +350,6 @@ def ingest(stream: BinaryIO, expected: str, parts: tuple[str, str], *,
            added_at: datetime | None = None):
     """Store the original and its copies (media.photos); the display copy's caption carries
     the time caption_time picks, labelled, without decoding the photo twice."""
-    from webapp.media.photos import ingest_photo
-
     received = utcnow()
     return ingest_photo(
         stream, expected_sha256=expected, max_bytes=int(current_app.config["MAX_PHOTO_BYTES"]),

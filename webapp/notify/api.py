@@ -100,7 +100,7 @@ def inbox(query: InboxQuery):
                  notifications=[_out(r) for r in services.inbox(user, unread_only=query.unread)])
 
 
-@operation(bp, "/notifications/<int(max=2147483647):notification_id>/read", "POST",
+@operation(bp, "/notifications/<id:notification_id>/read", "POST",
            summary="Mark one of my messages read", answers={200: NotificationOut})
 def mark_read(notification_id: int):
     return _out(services.mark_read(actor(), notification_id))
@@ -134,7 +134,7 @@ def dead_letters():
     return DeadLetters(dead=[_dead(r) for r in services.dead_letters()])
 
 
-@operation(bp, "/notifications/<int(max=2147483647):notification_id>/resend", "POST",
+@operation(bp, "/notifications/<id:notification_id>/resend", "POST",
            summary="Send a dead letter again (admin)", answers={200: DeadLetter},
            errors=(403, 409))
 def resend(notification_id: int):

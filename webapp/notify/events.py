@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.auth.models import Role, User
+from webapp.documents.models import ITEM_KINDS, Document
 from webapp.extensions import db
 from webapp.people.models import Person
 
@@ -123,7 +124,6 @@ def on_audit_event(event, actor) -> None:
 
 
 def _document_issued(doc_number: str) -> None:
-    from webapp.documents.models import ITEM_KINDS, Document
     from webapp.notify import services
 
     doc = db.session.scalar(select(Document).where(Document.doc_number == doc_number))

@@ -30,6 +30,7 @@ from webapp.notify.events import EVENTS, RECIPIENTS
 from webapp.notify.models import Channel, DeliveryState, Notification, Preference
 from webapp.people.models import Person
 from webapp.people.services import person_for_user
+from webapp.supervision.models import Urgency
 
 PUSHES = (Channel.SMS, Channel.WEBHOOK)  # reach a phone: quiet hours apply
 
@@ -59,8 +60,6 @@ def _href(subject: Subject) -> str | None:
 
 
 def _is_urgent(subject: Subject) -> bool:
-    from webapp.supervision.models import Urgency
-
     return subject.item is not None and subject.item.urgency == Urgency.VERY_URGENT
 
 

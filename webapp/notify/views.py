@@ -10,6 +10,7 @@ from webapp.auth.models import Role
 from webapp.auth.views import safe_next
 from webapp.notify import services
 from webapp.notify.events import EVENTS
+from webapp.supervision.views import fmt_time
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications", template_folder="templates")
 
@@ -27,7 +28,7 @@ def inbox():
                            pref=services.preference(person), person=person, events=EVENTS)
 
 
-@bp.post("/<int:notification_id>/open")
+@bp.post("/<id:notification_id>/open")
 @login_required
 def open_message(notification_id: int):
     """Mark read and go to the page where the action is taken."""
@@ -60,7 +61,7 @@ def dead_letters():
     return render_template("notify/dead.html", rows=services.dead_letters())
 
 
-@bp.post("/<int:notification_id>/resend")
+@bp.post("/<id:notification_id>/resend")
 @roles_required(Role.ADMIN)
 def resend(notification_id: int):
     services.resend(_me(), notification_id)
@@ -70,6 +71,4 @@ def resend(notification_id: int):
 
 @bp.context_processor
 def _helpers():
-    from webapp.supervision.views import fmt_time
-
     return {"fmt_time": fmt_time}

@@ -16,6 +16,7 @@ import random
 import signal
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -125,28 +126,6 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> int:
     return len(ids)
 
 
-def _daily(ticked):
-    """Once a day (at start and when the local date changes): the day's reminders and
-    escalation (`tick`), so nothing has to be put in cron. Idempotent across workers."""
-    from webapp.database import local_today
-    from webapp.escalation.services import tick
-
-    today = local_today()
-    if ticked == today:
-        return ticked
-    try:
-        report = tick(today)
-        db.session.commit()
-        log.info("tick %s: %s", today, report.summary())
-        for year in report.missing_years:
-            log.warning("the holidays of %s are missing: counting Monday to Friday", year)
-    except Exception:
-        log.exception("tick failed")
-        db.session.rollback()
-        return ticked
-    return today
-
-
 def _listener():
     """A PostgreSQL connection LISTENing for wake-ups, or None on SQLite."""
     if db.engine.dialect.name != "postgresql":
@@ -159,20 +138,22 @@ def _listener():
     return conn
 
 
-def run(*, once: bool = False, stop: threading.Event | None = None) -> int:
+def run(*, once: bool = False, stop: threading.Event | None = None,
+        daily: Callable[[], None] | None = None) -> int:
     """Deliver until stopped (SIGTERM/SIGINT, or `stop`); `once`: until nothing is due.
-    Returns how many messages were taken."""
+    `daily` is called every round (it decides itself when a new day's work is due: the
+    escalation's tick). Returns how many messages were taken."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     poll = float(current_app.config["NOTIFY_POLL_SECONDS"])
     listener = None if once else _listener()
-    total, ticked = 0, None
+    total = 0
     try:
         while not stop.is_set():
-            if not once:
-                ticked = _daily(ticked)
+            if daily is not None:
+                daily()
             try:
                 n = deliver_due()
             except Exception:  # a database hiccup must not end the worker: log, wait, retry

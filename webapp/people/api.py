@@ -80,7 +80,7 @@ def create_person(body: NewPersonBody):
     return _out(person), 201
 
 
-@operation(bp, "/people/<int(max=2147483647):person_id>", "PUT",
+@operation(bp, "/people/<id:person_id>", "PUT",
            summary="Edit a person (office, admin)", body=EditPersonBody,
            answers={200: PersonOut}, errors=(403,))
 def edit_person(person_id: int, body: EditPersonBody):

@@ -25,9 +25,6 @@ from webapp.validation import clean_text
 
 NAME = 64
 MANAGERS = frozenset({Role.ADMIN, Role.OFFICE})  # who keeps the people lists
-# The three roles an item names, with their labels (the item's columns carry these names).
-ITEM_ROLES = {"supervising_leader": "分管领导", "first_responsible": "第一责任人",
-              "direct_responsible": "直接责任人"}
 _SPACES = re.compile(r"\s+")
 
 
@@ -124,7 +121,7 @@ def person_for_user(user: User) -> Person | None:
 # --- keeping the lists --------------------------------------------------------------------
 
 
-def _check_manager(actor: User | None) -> None:
+def check_manager(actor: User | None) -> None:
     if actor is not None and actor.role not in MANAGERS:
         raise NotAllowed("只有督办员或管理员可以维护人员名单")
 
@@ -148,7 +145,7 @@ def create_person(*, actor: User | None, unit: Unit | int | None, name: object,
                   post: object = None, mobile: object = None, email: object = None,
                   user: User | None = None) -> Person:
     """A new person of `unit` (None: the bureau's own people)."""
-    _check_manager(actor)
+    check_manager(actor)
     unit_id = unit.id if isinstance(unit, Unit) else unit
     if unit_id is not None and db.session.get(Unit, unit_id) is None:
         raise InvalidInput("单位不存在", field="unit_id")
@@ -163,18 +160,13 @@ def create_person(*, actor: User | None, unit: Unit | int | None, name: object,
 
 def update_person(person: Person, *, actor: User, name: object, post: object = None,
                   mobile: object = None, email: object = None, active: bool = True) -> None:
-    """Edit a person; items that name them show the new name (their name column follows)."""
-    from webapp.supervision.models import SupervisionItem
-
-    _check_manager(actor)
+    """Edit a person (an audited event: items that name them take the new name)."""
+    check_manager(actor)
     values = _fields(name, post, mobile, email)
     for key, value in values.items():
         setattr(person, key, value)
     person.active = active
-    for role in ITEM_ROLES:
-        db.session.execute(SupervisionItem.__table__.update()
-                           .where(getattr(SupervisionItem, f"{role}_id") == person.id)
-                           .values({role: person.name}))
+    # Items that name the person follow the new name (webapp.supervision.item_people listens).
     audit.record("person.update", object_type="person", object_id=person.id, actor=actor,
                  details={**values, "active": active})
 
@@ -184,47 +176,6 @@ def get_person(person_id: int) -> Person:
     if person is None:
         raise NotFound("找不到该人员")
     return person
-
-
-def legacy_names() -> list[tuple[str, str, Unit | None, int]]:
-    """Names on items not linked to a person: (role, name, scope unit, how many items)."""
-    from sqlalchemy import func
-
-    from webapp.supervision.models import SupervisionItem as I
-
-    out = []
-    for role in ITEM_ROLES:
-        id_col, name_col = getattr(I, f"{role}_id"), getattr(I, role)
-        scope = literal(None) if role == "supervising_leader" else I.lead_unit_id
-        rows = db.session.execute(
-            select(name_col, scope, func.count()).where(id_col.is_(None), name_col.is_not(None))
-            .group_by(name_col, scope).order_by(func.count().desc(), name_col)).all()
-        for name, unit_id, n in rows:
-            out.append((role, name, db.session.get(Unit, unit_id) if unit_id else None, n))
-    return out
-
-
-def link_legacy(*, actor: User, role: str, name: str, unit_id: int | None,
-                person: Person) -> int:
-    """The office resolves a legacy name: every item naming `name` in `role` (for that lead
-    unit) now points at `person`. Returns how many items changed."""
-    from webapp.supervision.models import SupervisionItem as I
-
-    _check_manager(actor)
-    if role not in ITEM_ROLES:
-        raise InvalidInput("角色的取值无效", field="role")
-    scope_unit = None if role == "supervising_leader" else unit_id
-    if person.unit_id != scope_unit:
-        raise InvalidInput("所选人员不属于该单位", field="person_id")
-    stmt = (I.__table__.update()
-            .where(getattr(I, f"{role}_id").is_(None), getattr(I, role) == name)
-            .values({f"{role}_id": person.id, role: person.name}))
-    if role != "supervising_leader":
-        stmt = stmt.where(I.lead_unit_id == unit_id)
-    changed = db.session.execute(stmt).rowcount
-    audit.record("person.link", object_type="person", object_id=person.id, actor=actor,
-                 details={"role": role, "name": name, "unit_id": unit_id, "items": changed})
-    return changed
 
 
 # --- reacting to other domains' events ------------------------------------------------------

@@ -1,4 +1,5 @@
-"""人员 pages (office, admin): each unit's people, and the legacy names still to link."""
+"""人员 pages (office, admin): each unit's people (names on items not yet linked to a person:
+webapp.supervision.views, /items/people)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from webapp.errors import DomainError, InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
 from webapp.people import services
+from webapp.people.models import Person
 from webapp.transaction import on_refusal
+from webapp.validation import parse_id
 
 bp = Blueprint("people", __name__, url_prefix="/people", template_folder="templates")
 MANAGE = (Role.OFFICE, Role.ADMIN)
@@ -22,17 +25,17 @@ def _unit_arg(value: str | None) -> int | None:
     """?unit=<id>; empty or 'bureau': the bureau's own people."""
     if not value or value == "bureau":
         return None
-    if not value.isdigit() or db.session.get(Unit, int(value)) is None:
+    unit_id = parse_id(value, field="unit", label="单位")
+    if db.session.get(Unit, unit_id) is None:
         raise InvalidInput("单位不存在", field="unit")
-    return int(value)
+    return unit_id
 
 
 def _page(unit_id: int | None, **extra):
     units = list(db.session.scalars(select(Unit).order_by(Unit.id)))
     return render_template("people/people.html", units=units, unit_id=unit_id,
                            people=services.people_of(unit_id, active_only=False),
-                           legacy=services.legacy_names(), people_of=services.people_of,
-                           roles=services.ITEM_ROLES, **extra)
+                           **extra)
 
 
 @bp.get("/")
@@ -57,7 +60,7 @@ def person_create():
     return redirect(url_for(".people_list", unit=unit_id or "bureau"))
 
 
-@bp.post("/<int:person_id>")
+@bp.post("/<id:person_id>")
 @roles_required(*MANAGE)
 @on_refusal(_again)
 def person_update(person_id: int):
@@ -69,28 +72,11 @@ def person_update(person_id: int):
     return redirect(url_for(".people_list", unit=person.unit_id or "bureau"))
 
 
-@bp.post("/link")
-@roles_required(*MANAGE)
-@on_refusal(_again)
-def link_legacy():
-    person_id = request.form.get("person_id") or ""
-    if not person_id.isdigit():
-        raise InvalidInput("请选择人员", field="person_id")
-    unit_id = request.form.get("unit_id") or ""
-    changed = services.link_legacy(
-        actor=current_user._get_current_object(), role=request.form.get("role", ""),
-        name=request.form.get("name", ""), unit_id=int(unit_id) if unit_id.isdigit() else None,
-        person=services.get_person(int(person_id)))
-    flash(f"已关联 {changed} 个事项", "success")
-    return redirect(url_for(".people_list"))
-
-
 def datalists():
     """<datalist>s of names for the 交办 form: the bureau's people, and every unit's (the
     service matches a typed name within the chosen lead unit)."""
     from markupsafe import Markup, escape
 
-    from webapp.people.models import Person
 
     rows = db.session.scalars(select(Person).where(Person.active.is_(True))
                               .order_by(Person.unit_id, Person.name)).all()

@@ -2,8 +2,10 @@
 
 
 def init_app(app):
-    from webapp.supervision import api, cli, stats_views, views
+    from webapp.audit import services as audit
+    from webapp.supervision import api, cli, item_people, stats_views, views
 
+    audit.listen(item_people.on_audit_event)
     cli.register(app)
     for module in (views, api, stats_views):  # each registers its blueprints
         module.init_app(app)

@@ -35,6 +35,14 @@ WITH_UNIT_STATES = frozenset({ItemState.ASSIGNED, ItemState.IN_PROGRESS})
 DONE_STATES = frozenset({ItemState.CLOSED, ItemState.ARCHIVED})
 
 
+class ItemRole(Labelled):
+    """The people an item names (each a Person, or legacy text not yet linked to one)."""
+
+    SUPERVISING_LEADER = "supervising_leader", "分管领导"
+    FIRST_RESPONSIBLE = "first_responsible", "第一责任人"
+    DIRECT_RESPONSIBLE = "direct_responsible", "直接责任人"
+
+
 class Source(Labelled):
     LEADER_INSTRUCTION = "leader_instruction", "领导批示"
     MEETING = "meeting", "会议议定"

@@ -25,6 +25,7 @@ from webapp.supervision.models import (
     FeedbackKind,
     HandBackRequest,
     Instruction,
+    ItemRole,
     ItemState,
     Reminder,
     ReminderChannel,
@@ -177,7 +178,7 @@ def _name_people(item: SupervisionItem, lead: Unit, **named: object) -> None:
     matched to one person, else kept as legacy text (webapp.people.services.resolve)."""
     for role, value in named.items():
         found = people.resolve(None if role == "supervising_leader" else lead, value,
-                               field=role, label=people.ITEM_ROLES[role],
+                               field=role, label=ItemRole(role).label,
                                required=role != "supervising_leader")
         setattr(item, role, found.name)
         setattr(item, f"{role}_id", found.person_id)

@@ -19,7 +19,8 @@ from webapp.extensions import db, login_manager
 from webapp.media.files import evidence_limits, ingest_file
 from webapp.media.store import send_blob
 from webapp.org.models import Unit
-from webapp.supervision import forms, services
+from webapp.people import services as people
+from webapp.supervision import forms, item_people, services
 from webapp.supervision.access import get_item, is_lead_liaison
 from webapp.supervision.lights import Light
 from webapp.supervision.models import (
@@ -38,6 +39,7 @@ from webapp.supervision.resubmit import carried_attachments, returned_feedback
 from webapp.supervision.timeline import item_timeline
 from webapp.supervision.workflow import allowed_actions
 from webapp.transaction import on_refusal
+from webapp.validation import parse_id
 
 bp = Blueprint("supervision", __name__, template_folder="templates", url_prefix="/items")
 
@@ -287,3 +289,31 @@ def instruct(code: str):
     services.add_instruction(get_item(code, _actor()), actor=_actor(),
                              text=request.form.get("text", ""))
     return _done(code, "批示已记录")
+
+
+# --- names on items not linked to a person (office, admin) ------------------------------------
+
+
+def _links_page(error: str | None = None, status: int = 200):
+    return render_template("supervision/people_links.html", legacy=item_people.legacy_names(),
+                           people_of=people.people_of, error=error), status
+
+
+@bp.get("/people")
+@roles_required(*people.MANAGERS)
+def people_links():
+    return _links_page()
+
+
+@bp.post("/people/link")
+@roles_required(*people.MANAGERS)
+@on_refusal(lambda err: _links_page(err.message, err.status))
+def link_person():
+    person = people.get_person(parse_id(request.form.get("person_id"), field="person_id",
+                                        label="人员"))
+    changed = item_people.link_legacy(
+        actor=_actor(), role=request.form.get("role", ""), name=request.form.get("name", ""),
+        unit_id=parse_id(request.form.get("unit_id"), field="unit_id", label="单位",
+                         required=False), person=person)
+    flash(f"已关联 {changed} 个事项", "success")
+    return redirect(url_for(".people_links"))

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, String, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 
+from webapp.assist.models import AssistingInput
 from webapp.auth.models import Role, User
 from webapp.database import local_today, local_zone
 from webapp.documents.models import Document, DocumentKind, DocumentState
@@ -102,8 +103,6 @@ def _request_results(u: User) -> Select:
 
 
 def _assisting_input(u: User) -> Select:
-    from webapp.assist.models import AssistingInput
-
     return _items(I.lead_unit_id == u.unit_id, I.state.in_(OPEN_STATES),
                   AssistingInput.submitted_at >= _recent(), since=AssistingInput.submitted_at,
                   note=AssistingInput.text).join(AssistingInput, AssistingInput.item_id == I.id)

@@ -10,12 +10,13 @@ from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from webapp.auth.models import User
+from webapp.auth.models import Role, User
 from webapp.calendar.services import missing_years
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.notify.models import Channel, Notification
 from webapp.people.services import person_for_user
+from webapp.supervision.stats import _data_version
 from webapp.todo.kinds import KINDS, Kind
 
 MAX_ENTRIES = 50
@@ -53,8 +54,6 @@ def counts(actor: User) -> dict[str, int]:
     data changes (every change to items, requests, feedback, documents and inspections writes
     an audit event, so the audit chain's head moves) or the day does (the lists' windows are
     whole days): the menu costs one indexed query on most pages."""
-    from webapp.supervision.stats import _data_version
-
     kinds = kinds_for(actor)
     if not current_app.config.get("STATS_CACHE", True):  # tests change rows without events
         return {k.key: _count(k, actor) for k in kinds}
@@ -95,8 +94,6 @@ def _unread_subjects(person, refs: set[str]) -> set[str]:
 
 def warnings(actor: User) -> list[str]:
     """Not entries but things the admin must do: next year's calendar missing."""
-    from webapp.auth.models import Role
-
     if actor.role != Role.ADMIN:
         return []
     return [f"{y} 年的法定节假日和调休安排尚未录入，期限暂按周一至周五计算"

@@ -11,6 +11,7 @@ import threading
 import urllib.parse
 
 from webapp.documents.rendering import fonts
+from webapp.documents.rendering import layout as L
 from webapp.documents.rendering.blocks import SHA256
 from webapp.documents.rendering.charsets import TIERS, tier_codepoints
 from webapp.documents.rendering.errors import RenderError
@@ -256,8 +257,6 @@ def page_plan(req: RenderRequest, blocks) -> str:
 
 def _surely_one_page(req: RenderRequest, blocks) -> bool:
     """A cautious line count: True only when the document is far from filling page 1."""
-    from webapp.documents.rendering import layout as L
-
     lines = 5.0 if req.letter else 11.0  # the 版头 down to the title
     lines += len(req.header_lines)
     for block in blocks:
