@@ -35,7 +35,7 @@ from webapp.media.images import open_image
 
 WIDTH, HEIGHT = 4000, 3000
 CAPTION = "2026年11月27日 09:30 · 城关派出所 · 东大街12号 消防通道检查"
-TARGETS = {  # PERFORMANCE.md / task brief
+TARGETS = {  # the figures this machine kind must reach
     "thumbnail 320 (draft)": 60,
     "display 1600 (draft)": 160,
     "whole ingest": 250,

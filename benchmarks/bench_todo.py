@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_todo.py [--items 100000] [--db sqlite|postgresql]
         [--messages 3000] [--requests 100]
 
-Targets (issue 8): the day's escalation over 100,000 open items ≤ 2 s; the worker delivers
+Targets: the day's escalation over 100,000 open items ≤ 2 s; the worker delivers
 ≥ 300 notifications/s to a local HTTP receiver; the to-do page p95 ≤ 30 ms at 100,000 items;
 the menu counts add ≤ 3 ms to every page.
 

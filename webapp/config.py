@@ -19,7 +19,7 @@ class Defaults:
     MAX_ATTACHMENT_BYTES = 30 * 1024 * 1024
     MAX_IMAGE_PIXELS = 60_000_000
 
-    # Sessions (SECURITY.md): idle 30 min, absolute 12 h; Secure cookies outside local dev.
+    # Sessions: idle 30 min, absolute 12 h; Secure cookies outside local development.
     # Durations may be given as seconds (DUBAN_SESSION_IDLE_TIMEOUT=1800); see finish().
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
@@ -30,6 +30,24 @@ def local_today() -> date:
 def local_time(moment: datetime) -> datetime:
     """A stored (UTC) time in the bureau's time zone, for display and documents."""
     return moment.astimezone(local_zone())
+
+
+def local_days_utc(start: date, end: date) -> tuple[datetime, datetime]:
+    """The local days [start, end] as a half-open UTC interval, for queries on UTC columns."""
+    zone = local_zone()
+    lo = datetime.combine(start, time(), zone).astimezone(UTC)
+    hi = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    return lo, hi
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in the bureau's time zone (+08:00), or None: for the API and the phone."""
+    return local_time(moment).isoformat() if moment is not None else None
+
+
+def local_minute(moment: datetime | None, empty: str = "—") -> str:
+    """A stored (UTC) time as the bureau's local time to the minute, for pages."""
+    return local_time(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else empty
 
 
 def local_date(moment: datetime) -> date:

@@ -1,4 +1,5 @@
-"""Response headers and session lifetime rules from SECURITY.md."""
+"""Security headers on every answer: a CSP without inline scripts, nosniff, no framing, no
+caching of pages and API answers (they hold personal data)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ a photo without holding a lock) says so with `@manual` and calls `commit()` itse
 
 Writers that must not race take a lock first: `lock_row` for one row (SELECT … FOR UPDATE),
 `lock_key` for something that has no row yet (a period's circular). On SQLite both are no-ops:
-a request that may write begins with BEGIN IMMEDIATE, which serialises writers already.
+a request that may write begins with BEGIN IMMEDIATE, which serializes writers already.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def lock_row(obj: object) -> None:
 
 
 def lock_key(key: str) -> None:
-    """Serialise writers of something that has no row yet (PostgreSQL: an advisory lock held
-    until the transaction ends; SQLite: BEGIN IMMEDIATE already serialises writers)."""
+    """Serialize writers of something that has no row yet (PostgreSQL: an advisory lock held
+    until the transaction ends; SQLite: BEGIN IMMEDIATE already serializes writers)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(7712, hashtext(:key))"),
                            {"key": key})

@@ -18,7 +18,7 @@ from webapp.inspections.models import InspectionMode
 from webapp.supervision.demo_items import ITEMS
 
 UNIT_NAMES = tuple(name for _code, name, _kind in UNITS)
-# Splits a clerk sends back (issue 10): inside words, numbers, dates and names.
+# Splits a clerk sends back: inside words, numbers, dates and names.
 BAD = ("时间过长", "备勤制度", "工作人员", "派出所", "管理所", "报警电话", "接通率", "不到位")
 
 

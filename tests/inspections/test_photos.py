@@ -79,7 +79,7 @@ def test_upload_stores_once_and_submit_waits_for_every_photo(app, draft):
 
 
 def test_other_bytes_for_a_received_photo_are_409_and_nothing_changes(app, draft):
-    """SECURITY.md, "Nothing lost": same body → 200, a different body for the same id → 409."""
+    """Nothing lost: the same body again → 200, a different body for the same id → 409."""
     api, uuid, ref, data = draft["api"], draft["uuid"], draft["refs"][0], draft["data"][0]
     assert api.upload(uuid, ref, data).status_code == 201
     other = jpeg(99)

@@ -35,7 +35,7 @@ STATES = ("registered", "assigned", "in_progress", "under_review", "closed", "ar
 OPEN = {"registered", "assigned", "in_progress", "under_review"}
 WITH_UNIT = {"assigned", "in_progress"}
 
-# action -> (roles that may take it, states it may be taken in), from DESIGN.md's life cycle.
+# action -> (roles that may take it, states it may be taken in), from the item's life cycle.
 RULES = {
     "assign": ({"office"}, {"registered"}),
     "acknowledge": ({"liaison"}, {"assigned"}),
@@ -220,7 +220,7 @@ def test_allowed_actions_follow_the_lead_unit_rule(client, people, item_in):
     assert set(allowed["liaison_lead"]) == {"request_hand_back", "request_extension",
                                             "submit_progress", "submit_final"}
     assert allowed["liaison_assist"] == []
-    # Nothing is pending: no decision is offered (issue 12 named listing them a defect).
+    # Nothing is pending: no decision is offered (taking one would answer 409).
     assert set(allowed["office"]) == {"remind", "cancel"}
     assert set(allowed["leader"]) == {"instruct"}
 

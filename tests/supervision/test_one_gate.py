@@ -2,7 +2,7 @@
 
 Each test sends its requests from several threads at once, each with its own client and
 session (its own database connection), released together by a barrier. On PostgreSQL (CI's
-second run) they truly race; SQLite serialises writers, where the same assertions hold.
+second run) they truly race; SQLite serializes writers, where the same assertions hold.
 """
 
 from __future__ import annotations

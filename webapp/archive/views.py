@@ -12,13 +12,21 @@ from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.documents.access import get_document, visible_documents
 from webapp.documents.models import Document
-from webapp.documents.views import _detail_again
+from webapp.documents.views import render_detail
 from webapp.errors import InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.media.store import send_blob
 from webapp.transaction import on_refusal
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
+
+
+def _detail_again(err, doc_id: int):
+    """A refused scan: the document page again with the message."""
+    if isinstance(err, NotFound):
+        raise err
+    return render_detail(get_document(doc_id, current_user), error=err.message,
+                         status=err.status)
 
 
 @bp.route("/documents/<id:doc_id>/scan", methods=["POST"])

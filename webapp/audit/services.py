@@ -29,6 +29,14 @@ GENESIS = "0" * 64
 _LISTENERS: list = []
 
 
+def chain_head() -> tuple:
+    """(id, hash) of the newest event, or (): every change to the records writes an event in
+    the same transaction, so caches of derived figures can key on it (exact invalidation)."""
+    return tuple(db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first() or ())
+
+
 def listen(fn) -> None:
     """Call `fn(event, actor)` after every recorded event (once, however often registered)."""
     if fn not in _LISTENERS:
@@ -63,7 +71,7 @@ def compute_hash(event: AuditEvent) -> str:
     return hmac.new(_key(), _canonical(event), hashlib.sha256).hexdigest()
 
 
-def _serialise_appends() -> None:
+def _serialize_appends() -> None:
     """Only one transaction appends at a time (SQLite: BEGIN IMMEDIATE already holds the lock)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(7710)"))
@@ -78,7 +86,7 @@ def record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Append one audit event in the caller's transaction."""
-    _serialise_appends()
+    _serialize_appends()
     last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     # Details are stored as canonical JSON values so the hash is stable after a round trip.
     clean = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))

@@ -9,8 +9,6 @@ from flask_login import current_user
 
 from webapp.auth.models import Role, User
 
-STAFF_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
-
 
 def actor() -> User | None:
     """The authenticated user of this request (API token or session), or None."""

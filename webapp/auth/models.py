@@ -22,6 +22,10 @@ class Role(Labelled):
     LIAISON = "liaison", "联络员"  # 单位联络员
 
 
+# The bureau's own staff: they see every unit's items, inspections and figures.
+STAFF_ROLES = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+
+
 class User(db.Model):
     __tablename__ = "user_account"
 

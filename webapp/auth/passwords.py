@@ -1,4 +1,4 @@
-"""Password policy (SECURITY.md): 12-128 characters, no composition rules, common ones refused."""
+"""Password policy: 12-128 characters, no composition rules, common ones refused."""
 
 from __future__ import annotations
 

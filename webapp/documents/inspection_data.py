@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from webapp.database import local_date, local_time
+from webapp.database import local_date, local_days_utc, local_time
 from webapp.documents.data import common
 from webapp.documents.models import IssuerSettings
 from webapp.documents.rendering.blocks import cn_date
@@ -17,14 +17,13 @@ from webapp.inspections.models import (
     Inspection,
     InspectionState,
 )
-from webapp.supervision.stats import _utc_bounds
 
 MAX_FINDINGS = 500
 
 
 def findings_for_period(start: date, end: date) -> list[dict]:
     """Findings of inspections made in [start, end] and published, oldest first."""
-    lo, hi = _utc_bounds(start, end)
+    lo, hi = local_days_utc(start, end)
     inspections = db.session.scalars(
         select(Inspection)
         .where(Inspection.state == InspectionState.PUBLISHED,

@@ -45,7 +45,8 @@ class Document(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"))
-    inspection_id: Mapped[int | None]  # no FK: the inspections tables live in another branch
+    # The inspection a 暗访检查记录 records: an id kept with the document, as issued.
+    inspection_id: Mapped[int | None]
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(300))

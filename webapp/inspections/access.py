@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, false, func, select
 
-from webapp.auth.models import Role, User
+from webapp.auth.models import STAFF_ROLES, Role, User
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.inspections.models import Inspection, InspectionState, Photo
 
-SEE_ALL = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+SEE_ALL = STAFF_ROLES
 ORIGINALS = frozenset({Role.OFFICE, Role.LEADER})  # may download the original files
 SEES_ITEMS = SEE_ALL  # inspectors never see supervision items; liaisons use the item pages
 
@@ -56,7 +56,7 @@ def get_photo(uuid: str, actor: User) -> Photo:
 
 
 def full_view(actor: User) -> bool:
-    """Whether serialisers and pages may show inspectors' names, GPS and original files."""
+    """Whether serializers and pages may show inspectors' names, GPS and original files."""
     return actor.role in SEE_ALL or actor.role == Role.INSPECTOR
 
 

@@ -28,9 +28,10 @@ from webapp.inspections.models import (
     Severity,
 )
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
-from webapp.inspections.schemas import PHOTO_TYPES, InspectionBody
-from webapp.inspections.serialise import LIST_LOADS, record_dict, summary_dict, unit_dict
+from webapp.inspections.schemas import InspectionBody
+from webapp.inspections.serialize import LIST_LOADS, record_dict, summary_dict, unit_dict
 from webapp.labels import Labelled
+from webapp.media.files import PHOTO_NAMES
 from webapp.org.models import Unit
 from webapp.supervision.models import Urgency
 
@@ -308,7 +309,7 @@ def inspection_get(uuid: str):
 @transaction.manual  # streams the photo outside any lock: the service commits before it reads
 @operation(bp, "/inspections/<uuid>/photos/<photo_uuid>", "PUT",
            summary="Upload a listed photo's bytes (raw body, X-Content-SHA256 header)",
-           raw_body=RawBody(PHOTO_TYPES, {"X-Content-SHA256": "the photo's SHA-256 (hex)"}),
+           raw_body=RawBody(PHOTO_NAMES, {"X-Content-SHA256": "the photo's SHA-256 (hex)"}),
            answers={200: PhotoReceipt, 201: PhotoReceipt}, errors=(403, 409, 415))
 def photo_put(uuid: str, photo_uuid: str):
     photo, stored = services.receive_photo(

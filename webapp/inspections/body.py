@@ -8,7 +8,7 @@ The canonical form of a record (its identity):
    numbers of positions as floats; lists keep their order;
 2. every member whose value is null, an empty string, an empty list or an empty object is
    left out, at every depth: an optional field added later, absent or null, changes nothing;
-3. serialised as JSON with keys sorted, no whitespace, non-ASCII as is, encoded as UTF-8.
+3. serialized as JSON with keys sorted, no whitespace, non-ASCII as is, encoded as UTF-8.
 The record's author is not part of it: the server checks the author against the caller.
 """
 
@@ -23,11 +23,10 @@ from pydantic import ValidationError
 
 from webapp.api.declare import refusal
 from webapp.errors import InvalidInput
-from webapp.inspections.schemas import PHOTO_TYPES, UUID_PATTERN, InspectionBody
+from webapp.inspections.schemas import UUID_PATTERN, InspectionBody
 from webapp.validation import LONG, clean_text
 
 UUID_RE = re.compile(UUID_PATTERN.strip("^$"))
-__all__ = ["PHOTO_TYPES", "UUID_RE", "body_hash", "checked", "parse_record", "parse_uuid"]
 
 
 def parse_uuid(value: object, *, field: str) -> str:

@@ -11,12 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
-from webapp.database import local_date, utcnow
+from webapp.database import local_date, local_iso, utcnow
 from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from webapp.extensions import db
 from webapp.inspections.access import visible_inspections
 from webapp.inspections.models import Finding, Inspection, InspectionState
-from webapp.inspections.serialise import local_iso
 from webapp.supervision.models import ItemState, Source, SupervisionItem, Urgency
 from webapp.supervision.services import assign_item, item_by_code, register_item
 from webapp.transaction import lock_row

@@ -19,10 +19,10 @@ from pydantic_core import PydanticCustomError
 from webapp.api.declare import MAX_ID, Body, Text
 from webapp.database import utcnow
 from webapp.inspections.models import CheckResult, FindingCategory, InspectionMode, Severity
+from webapp.media.files import PHOTO_NAMES
 from webapp.media.store import is_sha256
 
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 MAX_ROWS = 500  # checklist lines or findings in one record
 MAX_PHOTOS = 200  # photos in one record's line or finding
 
@@ -141,9 +141,9 @@ class PhotoRef(_Part):
                                 "照片大小超出允许范围"),
                     WithJsonSchema({"type": "integer", "minimum": 1})] = Field(title="照片大小")
     content_type: Annotated[str, _check(
-        lambda v: v.strip().lower() if isinstance(v, str) and v.strip().lower() in PHOTO_TYPES
-        else None, f"照片类型应为 {'、'.join(PHOTO_TYPES)}"),
-        WithJsonSchema({"type": "string", "enum": list(PHOTO_TYPES)})] = Field(title="照片类型")
+        lambda v: v.strip().lower() if isinstance(v, str) and v.strip().lower() in PHOTO_NAMES
+        else None, f"照片类型应为 {'、'.join(PHOTO_NAMES)}"),
+        WithJsonSchema({"type": "string", "enum": list(PHOTO_NAMES)})] = Field(title="照片类型")
     filename: Text("文件名", max_len=255, single_line=True) = None
     added_at: _moment("照片添加时间", required=False) = None
 

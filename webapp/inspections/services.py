@@ -28,11 +28,11 @@ from webapp.inspections.models import (
     Photo,
 )
 from webapp.inspections.schemas import InspectionBody
+from webapp.media.files import PHOTO_NAMES
 from webapp.media.photos import ingest_photo
 from webapp.org.models import Unit
 
 WRITERS = frozenset({Role.INSPECTOR, Role.OFFICE})
-UPLOAD_TYPES = frozenset(record_body.PHOTO_TYPES)
 
 
 class PhotosMissing(StateConflict):
@@ -275,7 +275,7 @@ def receive_photo(*, inspection_uuid: str, photo_uuid: str, stream: BinaryIO,
         raise InvalidInput("X-Content-SHA256 与记录中的照片校验值不一致",
                            code="hash_mismatch", field="X-Content-SHA256")
     ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype not in UPLOAD_TYPES:
+    if ctype not in PHOTO_NAMES:
         raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                               field="Content-Type")
     photo_id, expected, added_at = photo.id, photo.sha256, photo.added_at

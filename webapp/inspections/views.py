@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
-from webapp.database import local_time, local_today
+from webapp.database import local_today
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
 from webapp.inspections.models import ChecklistItem, Inspection, InspectionState
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
-from webapp.inspections.serialise import LIST_LOADS
+from webapp.inspections.serialize import LIST_LOADS
 from webapp.media.store import send_blob
 from webapp.org.models import Unit, UnitKind
 from webapp.supervision.models import Urgency
@@ -27,14 +27,6 @@ from webapp.transaction import on_refusal
 from webapp.validation import parse_date, parse_id
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
-
-
-@bp.app_template_filter("insp_time")
-def insp_time(moment) -> str:
-    """A UTC time as local (Asia/Shanghai) 2026-11-27 09:30."""
-    if moment is None:
-        return ""
-    return local_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _uuid(value: str) -> str:

@@ -23,7 +23,10 @@ from webapp.media.store import blob_path, spool
 
 log = logging.getLogger(__name__)
 
-PHOTOS = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
+PHOTOS = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})  # by content
+# The media types a client may give a photo it sends: image/heif names the same HEIF files
+# that their content shows as image/heic.
+PHOTO_NAMES = (*sorted(PHOTOS), "image/heif")
 DEFAULT_ALLOWED = frozenset({"application/pdf", office.DOCX, office.XLSX, office.DOC, office.XLS,
                              office.OFD, *PHOTOS})  # feedback evidence
 # How each type is named to users, in the order they are listed.

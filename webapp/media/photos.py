@@ -16,13 +16,13 @@ from PIL import Image
 from webapp.errors import UnsupportedType
 from webapp.media.caption import add_caption
 from webapp.media.exif import ExifFacts, read_exif
+from webapp.media.files import PHOTOS
 from webapp.media.images import open_image
 from webapp.media.sniff import HEAD_BYTES, sniff
 from webapp.media.store import save_bytes, spool
 
 log = logging.getLogger(__name__)
 
-PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic"})
 THUMB_EDGE = 320
 DISPLAY_EDGE = 1600
 THUMB_QUALITY = 80
@@ -69,7 +69,7 @@ def ingest_photo(stream: BinaryIO, *, expected_sha256: str | None = None,
     limit = max_bytes or int(current_app.config["MAX_PHOTO_BYTES"])
     with spool(stream, max_bytes=limit, expected_sha256=expected_sha256) as pending:
         content_type = sniff(pending.head(HEAD_BYTES))
-        if content_type not in PHOTO_TYPES:
+        if content_type not in PHOTOS:
             log.warning("refused photo: content is %s", content_type or "unknown")
             raise UnsupportedType("不支持的照片格式：请上传 JPEG、PNG、WebP 或 HEIC 照片",
                                   field="file")

@@ -10,7 +10,6 @@ from webapp.auth.models import Role
 from webapp.auth.views import safe_next
 from webapp.notify import services
 from webapp.notify.events import EVENTS
-from webapp.supervision.views import fmt_time
 
 bp = Blueprint("notify", __name__, url_prefix="/notifications", template_folder="templates")
 
@@ -69,6 +68,3 @@ def resend(notification_id: int):
     return redirect(url_for(".dead_letters"))
 
 
-@bp.context_processor
-def _helpers():
-    return {"fmt_time": fmt_time}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from webapp.auth.models import Role, User
+from webapp.auth.models import STAFF_ROLES, Role, User
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.supervision.models import SupervisionItem, item_assisting_unit
 
-SEE_ALL = frozenset({Role.ADMIN, Role.OFFICE, Role.LEADER})
+SEE_ALL = STAFF_ROLES
 
 
 def visible_items(actor: User, stmt: Select | None = None) -> Select:

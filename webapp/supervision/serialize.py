@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from webapp.audit.services import events_for
 from webapp.auth.models import User
-from webapp.extensions import db
 from webapp.supervision.models import (
     ExtensionRequest,
     Feedback,
@@ -18,7 +14,8 @@ from webapp.supervision.models import (
     SupervisionItem,
 )
 from webapp.supervision.queries import light_of
-from webapp.supervision.workflow import EVENT_LABELS, allowed_actions
+from webapp.supervision.timeline import steps
+from webapp.supervision.workflow import allowed_actions
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -121,21 +118,10 @@ def _reminder(r: Reminder) -> dict[str, Any]:
 
 
 def timeline(code: str) -> list[dict[str, Any]]:
-    """The item's audit events, oldest first, without IP addresses or hashes."""
-    events = events_for("item", code)
-    ids = {e.actor_id for e in events if e.actor_id}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    rows = []
-    for e in events:
-        user = users.get(e.actor_id)
-        rows.append({
-            "at": _iso(e.at),
-            "action": e.action,
-            "label": EVENT_LABELS.get(e.action, e.action),
-            "actor": {"name": user.name, "role": str(user.role)} if user else None,
-            "details": e.details,
-        })
-    return rows
+    """The item's recorded steps, oldest first (supervision.timeline.steps)."""
+    return [{"at": _iso(s.at), "action": s.action, "label": s.label,
+             "actor": {"name": s.actor.name, "role": str(s.actor.role)} if s.actor else None,
+             "details": s.details} for s in steps(code)]
 
 
 def item_detail(item: SupervisionItem, actor: User) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Statistics (统计) for a period, per lead unit, per responsible person or per source: a
 handful of GROUP BY queries merged by key — never a loop over items.
 
-Definitions (DESIGN.md), for the local dates [start, end]:
+Definitions, for the local dates [start, end]:
 - due: items whose current (possibly extended) due date falls in the period, not cancelled;
 - closed: of those, the items closed or archived; 报结率 = closed ÷ due;
 - on_time: of the closed ones, those closed on or before the due date;
@@ -20,14 +20,14 @@ import copy
 import enum
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Date, Integer, case, cast, func, select, true
 from sqlalchemy.sql import ColumnElement
 
-from webapp.audit.models import AuditEvent
-from webapp.database import local_today, local_zone
+from webapp.audit import services as audit
+from webapp.database import local_days_utc, local_today, local_zone
 from webapp.errors import InvalidInput
 from webapp.extensions import db
 from webapp.labels import Labelled
@@ -118,14 +118,6 @@ class Statistics:
 # --- SQL pieces --------------------------------------------------------------------------
 
 
-def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The local days [start, end] as a half-open UTC interval."""
-    zone = local_zone()
-    lo = datetime.combine(start, time(), zone).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
-    return lo, hi
-
-
 def _days_between_assignment_and_close() -> ColumnElement:
     """closed_on − local date of assigned_at, in whole days, on SQLite and PostgreSQL."""
     tz = current_app.config["TIMEZONE"]
@@ -194,14 +186,6 @@ _cache_lock = threading.Lock()
 CACHE_SIZE = 64
 
 
-def _data_version() -> tuple:
-    """The head of the audit chain: every change to items, feedback, reminders, requests and
-    units writes an audit event in the same transaction, so the head changes with them."""
-    return tuple(db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first() or ())
-
-
 def unit_statistics(start: date, end: date, group: Group | str = Group.UNIT) -> Statistics:
     """The statistics table for [start, end] grouped by `group`, with totals; rows sorted by
     most due, then most overdue, then label.
@@ -213,7 +197,7 @@ def unit_statistics(start: date, end: date, group: Group | str = Group.UNIT) -> 
     group = Group(group)
     if not current_app.config.get("STATS_CACHE", True):
         return _compute(start, end, group)
-    key = (str(db.engine.url), start, end, group, local_today(), _data_version())
+    key = (str(db.engine.url), start, end, group, local_today(), audit.chain_head())
     with _cache_lock:
         hit = _cache.get(key)
     if hit is None:
@@ -229,7 +213,7 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
     item = SupervisionItem
     key = _item_key(group)
     today = local_today()
-    lo, hi = _utc_bounds(start, end)
+    lo, hi = local_days_utc(start, end)
     rows: dict[str, StatRow] = {}
 
     def row(k) -> StatRow:

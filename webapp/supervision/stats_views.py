@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from webapp import api, spreadsheets
 from webapp.api.declare import Day, DayText, Out, Query, operation
-from webapp.auth.access import STAFF_ROLES, actor, roles_required
+from webapp.auth.access import actor, roles_required
+from webapp.auth.models import STAFF_ROLES
 from webapp.database import local_today
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.media.store import content_disposition

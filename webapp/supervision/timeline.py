@@ -1,4 +1,5 @@
-"""An item's timeline (时间线) in Chinese, built from its audit events: what, who, when, details."""
+"""An item's timeline (时间线), built once from its audit events: `steps` for the API, and
+`item_timeline` in Chinese for the pages (what, who, when, details)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,27 @@ DETAIL_LABELS = {
 
 
 @dataclass(frozen=True)
+class Step:
+    """One recorded step: the event's time (UTC), action and its label, the actor, details."""
+
+    at: datetime
+    action: str
+    label: str
+    actor: User | None
+    details: dict
+
+
+def steps(code: str) -> list[Step]:
+    """Every recorded step of the item, oldest first (the caller has checked visibility);
+    no IP addresses or hashes."""
+    events = events_for("item", code)
+    ids = {e.actor_id for e in events if e.actor_id}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return [Step(e.at, e.action, EVENT_LABELS.get(e.action, e.action), users.get(e.actor_id),
+                 e.details) for e in events]
+
+
+@dataclass(frozen=True)
 class Entry:
     at: datetime  # local time
     label: str  # 交办, 签收, …
@@ -74,16 +96,7 @@ def _details(action: str, details: dict) -> list[tuple[str, str]]:
 
 
 def item_timeline(code: str) -> list[Entry]:
-    """Every recorded step of the item, oldest first (the caller has checked visibility)."""
-    events = events_for("item", code)
-    ids = {e.actor_id for e in events if e.actor_id}
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
-    entries = []
-    for e in events:
-        user = users.get(e.actor_id)
-        who = f"{user.name}（{user.role.label}）" if user else "系统"
-        label = EVENT_LABELS.get(e.action, e.action)
-        if e.details.get("automatic"):
-            label += "（自动）"
-        entries.append(Entry(local_time(e.at), label, who, _details(e.action, e.details)))
-    return entries
+    """The item's steps as the pages show them, in Chinese and local time."""
+    return [Entry(local_time(s.at), s.label + ("（自动）" if s.details.get("automatic") else ""),
+                  f"{s.actor.name}（{s.actor.role.label}）" if s.actor else "系统",
+                  _details(s.action, s.details)) for s in steps(code)]

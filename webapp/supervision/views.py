@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role, User
-from webapp.database import local_time
 from webapp.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from webapp.extensions import db, login_manager
 from webapp.media.files import evidence_limits, ingest_file
@@ -61,14 +60,9 @@ def _login_required():
 def _labels():
     return {"ItemState": ItemState, "Source": Source, "Urgency": Urgency,
             "MANUAL_CHANNELS": MANUAL_CHANNELS,
-            "light_of": light_of, "fmt_time": fmt_time}
+            "light_of": light_of}
 
 
-def fmt_time(moment) -> str:
-    """A stored UTC time as the bureau's local time, to the minute."""
-    if moment is None:
-        return "—"
-    return local_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _actor() -> User:

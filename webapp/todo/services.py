@@ -10,13 +10,13 @@ from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.calendar.services import missing_years
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.notify.models import Channel, Notification
 from webapp.people.services import person_for_user
-from webapp.supervision.stats import _data_version
 from webapp.todo.kinds import KINDS, Kind
 
 MAX_ENTRIES = 50
@@ -58,7 +58,7 @@ def counts(actor: User) -> dict[str, int]:
     if not current_app.config.get("STATS_CACHE", True):  # tests change rows without events
         return {k.key: _count(k, actor) for k in kinds}
     key = (str(db.engine.url), actor.id, actor.role, actor.unit_id, local_today(),
-           _data_version())
+           audit.chain_head())
     with _cache_lock:
         hit = _cache.get(key)
     if hit is None:

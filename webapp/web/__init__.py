@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth.models import Role
+from webapp.auth.models import STAFF_ROLES, Role
+from webapp.database import local_minute
 from webapp.once import form_guard
 
 bp = Blueprint("web", __name__, template_folder="templates")
@@ -17,11 +18,11 @@ NAV = [
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
     ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
     ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
-    ("stats.statistics", "统计", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("stats.statistics", "统计", STAFF_ROLES),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
-    ("documents.document_list", "公文", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("documents.document_list", "公文", STAFF_ROLES),
     ("documents.settings", "公文设置", {Role.ADMIN}),
     ("users.user_list", "用户", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),
@@ -87,3 +88,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["supervised_link"] = supervised_link
     app.jinja_env.globals["form_guard"] = form_guard
+    app.jinja_env.globals["fmt_time"] = local_minute  # a stored time, local, to the minute

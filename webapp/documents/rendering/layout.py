@@ -1,4 +1,5 @@
-"""GB/T 9704-2012 geometry shared by the PDF and Word renderers (see GBT9704.md)."""
+"""GB/T 9704-2012 geometry shared by the PDF and Word renderers (the standard's figures are
+the constants below, each with its clause)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app, url_for
 from sqlalchemy.orm import lazyload, selectinload
 
-from webapp.database import local_time
+from webapp.database import local_iso
 from webapp.inspections.models import Finding, Inspection, Photo
 from webapp.org.models import Unit
 
@@ -19,11 +17,6 @@ LIST_LOADS = (
 )
 
 
-def local_iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in the bureau's time zone (+08:00), or None."""
-    if moment is None:
-        return None
-    return local_time(moment).isoformat()
 
 
 def unit_dict(unit: Unit) -> dict:
