@@ -105,6 +105,15 @@ def parse_int(value: object, *, field: str, label: str, low: int, high: int,
     return number
 
 
+def page_arg(value: object) -> int:
+    """The page number a list page was asked for (?page=): anything but a plain number in
+    1..1,000,000 is page 1, as a mistyped link should be."""
+    try:
+        return parse_int(value, field="page", label="页码", low=1, high=1_000_000) or 1
+    except InvalidInput:
+        return 1
+
+
 def parse_id(value: object, *, field: str, label: str, required: bool = True) -> int | None:
     """A record id from a form or query: ASCII digits, 1 to MAX_ID ("²" and 2^70 are no id)."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -36,7 +36,7 @@ from webapp.org.models import Unit
 from webapp.security import FILE_CSP
 from webapp.supervision.access import get_item
 from webapp.transaction import after_commit, on_refusal
-from webapp.validation import parse_date
+from webapp.validation import page_arg, parse_date
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 ITEM_KIND_NAMES = ("notice", "reminder", "closing_report")
@@ -59,7 +59,7 @@ def document_list():
     stmt = visible_documents(current_user)
     if kind in DocumentKind.__members__.values():
         stmt = stmt.where(Document.kind == kind)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(request.args.get("page"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     docs = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()

@@ -24,7 +24,7 @@ from webapp.media.store import send_blob
 from webapp.org.models import Unit, UnitKind
 from webapp.supervision.models import Urgency
 from webapp.transaction import on_refusal
-from webapp.validation import parse_date, parse_id
+from webapp.validation import page_arg, parse_date, parse_id
 
 bp = Blueprint("inspections", __name__, url_prefix="/inspections", template_folder="templates")
 
@@ -54,7 +54,7 @@ def inspection_list():
     stmt = filter_inspections(access.visible_inspections(current_user), state=state,
                               unit_id=unit_id, q=q)
     per_page = current_app.config["ITEMS_PER_PAGE"]
-    page = max(_int_arg("page") or 1, 1)
+    page = page_arg(request.args.get("page"))
     total = access.count_visible(current_user, stmt)
     rows = db.session.scalars(
         stmt.options(*LIST_LOADS,
