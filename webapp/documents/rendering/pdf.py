@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import hashlib
@@ -82,7 +83,15 @@ def font_config():
         from weasyprint.text.fonts import FontConfiguration
 
         _font_config = FontConfiguration()
+        atexit.register(_forget_font_config)
     return _font_config
+
+
+def _forget_font_config() -> None:
+    """Drop it while the interpreter still runs: its clean-up (removing its temporary font
+    folder) fails once modules are torn down at exit."""
+    global _font_config
+    _font_config = None
 
 
 def _quote(family: str) -> str:
