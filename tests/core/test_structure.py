@@ -125,3 +125,15 @@ def test_comments_point_at_what_the_repository_holds():
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if OUTSIDE_DOCS.search(line) and p.name != "test_structure.py"]
     assert cited == []
+
+
+def test_every_page_form_is_guarded():
+    """Every POST form carries form_guard() (CSRF token and one-time key), so a double click
+    does its work once; only the login form, which has no account yet, carries the bare token."""
+    unguarded = []
+    for path in WEBAPP.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for form in re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", text, re.S | re.I):
+            if "form_guard()" not in form and path.name != "login.html":
+                unguarded.append(f"{path.relative_to(WEBAPP)}: {form[:80]}")
+    assert unguarded == []
