@@ -3,7 +3,8 @@ check later that every archived file and every issued document file is unchanged
 
 档号 format: 全宗号·年度·保管期限·件号, e.g. `DB·2026·Y·0012` — the fonds code (setting
 ARCHIVE_FONDS, default "DB" for 督办), the year of filing (Asia/Shanghai), the retention code
-(Y 永久 for closing reports, D30 定期30年 for other documents) and a gapless per-year
+(the kind's `retention` in webapp/documents/kinds.py: Y 永久 for closing reports, D30 定期30年
+for the others) and a gapless per-year
 sequence from numbering.next_number("archive", year).
 """
 
@@ -16,11 +17,12 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.archive.models import ArchiveRecord, Retention
+from webapp.archive.models import ArchiveRecord
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_today, utcnow
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents import kinds
+from webapp.documents.models import Document, DocumentState
 from webapp.errors import NotAllowed, StateConflict
 from webapp.extensions import db
 from webapp.numbering import next_number
@@ -29,7 +31,6 @@ from webapp.supervision.models import ItemState
 from webapp.transaction import lock_row
 from webapp.validation import clean_text
 
-RETENTION = {DocumentKind.CLOSING_REPORT: Retention.PERMANENT}  # others: 定期30年
 SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
@@ -48,9 +49,9 @@ def scan_blocker(doc: Document) -> str | None:
         return "已作废的公文不能归档"
     if record_for(doc) is not None:
         return "该公文的签发件已归档"
-    if doc.kind == DocumentKind.CLOSING_REPORT and (doc.item is None or
-                                                    doc.item.state != ItemState.CLOSED):
-        return "事项已办结且尚未归档时才能归档办结报告"
+    kind = kinds.get(doc.kind)
+    if kind.archives_item and (doc.item is None or doc.item.state != ItemState.CLOSED):
+        return f"事项已办结且尚未归档时才能归档{kind.label}"
     return None
 
 
@@ -70,7 +71,8 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     note = clean_text(note, field="note", label="备注", required=False, max_len=1000)
     info = ingest_file(stream, allowed=SCAN_TYPES)  # refusals (415/422/413) store nothing
     today = today or local_today()
-    retention = RETENTION.get(doc.kind, Retention.YEARS_30)
+    kind = kinds.get(doc.kind)
+    retention = kind.retention
     sequence = next_number("archive", today.year)
     code = archive_code(today.year, sequence, retention)
     record = ArchiveRecord(
@@ -83,7 +85,7 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     )
     db.session.add(record)
     db.session.flush()
-    if doc.kind == DocumentKind.CLOSING_REPORT:
+    if kind.archives_item:
         item_services.archive_item(doc.item, actor=actor, archive_code=code)
     audit.record("archive_file", object_type="document", object_id=doc.doc_number, actor=actor,
                  details={"archive_code": code, "sha256": info.sha256, "size": info.size,

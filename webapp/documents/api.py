@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 from flask import Blueprint, url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from webapp import api, transaction
 from webapp.api.declare import Body, Day, DayText, File, Id, Out, operation
 from webapp.auth.access import actor
 from webapp.auth.models import Role
-from webapp.documents import services
+from webapp.documents import kinds, services
 from webapp.documents.access import get_document, visible_documents
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents.models import Document, DocumentState
 from webapp.errors import NotAllowed, NotFound
 from webapp.extensions import db
 from webapp.supervision.access import get_item
 
 bp = Blueprint("documents_api", __name__)
+
+
+def _known_kind(name: str) -> str:
+    if kinds.find(name) is None:
+        raise ValueError(f"unknown document kind {name!r}")
+    return name
+
+
+KindName = Annotated[str, AfterValidator(_known_kind)]
 
 
 class NamedUnit(Body):
@@ -29,11 +39,13 @@ class NamedUnit(Body):
 class IssueBody(Body):
     """印发: what to issue; for a 通报 its period and texts."""
 
-    kind: DocumentKind = Field(title="公文种类")
-    item: str | None = Field(None, title="督办事项", description="item code (notice, reminder, "
-                             "closing_report)", max_length=16)
+    kind: KindName = Field(title="公文种类", max_length=32, json_schema_extra={
+        "enum": kinds.names()}, description="a kind of webapp/documents/kinds.py")
+    item: str | None = Field(None, title="督办事项", description="item code (kinds about an "
+                             "item: notice, reminder, closing_report)", max_length=16)
     inspection: str | None = Field(None, title="检查记录", description="inspection uuid "
-                                   "(inspection_record)", max_length=36)
+                                   "(kinds about an inspection: inspection_record)",
+                                   max_length=36)
     new_due_date: Day | None = Field(None, title="新的办结时限", description="a reminder's date")
     start: Day | None = Field(None, title="开始日期", description="a circular's period")
     end: Day | None = Field(None, title="结束日期")
@@ -62,7 +74,7 @@ class DocumentOut(Out):
     """An issued (or voided) document and its files"""
 
     id: int
-    kind: DocumentKind
+    kind: str = Field(description="a kind of webapp/documents/kinds.py")
     doc_number: str
     title: str
     state: DocumentState
@@ -94,7 +106,7 @@ def _file(doc: Document, fmt: str) -> StoredFile | None:
 
 def _out(doc: Document) -> DocumentOut:
     return DocumentOut(
-        id=doc.id, kind=doc.kind, doc_number=doc.doc_number, title=doc.title, state=doc.state,
+        id=doc.id, kind=str(doc.kind), doc_number=doc.doc_number, title=doc.title, state=doc.state,
         item=doc.item.code if doc.item else None,
         issue_date=json.loads(doc.data_json).get("issue_date"),
         period=(DocumentPeriod(start=doc.period_start.isoformat(),

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from webapp.documents.models import DocumentKind
+from webapp.documents import kinds
 
 
 def _office_actor():
@@ -29,7 +29,7 @@ def _office_actor():
 
 @click.command("render")
 @with_appcontext
-@click.argument("kind", type=click.Choice([str(k) for k in DocumentKind]))
+@click.argument("kind", type=click.Choice(kinds.names()))
 @click.option("--item", "item_code", help="item code, e.g. 2026-045")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="circular: first day")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="circular: last day")
@@ -42,15 +42,15 @@ def render_cmd(kind, item_code, start, end, inspection_uuid, fmt, output):
     from webapp.errors import DomainError
     from webapp.supervision.services import item_by_code
 
-    kind = DocumentKind(kind)
+    kind = kinds.get(kind)
     options = services.Options()
     item = None
-    if kind == DocumentKind.CIRCULAR:
+    if kind.subject == kinds.Subject.PERIOD:
         if not start or not end:
-            raise click.UsageError("circular needs --start and --end")
+            raise click.UsageError(f"{kind} needs --start and --end")
         options.start, options.end = date.fromisoformat(start.date().isoformat()), \
             date.fromisoformat(end.date().isoformat())
-    elif kind == DocumentKind.INSPECTION_RECORD:
+    elif kind.subject == kinds.Subject.INSPECTION:
         options.inspection_id = _inspection_id(inspection_uuid)
     else:
         if not item_code:
@@ -74,7 +74,7 @@ def _inspection_id(uuid: str | None) -> int:
     from webapp.inspections.models import Inspection
 
     if not uuid:
-        raise click.UsageError("inspection_record needs --inspection UUID")
+        raise click.UsageError("this kind needs --inspection UUID")
     found = db.session.scalar(select(Inspection.id).where(Inspection.uuid == uuid))
     if found is None:
         raise click.ClickException(f"找不到检查记录 {uuid}")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from webapp.auth.models import User
 from webapp.database import UTCDateTime, enum_column, utcnow
@@ -15,6 +16,8 @@ from webapp.supervision.models import SupervisionItem
 
 
 class DocumentKind(Labelled):
+    """The built-in kinds; what each is and does is its row in webapp/documents/kinds.py."""
+
     NOTICE = "notice", "督办通知"
     REMINDER = "reminder", "催办通知"
     CIRCULAR = "circular", "通报"
@@ -22,8 +25,22 @@ class DocumentKind(Labelled):
     INSPECTION_RECORD = "inspection_record", "暗访检查记录"
 
 
-# Kinds addressed to an item's lead unit: its liaison may see them.
-ITEM_KINDS = frozenset({DocumentKind.NOTICE, DocumentKind.REMINDER, DocumentKind.CLOSING_REPORT})
+class KindColumn(TypeDecorator):
+    """A document's kind: stored as its name, read back as the name of its row in the kind
+    table (webapp/documents/kinds.py), so `doc.kind.label` is the 文种. The table, not a CHECK
+    constraint, says which kinds exist: a new kind needs no migration."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        from webapp.documents.kinds import find
+
+        kind = find(value)
+        return kind.name if kind is not None else value
 
 
 class DocumentState(Labelled):
@@ -43,7 +60,7 @@ class Document(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, "document_kind"))
+    kind: Mapped[str] = mapped_column(KindColumn())
     item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"))
     inspection_id: Mapped[int | None]  # no FK: the inspections tables live in another branch
     period_start: Mapped[date | None] = mapped_column(Date)
@@ -75,8 +92,6 @@ class Document(db.Model):
     issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
     voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
     replaces: Mapped[Document | None] = relationship(remote_side=[id])
-
-
 
     @property
     def rendered(self) -> bool:

@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
-from webapp.documents import services
+from webapp.documents import kinds, services
 from webapp.documents.access import get_document, visible_documents
+from webapp.documents.kinds import Subject
 from webapp.documents.models import Document, DocumentKind, DocumentState
 from webapp.documents.services import DOCX, PDF, Options
 from webapp.errors import DomainError, InvalidInput, NotFound
@@ -34,14 +35,14 @@ from webapp.transaction import after_commit, on_refusal
 from webapp.validation import parse_date
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
-ITEM_KIND_NAMES = ("notice", "reminder", "closing_report")
 PER_PAGE = 50
 
 
-def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKind:
-    if name not in allowed:
+def _item_kind(name: str) -> kinds.Kind:
+    kind = kinds.get(name)
+    if kind.subject != Subject.ITEM:
         raise NotFound("没有这种公文")
-    return DocumentKind(name)
+    return kind
 
 
 # --- list and detail ---------------------------------------------------------------------
@@ -52,7 +53,7 @@ def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKin
 def document_list():
     kind = request.args.get("kind") or None
     stmt = visible_documents(current_user)
-    if kind in DocumentKind.__members__.values():
+    if kinds.find(kind):
         stmt = stmt.where(Document.kind == kind)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
@@ -63,7 +64,7 @@ def document_list():
     archived = {r.document_id: r for r in db.session.scalars(select(ArchiveRecord).where(
         ArchiveRecord.document_id.in_([d.id for d in docs])))} if docs else {}
     return render_template("documents/list.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, kind=kind, kinds=DocumentKind,
+                           per_page=PER_PAGE, kind=kind, kinds=kinds.choices(),
                            archived=archived)
 
 
@@ -74,7 +75,7 @@ def render_detail(doc: Document, *, error: str | None = None, status: int = 200)
     replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
     return render_template(
         "documents/detail.html", doc=doc, error=error, archive=record_for(doc),
-        scan_blocker=scan_blocker(doc), replaced_by=replaced_by,
+        scan_blocker=scan_blocker(doc), replaced_by=replaced_by, rule=kinds.get(doc.kind),
         retention=Retention), status
 
 
@@ -170,7 +171,7 @@ def _item_options() -> Options:
 @roles_required(Role.OFFICE, Role.LEADER)
 def preview_item(code: str, kind: str):
     item = get_item(code, current_user)
-    kind = _kind(kind, ITEM_KIND_NAMES)
+    kind = _item_kind(kind)
     fmt = request.args.get("format", "pdf")
     data = services.preview(kind, actor=current_user, item=item, options=_item_options(),
                             fmt=fmt)
@@ -181,7 +182,7 @@ def preview_item(code: str, kind: str):
 @roles_required(Role.OFFICE)
 def issue_item(code: str, kind: str):
     item = get_item(code, current_user)
-    kind = _kind(kind, ITEM_KIND_NAMES)
+    kind = _item_kind(kind)
     doc = services.issue_document(kind, actor=current_user, item=item, options=_item_options())
     return _issued(doc, f"{kind.label} {doc.doc_number} 已印发")
 
@@ -254,7 +255,7 @@ def _settings_page(*, error: str | None = None, status: int = 200, posted: dict 
         "documents/settings.html", row=row, error=error, posted=posted,
         letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
         slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
-        report=_font_report(row), kinds=DocumentKind,
+        report=_font_report(row), kinds=kinds.choices(),
     ), status
 
 
@@ -309,11 +310,10 @@ def item_document_actions(item) -> list[dict]:
 
     today = local_today()
     result = []
-    for name in ITEM_KIND_NAMES:
-        kind = DocumentKind(name)
+    for kind in kinds.about(Subject.ITEM):
         if services.state_blocker(kind, item, today=today):
             continue
-        result.append({"kind": name, "label": kind.label,
+        result.append({"kind": str(kind), "label": kind.label, "options": kind.options,
                        "blocker": services.issue_blocker(kind, item, today=today)})
     return result
 

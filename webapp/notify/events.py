@@ -123,10 +123,11 @@ def on_audit_event(event, actor) -> None:
 
 
 def _document_issued(doc_number: str) -> None:
-    from webapp.documents.models import ITEM_KINDS, Document
+    from webapp.documents import kinds
+    from webapp.documents.models import Document
     from webapp.notify import services
 
     doc = db.session.scalar(select(Document).where(Document.doc_number == doc_number))
-    if doc is not None and doc.kind in ITEM_KINDS and doc.item is not None:
+    if doc is not None and kinds.get(doc.kind).to_unit and doc.item is not None:
         services.send("document_issued", item=doc.item,
                       note=f"{doc.kind.label}（{doc.doc_number}）")

@@ -6,7 +6,6 @@ import re
 
 from markupsafe import Markup
 
-from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
 from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.request import RenderRequest
@@ -245,7 +244,9 @@ def build_html(
         parts.append(Markup('<div class="blankpage"></div>'))
     parts.append(_colophon(cc, printer, req.letter))
     title = next((b.text for b in blocks if b.kind == "title"), "")
-    label = DocumentKind(req.kind).label
+    from webapp.documents import kinds
+
+    label = kinds.get(req.kind).label
     subject = f"{label} {req.doc_number}" if req.doc_number else f"{label}（草稿）"
     keywords = ", ".join(k for k in ("督办", label, _item_code(req)) if k)
     classes = ["letter" if req.letter else "standard"] + (["draft"] if req.draft else [])

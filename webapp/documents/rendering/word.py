@@ -16,7 +16,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor, Twips
 
-from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
 from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.fonts import WORD_NAMES
@@ -576,7 +575,9 @@ def render_docx(req: RenderRequest) -> bytes:
     props = doc.core_properties
     props.title = next((b.text for b in blocks if b.kind == "title"), "")
     props.author = req.data.get("signature") or req.issuer.signature
-    label = DocumentKind(req.kind).label
+    from webapp.documents import kinds
+
+    label = kinds.get(req.kind).label
     props.subject = label + (f" {req.doc_number}" if req.doc_number else "（草稿）")
     props.keywords = "督办, " + label
     out = io.BytesIO()
