@@ -37,6 +37,7 @@ class ArchiveRecord(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    sm3: Mapped[str | None] = mapped_column(String(64))  # GB/T 32905, beside the SHA-256
     size: Mapped[int]
     content_type: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(255))  # the client's name: metadata

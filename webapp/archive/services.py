@@ -61,6 +61,7 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     """File the signed scan (PDF, JPEG or PNG, by content) of an issued document; a closing
     report's scan also archives its item (read-only from then on). Flushes."""
     from webapp.media.files import ingest_file
+    from webapp.media.store import blob_sm3
 
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以归档签发件")
@@ -77,7 +78,8 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     code = archive_code(today.year, sequence, retention)
     record = ArchiveRecord(
         archive_code=code, year=today.year, sequence=sequence, retention=retention,
-        document_id=doc.id, item_id=doc.item_id, sha256=info.sha256, size=info.size,
+        document_id=doc.id, item_id=doc.item_id, sha256=info.sha256,
+        sm3=blob_sm3(info.sha256), size=info.size,
         content_type=info.content_type,
         filename=clean_text(filename, field="file", label="文件名", required=False, max_len=255,
                             single_line=True), note=note,
@@ -88,8 +90,8 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     if kind.archives_item:
         item_services.archive_item(doc.item, actor=actor, archive_code=code)
     audit.record("archive_file", object_type="document", object_id=doc.doc_number, actor=actor,
-                 details={"archive_code": code, "sha256": info.sha256, "size": info.size,
-                          "content_type": info.content_type})
+                 details={"archive_code": code, "sha256": info.sha256, "sm3": record.sm3,
+                          "size": info.size, "content_type": info.content_type})
     return record
 
 
@@ -108,36 +110,50 @@ CHANGED = "内容已改变 changed"
 
 
 def verify_all() -> tuple[int, list[Problem]]:
-    """Re-hash every archived scan and every issued document file, and check each hash against
-    the HMAC-chained audit event that recorded it (a record pointed at another stored file is
-    caught there); (count, problems)."""
-    from webapp.media.store import has_blob, verify_blob
+    """Re-hash every archived scan and every issued document file with SHA-256 and SM3, and
+    check each hash against the HMAC-chained audit event that recorded it (a record pointed at
+    another stored file is caught there); (count, problems)."""
+    from webapp.media.store import blob_sm3, has_blob, verify_blob
 
     recorded = _hashes_on_record()
     checked, problems = 0, []
 
-    def check(what: str, sha: str, key: tuple[str, str, str]) -> None:
+    def check(what: str, sha: str, sm3: str | None, key: tuple[str, str, str]) -> None:
         nonlocal checked
         checked += 1
         if not verify_blob(sha):
             problems.append(Problem(what, sha, CHANGED if has_blob(sha) else MISSING))
-        audit_problem = _compare(sha, recorded.get(key))
+            return
+        on_record = recorded.get(key)
+        audit_problem = _compare(sha, on_record and on_record[:3])
         if audit_problem:
             problems.append(Problem(what, sha, audit_problem))
+        actual = blob_sm3(sha)
+        if sm3 is None:
+            problems.append(Problem(what, sha, "没有 SM3 校验值 no SM3 on record"))
+        elif actual != sm3:
+            problems.append(Problem(what, sha, f"SM3 不符：记录 {sm3}，文件 {actual} "
+                                               "SM3 mismatch"))
+        elif on_record and on_record[3] and on_record[3] != sm3:
+            problems.append(Problem(what, sha, f"SM3 与审计事件 #{on_record[0]} 记录的 "
+                                               f"{on_record[3]} 不符 audit SM3 mismatch"))
 
     for rec in db.session.scalars(select(ArchiveRecord).order_by(ArchiveRecord.id)):
-        check(f"档号 {rec.archive_code}", rec.sha256, ("archive", rec.archive_code, "sha256"))
+        check(f"档号 {rec.archive_code}", rec.sha256, rec.sm3,
+              ("archive", rec.archive_code, "sha256"))
     for doc in db.session.scalars(select(Document).order_by(Document.id)):
         for fmt in ("pdf", "docx"):
             sha = getattr(doc, f"{fmt}_sha256")
             if sha:
-                check(f"{doc.doc_number} ({fmt})", sha, ("document", doc.doc_number, fmt))
+                check(f"{doc.doc_number} ({fmt})", sha, getattr(doc, f"{fmt}_sm3"),
+                      ("document", doc.doc_number, fmt))
     return checked, problems
 
 
-def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool]]:
-    """{(kind, code, field): (audit event id, hash it recorded, event genuine)} from the
-    archive_file and document_rendered events."""
+def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool, str | None]]:
+    """{(kind, code, field): (audit event id, SHA-256 it recorded, event genuine, SM3 it
+    recorded or None)} from the archive_file and document_rendered events (events written
+    before SM3 was kept record none: their files' SM3 is checked against the row only)."""
     from webapp.audit.models import AuditEvent
 
     found = {}
@@ -148,11 +164,11 @@ def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, boo
         details = event.details if isinstance(event.details, dict) else {}
         if event.action == "archive_file":
             key = ("archive", str(details.get("archive_code")), "sha256")
-            found[key] = (event.id, details.get("sha256"), genuine)
+            found[key] = (event.id, details.get("sha256"), genuine, details.get("sm3"))
         else:
             for fmt in ("pdf", "docx"):
                 found[("document", event.object_id, fmt)] = (
-                    event.id, details.get(f"{fmt}_sha256"), genuine)
+                    event.id, details.get(f"{fmt}_sha256"), genuine, details.get(f"{fmt}_sm3"))
     return found
 
 

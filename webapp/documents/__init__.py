@@ -3,9 +3,10 @@
 
 def init_app(app):
     """Register the pages, the JSON API, the render commands and the page helpers."""
-    from webapp.documents import api, cli, views  # noqa: F401 (api registers itself)
+    from webapp.documents import api, cli, verify, views  # noqa: F401 (api registers itself)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(verify.bp)
     app.jinja_env.globals.update(views.JINJA_GLOBALS)
     app.cli.add_command(cli.render_cmd)
     app.cli.add_command(cli.render_pending)

@@ -61,6 +61,7 @@ class VoidBody(Body):
 
 class StoredFile(Out):
     sha256: str
+    sm3: str | None = Field(description="SM3 (GB/T 32905) of the same bytes")
     size: int
     url: str
 
@@ -87,6 +88,7 @@ class DocumentOut(Out):
     render_error: str | None
     pdf: StoredFile | None
     docx: StoredFile | None
+    verify_url: str | None = Field(description="扫码验真: the URL its QR code carries")
 
 
 class DocumentList(Out):
@@ -96,11 +98,11 @@ class DocumentList(Out):
 
 
 def _file(doc: Document, fmt: str) -> StoredFile | None:
-    sha, size = (doc.pdf_sha256, doc.pdf_size) if fmt == "pdf" else (doc.docx_sha256,
-                                                                       doc.docx_size)
+    sha, sm3, size = ((doc.pdf_sha256, doc.pdf_sm3, doc.pdf_size) if fmt == "pdf"
+                      else (doc.docx_sha256, doc.docx_sm3, doc.docx_size))
     if sha is None:
         return None
-    return StoredFile(sha256=sha, size=size,
+    return StoredFile(sha256=sha, sm3=sm3, size=size,
                       url=url_for("api.documents_api.file", doc_id=doc.id, fmt=fmt))
 
 
@@ -112,7 +114,8 @@ def _out(doc: Document) -> DocumentOut:
         period=(DocumentPeriod(start=doc.period_start.isoformat(),
                                end=doc.period_end.isoformat()) if doc.period_start else None),
         void_reason=doc.void_reason, replaces=doc.replaces_id, rendered=doc.rendered,
-        render_error=doc.render_error, pdf=_file(doc, "pdf"), docx=_file(doc, "docx"))
+        render_error=doc.render_error, pdf=_file(doc, "pdf"), docx=_file(doc, "docx"),
+        verify_url=services.verify_url(doc))
 
 
 @operation(bp, "/documents", summary="Issued documents the caller may see (newest 200)",

@@ -80,9 +80,14 @@ class Document(db.Model):
     data_json: Mapped[str] = mapped_column(Text)  # the plain data rendered, canonical JSON
     issuer_json: Mapped[str] = mapped_column(Text)  # the issuer as it was at issue time
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sm3: Mapped[str | None] = mapped_column(String(64))  # GB/T 32905, beside the SHA-256
     pdf_size: Mapped[int | None]
     docx_sha256: Mapped[str | None] = mapped_column(String(64))
+    docx_sm3: Mapped[str | None] = mapped_column(String(64))
     docx_size: Mapped[int | None]
+    # 扫码验真: the random code of the document's verify URL (<base>/v/<code>), unguessable, so
+    # only who holds the document can ask about it
+    verify_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     render_error: Mapped[str | None] = mapped_column(Text)
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

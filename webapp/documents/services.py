@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from webapp.audit import services as audit
@@ -207,7 +208,7 @@ def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
     """Take the number and insert the document (flushes); its files are rendered after the
     commit."""
     data_json = _canonical(data)
-    issuer = snapshot(settings)
+    issuer = snapshot(settings) | {"verify_base_url": verify_base_url()}
     code, year = issuer["code"], today.year
     sequence = next_number(f"{kind.numbering}:{code}", year)
     doc = Document(
@@ -216,7 +217,7 @@ def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
         issuer_code=code, year=year, sequence=sequence, state=DocumentState.ISSUED,
         data_json=data_json, issuer_json=json.dumps(issuer, ensure_ascii=False, sort_keys=True),
         replaces_id=replaces.id if replaces else None, issued_by_id=actor.id,
-        issued_at=utcnow(),
+        issued_at=utcnow(), verify_code=secrets.token_urlsafe(12),
     )
     db.session.add(doc)
     db.session.flush()
@@ -229,6 +230,24 @@ def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
                                        "replaces": replaces.doc_number if replaces else None})
     after_commit(render_issued, doc.id)
     return doc
+
+
+def verify_base_url() -> str:
+    """Where 扫码验真 links point (VERIFY_BASE_URL, else NOTIFY_BASE_URL, else the address this
+    request came through): kept with the document when it is issued."""
+    cfg = current_app.config
+    base = cfg.get("VERIFY_BASE_URL") or cfg.get("NOTIFY_BASE_URL")
+    if not base and has_request_context():
+        base = request.url_root
+    return (base or "http://localhost:5000").rstrip("/")
+
+
+def verify_url(doc: Document) -> str | None:
+    """The URL the document's QR code carries (None for documents issued before QR codes)."""
+    if not doc.verify_code:
+        return None
+    base = json.loads(doc.issuer_json).get("verify_base_url") or verify_base_url()
+    return f"{base}/v/{doc.verify_code}"
 
 
 def _lock_subject(kind: Kind, item: SupervisionItem | None, options: Options) -> None:
@@ -244,8 +263,8 @@ def _lock_subject(kind: Kind, item: SupervisionItem | None, options: Options) ->
 # --- rendering after the commit ----------------------------------------------------------
 
 
-def _render(fmt: str, kind: Kind | str, data: dict, issuer, *, doc_number: str | None
-            ) -> bytes:
+def _render(fmt: str, kind: Kind | str, data: dict, issuer, *, doc_number: str | None,
+            verify: str | None = None) -> bytes:
     from webapp.documents import rendering
 
     kind = kinds.get(kind)
@@ -253,7 +272,7 @@ def _render(fmt: str, kind: Kind | str, data: dict, issuer, *, doc_number: str |
         raise InvalidInput("格式只能是 pdf 或 docx", field="format")
     request = rendering.RenderRequest(
         kind=str(kind), data=data, issuer=issuer, doc_number=doc_number,
-        pdfa=fmt == "pdf" and kind.pdfa, image_loader=_load_image)
+        pdfa=fmt == "pdf" and kind.pdfa, image_loader=_load_image, verify_url=verify)
     fn = rendering.render_pdf if fmt == "pdf" else rendering.render_docx
     return _with_time_limit(fn, request)
 
@@ -301,16 +320,17 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
     Never re-renders a document that has its files. On failure the record keeps its number
     and state and gets `render_error`; True when both files are stored.
     """
-    from webapp.media.store import save_bytes
+    from webapp.media.store import save_bytes, sm3_hex
 
     if doc.rendered:
         raise StateConflict("该公文的文件已生成，不会重新生成", code="already_rendered")
     settings = load_settings()
     issuer = make_issuer(json.loads(doc.issuer_json), font_paths(settings))
     data = json.loads(doc.data_json)
+    url = verify_url(doc)
     try:
-        docx = _render("docx", doc.kind, data, issuer, doc_number=doc.doc_number)
-        pdf = _render("pdf", doc.kind, data, issuer, doc_number=doc.doc_number)
+        docx = _render("docx", doc.kind, data, issuer, doc_number=doc.doc_number, verify=url)
+        pdf = _render("pdf", doc.kind, data, issuer, doc_number=doc.doc_number, verify=url)
     except Exception as err:  # any failure: the record stays, the error is shown, retry later
         log.warning("render of %s failed: %s", doc.doc_number, err, exc_info=True)
         doc.render_error = f"{type(err).__name__}: {err}"[:2000]
@@ -320,11 +340,12 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
         db.session.flush()
         return False
     d, p = save_bytes(docx), save_bytes(pdf)
-    doc.docx_sha256, doc.docx_size = d.sha256, d.size
-    doc.pdf_sha256, doc.pdf_size = p.sha256, p.size
+    doc.docx_sha256, doc.docx_sm3, doc.docx_size = d.sha256, sm3_hex(docx), d.size
+    doc.pdf_sha256, doc.pdf_sm3, doc.pdf_size = p.sha256, sm3_hex(pdf), p.size
     doc.render_error, doc.rendered_at = None, utcnow()
     audit.record("document_rendered", object_type="document", object_id=doc.doc_number,
-                 actor=actor, details={"pdf_sha256": p.sha256, "docx_sha256": d.sha256})
+                 actor=actor, details={"pdf_sha256": p.sha256, "docx_sha256": d.sha256,
+                                       "pdf_sm3": doc.pdf_sm3, "docx_sm3": doc.docx_sm3})
     db.session.flush()
     return True
 

@@ -353,6 +353,11 @@ def document_date(doc: Document) -> str:
     return json.loads(doc.data_json).get("issue_date", "")
 
 
+def issuer_of(doc: Document) -> str:
+    """The 发文机关 as it was when the document was issued."""
+    return json.loads(doc.issuer_json).get("mark", "")
+
+
 def archive_record(doc: Document):
     from webapp.archive.services import record_for
 
@@ -365,5 +370,7 @@ JINJA_GLOBALS = {
     "circular_context": circular_context,
     "inspection_documents": inspection_documents,
     "document_date": document_date,
+    "issuer_of": issuer_of,
+    "verify_link": services.verify_url,
     "archive_record": archive_record,
 }

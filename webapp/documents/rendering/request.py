@@ -49,6 +49,12 @@ class RenderRequest:
     doc_number: str | None  # None = draft: 草稿 mark, no number
     pdfa: bool = False
     image_loader: Callable[[str], bytes] | None = None
+    verify_url: str | None = None  # 扫码验真: printed as a QR code on page 1 (not on drafts)
+
+    @property
+    def qr_url(self) -> str | None:
+        """The URL the document's QR code carries, or None (drafts carry none)."""
+        return None if self.draft else self.verify_url
 
     @property
     def letter(self) -> bool:
