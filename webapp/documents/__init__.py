@@ -3,7 +3,14 @@
 
 def init_app(app):
     """Register the pages, the JSON API, the render commands and the page helpers."""
-    from webapp.documents import api, cli, verify, views  # noqa: F401 (api registers itself)
+    from webapp.documents import (  # noqa: F401 (the API modules register themselves)
+        api,
+        cli,
+        draft_api,
+        draft_views,
+        verify,
+        views,
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(verify.bp)

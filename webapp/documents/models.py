@@ -48,6 +48,19 @@ class DocumentState(Labelled):
     VOIDED = "voided", "已作废"  # 已作废 (the number stays on record)
 
 
+class DraftState(Labelled):
+    """A draft that needs 签发: 拟稿 → 核稿 → 签发 (webapp/documents/signoff.py)."""
+
+    DRAFTED = "drafted", "待核稿"
+    CHECKED = "checked", "待签发"
+    RETURNED = "returned", "已退回"
+    SIGNED = "signed", "已签发"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+OPEN_DRAFT_STATES = frozenset({DraftState.DRAFTED, DraftState.CHECKED, DraftState.RETURNED})
+
+
 class Document(db.Model):
     """An issued document: its number, the exact data it was rendered from, and its files."""
 
@@ -92,9 +105,12 @@ class Document(db.Model):
     rendered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # 签发人
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     item: Mapped[SupervisionItem | None] = relationship()
     issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
     voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
     replaces: Mapped[Document | None] = relationship(remote_side=[id])
 
@@ -104,6 +120,49 @@ class Document(db.Model):
 
     def __repr__(self) -> str:
         return f"<Document {self.doc_number} {self.kind} {self.state}>"
+
+
+class DocumentDraft(db.Model):
+    """稿件: a document of a kind that needs a leader's 签发, before it takes a number. It keeps
+    the office's choices and the exact data the leader reads and signs."""
+
+    __tablename__ = "document_draft"
+    __table_args__ = (Index("ix_document_draft_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(KindColumn())
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    inspection_id: Mapped[int | None]
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    options_json: Mapped[str] = mapped_column(Text)  # the office's choices (JSON)
+    data_json: Mapped[str] = mapped_column(Text)  # the data to sign, canonical JSON
+    state: Mapped[DraftState] = mapped_column(enum_column(DraftState, "draft_state"),
+                                              default=DraftState.DRAFTED)
+    drafted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # 拟稿
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # 核稿
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # asked to sign
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)  # the leader's, when returned
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # a correction
+    replace_reason: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))  # once signed
+
+    item: Mapped[SupervisionItem | None] = relationship()
+    drafted_by: Mapped[User] = relationship(foreign_keys=[drafted_by_id])
+    checked_by: Mapped[User | None] = relationship(foreign_keys=[checked_by_id])
+    signer: Mapped[User | None] = relationship(foreign_keys=[signer_id])
+    replaces: Mapped[Document | None] = relationship(foreign_keys=[replaces_id])
+    document: Mapped[Document | None] = relationship(foreign_keys=[document_id])
+
+    @property
+    def ref(self) -> str:
+        """How the to-do and the messages name it."""
+        return f"稿件{self.id}"
 
 
 class IssuerSettings(db.Model):
@@ -116,6 +175,7 @@ class IssuerSettings(db.Model):
     add_wenjian: Mapped[bool] = mapped_column(default=True)  # followed by "文件"
     code: Mapped[str] = mapped_column(String(32))  # 机关代字, e.g. 某公督
     letter_kinds: Mapped[str] = mapped_column(String(200), default="")  # comma list
+    signoff_kinds: Mapped[str] = mapped_column(String(200), default="")  # need 签发; comma list
     signature: Mapped[str | None] = mapped_column(String(100))  # 署名
     contact_name: Mapped[str | None] = mapped_column(String(64))
     contact_phone: Mapped[str | None] = mapped_column(String(32))

@@ -156,10 +156,15 @@ def preview(kind: Kind | str, *, actor: User, item: SupervisionItem | None = Non
             raise StateConflict(blocker, code="invalid_state")
     data = build_data(kind, item=item, options=options, today=today)
     _canonical(data)  # the same size limit as issuing
-    settings = load_settings()
-    issuer = make_issuer(snapshot(settings), font_paths(settings))
+    return render_data(kind, data, fmt)
+
+
+def render_data(kind: Kind, data: dict, fmt: str) -> bytes:
+    """A draft (草稿, no number) of `data` with the current issuer settings."""
     from webapp.documents.rendering import RenderError
 
+    settings = load_settings()
+    issuer = make_issuer(snapshot(settings), font_paths(settings))
     try:
         return _render(fmt, kind, data, issuer, doc_number=None)
     except (RenderError, RenderTimeout) as err:  # a clear 422, never a 500
@@ -176,8 +181,11 @@ def issue_document(kind: Kind | str, *, actor: User,
     """印发: allocate the next number for (机关代字, year) and insert the document with the exact
     data to render, in the caller's transaction (flushes; the caller commits, then calls
     render_document). A 催办通知 also records a reminder with channel "document"."""
+    from webapp.documents import signoff
+
     kind = kinds.get(kind)
     _may_issue(kind, actor)
+    signoff.refuse_direct_issue(kind)
     today = today or local_today()
     options = options or Options()
     check_subject(kind, item, options, today=today, replaces=replaces)
@@ -203,10 +211,10 @@ def check_subject(kind: Kind, item: SupervisionItem | None, options: Options, *,
 
 def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
                     options: Options, data: dict, today: date, settings,
-                    replaces: Document | None = None, signed_by: User | None = None
-                    ) -> Document:
+                    replaces: Document | None = None, signed_by: User | None = None,
+                    signed_at=None) -> Document:
     """Take the number and insert the document (flushes); its files are rendered after the
-    commit."""
+    commit. A signed draft (webapp/documents/signoff.py) names its 签发人 and time."""
     data_json = _canonical(data)
     issuer = snapshot(settings) | {"verify_base_url": verify_base_url()}
     code, year = issuer["code"], today.year
@@ -218,6 +226,7 @@ def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
         data_json=data_json, issuer_json=json.dumps(issuer, ensure_ascii=False, sort_keys=True),
         replaces_id=replaces.id if replaces else None, issued_by_id=actor.id,
         issued_at=utcnow(), verify_code=secrets.token_urlsafe(12),
+        signed_by_id=signed_by.id if signed_by else None, signed_at=signed_at,
     )
     db.session.add(doc)
     db.session.flush()
@@ -227,7 +236,8 @@ def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
     audit.record("document_issue", object_type="document", object_id=doc.doc_number,
                  actor=actor, details={"kind": str(kind), "title": doc.title,
                                        "item": item.code if item else None,
-                                       "replaces": replaces.doc_number if replaces else None})
+                                       "replaces": replaces.doc_number if replaces else None,
+                                       "signed_by": signed_by.name if signed_by else None})
     after_commit(render_issued, doc.id)
     return doc
 
@@ -378,6 +388,11 @@ def pending_documents() -> list[Document]:
 def void_document(doc: Document, *, actor: User, reason: object) -> None:
     """作废: the document stays on record with its number, marked voided with the reason."""
     _office(actor, "作废公文")
+    void(doc, actor=actor, reason=reason)
+
+
+def void(doc: Document, *, actor: User, reason: object) -> None:
+    """Void without asking who: for void_document and for a signed correction (签发)."""
     reason = clean_text(reason, field="reason", label="作废理由", max_len=1000)
     lock_row(doc)
     if doc.state == DocumentState.VOIDED:

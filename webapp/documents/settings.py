@@ -38,11 +38,12 @@ DEFAULTS = {
 
 
 def defaults() -> dict:
-    """The settings before the admin saves any: the letter format for the kinds whose row in
-    webapp/documents/kinds.py says so."""
+    """The settings before the admin saves any: the letter format and 签发 for the kinds whose
+    row in webapp/documents/kinds.py says so."""
     from webapp.documents import kinds
 
-    return DEFAULTS | {"letter_kinds": ",".join(kinds.names(letter=True))}
+    return DEFAULTS | {"letter_kinds": ",".join(kinds.names(letter=True)),
+                       "signoff_kinds": ",".join(kinds.names(signoff=True))}
 
 
 def load_settings() -> IssuerSettings:
@@ -61,6 +62,11 @@ def font_paths(settings: IssuerSettings) -> dict[str, str]:
 
 def letter_kinds(settings: IssuerSettings) -> list[str]:
     return [k for k in (settings.letter_kinds or "").split(",") if k]
+
+
+def signoff_kinds(settings: IssuerSettings) -> list[str]:
+    """Kinds that go 拟稿 → 核稿 → 签发 before they take a number."""
+    return [k for k in (settings.signoff_kinds or "").split(",") if k]
 
 
 def cc_list(settings: IssuerSettings) -> list[str]:
@@ -125,7 +131,8 @@ def _kind_list(form: dict, key: str, what: str) -> str:
 
 
 def update_settings(*, actor: User, form: dict) -> IssuerSettings:
-    """Save the issuer settings from a form (plain dict; lists for letter_kinds)."""
+    """Save the issuer settings from a form (plain dict; lists for letter_kinds and
+    signoff_kinds)."""
     if actor.role != Role.ADMIN:
         raise NotAllowed("只有系统管理员可以修改公文设置")
     mark = _line(form, "mark", "发文机关标志", 100, required=True)
@@ -133,6 +140,7 @@ def update_settings(*, actor: User, form: dict) -> IssuerSettings:
     if any(c in code for c in "〔〕[]()（）号 "):
         raise InvalidInput("机关代字只填代字本身（如“某公督”），不含年份、括号和“号”", field="code")
     letter = _kind_list(form, "letter_kinds", "信函格式")
+    signoff = _kind_list(form, "signoff_kinds", "须经领导签发")
     cc = clean_text(form.get("cc"), field="cc", label="抄送", required=False, max_len=1000)
     fonts = {}
     for slot in SLOTS:
@@ -145,10 +153,11 @@ def update_settings(*, actor: User, form: dict) -> IssuerSettings:
     if row is None:
         row = IssuerSettings(**defaults())
         db.session.add(row)
-    before = snapshot(row) | {"font_paths": font_paths(row)}
+    before = snapshot(row) | {"font_paths": font_paths(row), "signoff_kinds": signoff_kinds(row)}
     row.mark, row.code = mark, code
     row.add_wenjian = form.get("add_wenjian") in (True, "1", "on", "true", "yes")
     row.letter_kinds = letter
+    row.signoff_kinds = signoff
     row.signature = _line(form, "signature", "署名", 100)
     row.contact_name = _line(form, "contact_name", "联系人", 64)
     row.contact_phone = _line(form, "contact_phone", "联系电话", 32)
@@ -157,7 +166,7 @@ def update_settings(*, actor: User, form: dict) -> IssuerSettings:
     row.font_paths = json.dumps(fonts, ensure_ascii=False, sort_keys=True)
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
-    after = snapshot(row) | {"font_paths": fonts}
+    after = snapshot(row) | {"font_paths": fonts, "signoff_kinds": signoff_kinds(row)}
     changed = {k: after[k] for k in after if before.get(k) != after[k]}
     audit.record("issuer_settings_update", object_type="issuer_settings", object_id=row.id,
                  actor=actor, details={"changed": changed})
