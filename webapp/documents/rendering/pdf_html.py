@@ -123,7 +123,7 @@ def _header(req: RenderRequest) -> Markup:
         for i, (kind, text) in enumerate(req.header_lines)
     )
     if req.qr_url:  # 扫码验真, in the top margin of page 1 (rendering/qr.py says where)
-        left += Markup('<img class="qr" alt="" src="{}">').format(QR.svg_data_url(req.qr_url))
+        left += Markup('<img class="qr" alt="" src="{}">').format(QR.png_data_url(req.qr_url))
     if req.letter:
         return Markup(
             '<div class="hdr letter">{}<div class="mark">{}</div><div class="drule top"></div>'
@@ -309,7 +309,7 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr .signer {{ position: absolute; right: 0; height: {line}; padding-right: 1em;
   letter-spacing: 0; }}
 .hdr .qr {{ position: absolute; top: {QR.TOP_MM - L.TOP}mm; left: {QR.LEFT_MM - L.LEFT}mm;
-  width: {QR.SIZE_MM}mm; height: {QR.SIZE_MM}mm; }}
+  width: {QR.SIZE_MM}mm; height: {QR.SIZE_MM}mm; image-rendering: pixelated; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
   border-top: {L.RULE_PT}pt solid {L.RED}; }}
 .hdr.letter .docno {{ text-align: right; }}

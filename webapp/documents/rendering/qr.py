@@ -39,24 +39,27 @@ def modules(url: str) -> int:
     return len(_code(url).matrix)
 
 
-def svg_data_url(url: str) -> str:
-    """The symbol as an SVG data: URL, exactly SIZE_MM wide (for the PDF; vector)."""
-    out = io.BytesIO()
-    _code(url).save(out, kind="svg", border=0, xmldecl=False, nl=False, unit="mm",
-                    scale=SIZE_MM / modules(url))
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+def png_data_url(url: str) -> str:
+    """The symbol alone, one pixel a module, as a PNG data: URL (for the PDF, drawn at SIZE_MM
+    without smoothing)."""
+    return "data:image/png;base64," + base64.b64encode(_png(url, quiet=0, scale=1)).decode()
 
 
 def png(url: str) -> bytes:
     """The symbol with its quiet zone as a 1-bit PNG (for the Word file)."""
+    return _png(url, quiet=QUIET, scale=PNG_SCALE)
+
+
+@functools.lru_cache(maxsize=64)
+def _png(url: str, *, quiet: int, scale: int) -> bytes:
     from PIL import Image
 
     matrix = _code(url).matrix
     n = len(matrix)
     raw = b"".join(bytes(row).translate(_WHITE_ON_ZERO) for row in matrix)
-    canvas = Image.new("L", (n + 2 * QUIET, n + 2 * QUIET), 255)
-    canvas.paste(Image.frombytes("L", (n, n), raw), (QUIET, QUIET))
-    side = (n + 2 * QUIET) * PNG_SCALE
+    canvas = Image.new("L", (n + 2 * quiet, n + 2 * quiet), 255)
+    canvas.paste(Image.frombytes("L", (n, n), raw), (quiet, quiet))
+    side = (n + 2 * quiet) * scale
     out = io.BytesIO()
     canvas.resize((side, side), Image.Resampling.NEAREST).convert("1").save(out, "PNG")
     return out.getvalue()
