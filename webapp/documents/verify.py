@@ -36,15 +36,17 @@ class Answer:
 
 def check(code: str, user: User | None) -> Answer:
     """What the verify page may say about `code` to `user` (None: not signed in)."""
-    doc = db.session.scalar(select(Document).where(Document.verify_code == code[:CODE_LEN]))
+    row = db.session.execute(select(Document.id, Document.doc_number, Document.state).where(
+        Document.verify_code == code[:CODE_LEN])).first()
     seen = user is not None and db.session.scalar(
         visible_documents(user, select(Document.id)).where(
-            Document.id == (doc.id if doc is not None else -1))) is not None
-    if doc is None:
+            Document.id == (row.id if row is not None else -1))) is not None
+    if row is None:
         return Answer(None, False)
-    valid = doc.state == DocumentState.ISSUED
+    valid = row.state == DocumentState.ISSUED
     if not seen:
-        return Answer(doc.doc_number, valid)
+        return Answer(row.doc_number, valid)
+    doc = db.session.get(Document, row.id)  # the details: only for who may see them
     replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
     return Answer(doc.doc_number, valid, doc, replaced_by)
 
