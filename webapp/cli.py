@@ -59,11 +59,18 @@ def seed_demo(if_empty: bool):
 @click.command("check-setup")
 @with_appcontext
 def check_setup():
-    """Check what documents need (CJK fonts, libharfbuzz-subset); exit 1 naming what is missing."""
+    """Check what documents need (CJK fonts, libharfbuzz-subset, SM3); exit 1 naming what is
+    missing."""
     import sys
 
 
     problems = rendering.check_environment()
+    try:
+        from webapp.media.store import sm3
+
+        sm3()
+    except RuntimeError as err:
+        problems.append(f"{err}: 公文和归档文件的 SM3 校验值无法计算")
     for problem in problems:
         click.echo(f"问题：{problem}", err=True)
     if problems:

@@ -56,6 +56,10 @@ class Defaults:
     DOCUMENT_RENDER_TIMEOUT = 120  # seconds per format; the first render builds font subsets
     DOCUMENT_MAX_DATA_BYTES = 2 * 1024 * 1024  # a document's data (JSON) beyond this is refused
     ARCHIVE_FONDS = "DB"  # 全宗号 at the start of every archive code (档号)
+    # 扫码验真: issued documents carry a QR code of <this>/v/<code>, the bureau's public address
+    # of Duban (e.g. https://duban.gaj.example); unset: NOTIFY_BASE_URL, else the address the
+    # document was issued through. Kept with each document when it is issued.
+    VERIFY_BASE_URL: str | None = None
     DEMO_MODE = False  # the login page lists the demo accounts (make run sets it)
 
     # Notifications (webapp/notify): in-app always; outward when configured. The SMS gateway

@@ -29,6 +29,23 @@ def issue(app, persona, kind: str, code: str | None = None, *, render: bool = Tr
         return facts(doc)
 
 
+def signed(app, office_client, leader, made) -> int:
+    """Take a draft (`made`: the response of the page that drafted it) through 核稿 (the office)
+    and 签发 (`leader`); the id of the document issued."""
+    from tests.helpers import login
+    from webapp.documents.models import DocumentDraft
+
+    assert made.status_code == 302, made.get_data(as_text=True)[:500]
+    draft_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    checked = office_client.post(f"/documents/drafts/{draft_id}/check",
+                                 data={"signer": str(leader.id)})
+    assert checked.status_code == 302, checked.get_data(as_text=True)[:500]
+    sign = login(app.test_client(), leader).post(f"/documents/drafts/{draft_id}/sign")
+    assert sign.status_code == 302, sign.get_data(as_text=True)[:500]
+    with app.app_context():
+        return db.session.get(DocumentDraft, draft_id).document_id
+
+
 def facts(doc: Document) -> dict:
     return {"id": doc.id, "doc_number": doc.doc_number, "title": doc.title,
             "sequence": doc.sequence, "year": doc.year, "state": str(doc.state),

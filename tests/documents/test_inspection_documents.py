@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tests.documents.lifecycle import docx_text, in_order, pdf_text, squash
+from tests.documents.lifecycle import docx_text, in_order, pdf_text, signed, squash
 from tests.helpers import login
 from tests.inspections import conftest as inspection_fixtures
 from webapp.documents.models import Document
@@ -71,13 +71,13 @@ def test_unpublished_inspection_gives_no_document(app, client, office, submitted
 
 
 @pytest.mark.parametrize("publish", [True, False])
-def test_circular_lists_only_published_findings(app, client, office, published, submitted,
-                                                publish):
+def test_circular_lists_only_published_findings(app, client, office, leader, published,
+                                                submitted, publish):
     facts = published() if publish else submitted()
     login(client, office)
     form = {"start": "2026-11-01", "end": "2026-11-30", "summary": "十一月督查情况。",
-            "action": "issue"}
-    assert client.post("/documents/circular", data=form).status_code == 302
+            "action": "draft"}
+    signed(app, client, leader, client.post("/documents/circular", data=form))
     with app.app_context():
         doc = db.session.scalar(select(Document))
         data = json.loads(doc.data_json)

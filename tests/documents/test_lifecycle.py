@@ -13,7 +13,15 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from tests.documents.lifecycle import docx_text, in_order, issue, load, pdf_text, squash
+from tests.documents.lifecycle import (
+    docx_text,
+    in_order,
+    issue,
+    load,
+    pdf_text,
+    signed,
+    squash,
+)
 from tests.helpers import login
 from webapp.audit.models import AuditEvent
 from webapp.database import local_today
@@ -158,7 +166,8 @@ def test_only_the_office_issues(app, client, leader, liaison_a, make_item):
         assert db.session.scalar(select(func.count(Document.id))) == 0
 
 
-def test_circular_with_praised_and_criticised_units(app, client, office, units, make_item):
+def test_circular_with_praised_and_criticised_units(app, client, office, leader, units,
+                                                    make_item):
     make_item("closed")
     today = _today(app)
     start, end = today.replace(day=1), today + timedelta(days=40)
@@ -173,8 +182,9 @@ def test_circular_with_praised_and_criticised_units(app, client, office, units, 
     assert preview.mimetype == "application/pdf"
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0
-    resp = client.post("/documents/circular", data=form | {"action": "issue"})
-    assert resp.status_code == 302
+    # A 通报 needs a leader's 签发: issuing it directly is refused; drafted, checked, signed.
+    assert client.post("/documents/circular", data=form | {"action": "issue"}).status_code == 409
+    signed(app, client, leader, client.post("/documents/circular", data=form | {"action": "draft"}))
     with app.app_context():
         doc = db.session.scalar(select(Document))
         data = json.loads(doc.data_json)
@@ -190,7 +200,7 @@ def test_circular_with_praised_and_criticised_units(app, client, office, units, 
     assert in_order(pdf_text(pdf), markers)
     assert in_order(docx_text(docx), markers)
     # The same period again is refused (double submit); the same unit praised and criticised too.
-    assert client.post("/documents/circular", data=form | {"action": "issue"}).status_code == 409
+    assert client.post("/documents/circular", data=form | {"action": "draft"}).status_code == 409
     bad = form | {"criticised_unit": [str(units["A"].id)], "action": "preview"}
     assert client.post("/documents/circular", data=bad).status_code == 422
 
@@ -202,7 +212,7 @@ def test_statistics_page_shows_the_circular_panel(app, client, office):
     with app.test_request_context():
         url = url_for("stats.statistics")
     page = client.get(url).get_data(as_text=True)
-    assert "印发通报" in page
+    assert "拟稿（送核稿、领导签发）" in page and 'value="draft"' in page  # 通报 needs 签发
     assert 'name="praised_unit"' in page
 
 

@@ -109,21 +109,24 @@ def test_api_and_page_share_the_gate(app, make_item, liaison_a, api_headers):
     assert _events(app, code, "acknowledge") == 1
 
 
-def test_eight_circulars_for_one_period_issue_one(app, in_app, office, units):
+def test_eight_circular_drafts_for_one_period_make_one(app, in_app, office, units):
+    """A 通报 is drafted before a leader signs it (webapp/documents/signoff.py)."""
+    from webapp.documents.models import DocumentDraft
+
     today = in_app(local_today)
     start = today.replace(day=1)
-    form = {"action": "issue", "start": start.isoformat(), "end": today.isoformat()}
+    form = {"action": "draft", "start": start.isoformat(), "end": today.isoformat()}
     clients = _clients(app, office)
     responses = together([lambda c=c: c.post("/documents/circular", data=form)
                           for c in clients])
     assert Counter(r.status_code for r in responses) == {302: 1, 409: N - 1}
     with app.app_context():
-        docs = db.session.scalars(select(Document).where(
-            Document.kind == DocumentKind.CIRCULAR)).all()
-        assert len(docs) == 1
-        number = docs[0].doc_number
+        drafts = db.session.scalars(select(DocumentDraft).where(
+            DocumentDraft.kind == DocumentKind.CIRCULAR)).all()
+        assert len(drafts) == 1
+        ref = drafts[0].ref
     refused = next(r for r in responses if r.status_code == 409).get_data(as_text=True)
-    assert number in refused  # the refusal names the circular already issued
+    assert ref in refused  # the refusal names the draft already made
 
 
 def test_eight_notices_for_one_item_issue_one(app, make_item, office, api_headers):

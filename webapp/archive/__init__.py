@@ -5,7 +5,7 @@ def init_app(app):
     """Register the archive pages and the archive-verify and archive-manifest commands."""
     from webapp.archive import services, views
     from webapp.archive.cli import archive_manifest, archive_verify
-    from webapp.archive.models import Retention
+    from webapp.documents.models import Retention
 
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(archive_record=services.record_for,

@@ -11,15 +11,7 @@ from webapp.auth.models import User
 from webapp.database import UTCDateTime, utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
-from webapp.labels import Labelled
 
-
-class Retention(Labelled):
-    """保管期限: the retention code in the 档号."""
-
-    PERMANENT = "Y", "永久"
-    YEARS_30 = "D30", "定期30年"
-    YEARS_10 = "D10", "定期10年"
 
 class ArchiveRecord(db.Model):
     """One archived file: 档号, the document it is the signed copy of, SHA-256, who and when."""
@@ -37,6 +29,7 @@ class ArchiveRecord(db.Model):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    sm3: Mapped[str | None] = mapped_column(String(64))  # GB/T 32905, beside the SHA-256
     size: Mapped[int]
     content_type: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(255))  # the client's name: metadata

@@ -3,7 +3,8 @@ check later that every archived file and every issued document file is unchanged
 
 档号 format: 全宗号·年度·保管期限·件号, e.g. `DB·2026·Y·0012` — the fonds code (setting
 ARCHIVE_FONDS, default "DB" for 督办), the year of filing (Asia/Shanghai), the retention code
-(Y 永久 for closing reports, D30 定期30年 for other documents) and a gapless per-year
+(the kind's `retention` in webapp/documents/kinds.py: Y 永久 for closing reports, D30 定期30年
+for the others) and a gapless per-year
 sequence from numbering.next_number("archive", year).
 """
 
@@ -16,24 +17,24 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.archive.models import ArchiveRecord, Retention
+from webapp.archive.models import ArchiveRecord
 from webapp.audit import services as audit
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import Role, User
 from webapp.database import local_today, utcnow
+from webapp.documents import kinds
 from webapp.documents import services as documents
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents.models import Document, DocumentState
 from webapp.errors import NotAllowed, StateConflict
 from webapp.extensions import db
 from webapp.media.files import ingest_file
-from webapp.media.store import has_blob, verify_blob
+from webapp.media.store import blob_sm3, has_blob, verify_blob
 from webapp.numbering import next_number
 from webapp.supervision import services as item_services
 from webapp.supervision.models import ItemState
 from webapp.transaction import lock_row
 from webapp.validation import clean_text
 
-RETENTION = {DocumentKind.CLOSING_REPORT: Retention.PERMANENT}  # others: 定期30年
 SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
@@ -52,9 +53,9 @@ def scan_blocker(doc: Document) -> str | None:
         return "已作废的公文不能归档"
     if doc.archive_code is not None:
         return "该公文的签发件已归档"
-    if doc.kind == DocumentKind.CLOSING_REPORT and (doc.item is None or
-                                                    doc.item.state != ItemState.CLOSED):
-        return "事项已办结且尚未归档时才能归档办结报告"
+    kind = kinds.get(doc.kind)
+    if kind.archives_item and (doc.item is None or doc.item.state != ItemState.CLOSED):
+        return f"事项已办结且尚未归档时才能归档{kind.label}"
     return None
 
 
@@ -72,12 +73,14 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     note = clean_text(note, field="note", label="备注", required=False, max_len=1000)
     info = ingest_file(stream, allowed=SCAN_TYPES)  # refusals (415/422/413) store nothing
     today = today or local_today()
-    retention = RETENTION.get(doc.kind, Retention.YEARS_30)
+    kind = kinds.get(doc.kind)
+    retention = kind.retention
     sequence = next_number("archive", today.year)
     code = archive_code(today.year, sequence, retention)
     record = ArchiveRecord(
         archive_code=code, year=today.year, sequence=sequence, retention=retention,
-        document_id=doc.id, item_id=doc.item_id, sha256=info.sha256, size=info.size,
+        document_id=doc.id, item_id=doc.item_id, sha256=info.sha256,
+        sm3=blob_sm3(info.sha256), size=info.size,
         content_type=info.content_type,
         filename=clean_text(filename, field="file", label="文件名", required=False, max_len=255,
                             single_line=True), note=note,
@@ -86,11 +89,11 @@ def archive_signed_copy(doc: Document, *, actor: User, stream: BinaryIO,
     db.session.add(record)
     db.session.flush()
     documents.mark_archived(doc, code)
-    if doc.kind == DocumentKind.CLOSING_REPORT:
+    if kind.archives_item:
         item_services.archive_item(doc.item, actor=actor, archive_code=code)
     audit.record("archive_file", object_type="document", object_id=doc.doc_number, actor=actor,
-                 details={"archive_code": code, "sha256": info.sha256, "size": info.size,
-                          "content_type": info.content_type})
+                 details={"archive_code": code, "sha256": info.sha256, "sm3": record.sm3,
+                          "size": info.size, "content_type": info.content_type})
     return record
 
 
@@ -109,34 +112,48 @@ CHANGED = "内容已改变 changed"
 
 
 def verify_all() -> tuple[int, list[Problem]]:
-    """Re-hash every archived scan and every issued document file, and check each hash against
-    the HMAC-chained audit event that recorded it (a record pointed at another stored file is
-    caught there); (count, problems)."""
+    """Re-hash every archived scan and every issued document file with SHA-256 and SM3, and
+    check each hash against the HMAC-chained audit event that recorded it (a record pointed at
+    another stored file is caught there); (count, problems)."""
     recorded = _hashes_on_record()
     checked, problems = 0, []
 
-    def check(what: str, sha: str, key: tuple[str, str, str]) -> None:
+    def check(what: str, sha: str, sm3: str | None, key: tuple[str, str, str]) -> None:
         nonlocal checked
         checked += 1
         if not verify_blob(sha):
             problems.append(Problem(what, sha, CHANGED if has_blob(sha) else MISSING))
-        audit_problem = _compare(sha, recorded.get(key))
+            return
+        on_record = recorded.get(key)
+        audit_problem = _compare(sha, on_record and on_record[:3])
         if audit_problem:
             problems.append(Problem(what, sha, audit_problem))
+        actual = blob_sm3(sha)
+        if sm3 is None:
+            problems.append(Problem(what, sha, "没有 SM3 校验值 no SM3 on record"))
+        elif actual != sm3:
+            problems.append(Problem(what, sha, f"SM3 不符：记录 {sm3}，文件 {actual} "
+                                               "SM3 mismatch"))
+        elif on_record and on_record[3] and on_record[3] != sm3:
+            problems.append(Problem(what, sha, f"SM3 与审计事件 #{on_record[0]} 记录的 "
+                                               f"{on_record[3]} 不符 audit SM3 mismatch"))
 
     for rec in db.session.scalars(select(ArchiveRecord).order_by(ArchiveRecord.id)):
-        check(f"档号 {rec.archive_code}", rec.sha256, ("archive", rec.archive_code, "sha256"))
+        check(f"档号 {rec.archive_code}", rec.sha256, rec.sm3,
+              ("archive", rec.archive_code, "sha256"))
     for doc in db.session.scalars(select(Document).order_by(Document.id)):
         for fmt in ("pdf", "docx"):
             sha = getattr(doc, f"{fmt}_sha256")
             if sha:
-                check(f"{doc.doc_number} ({fmt})", sha, ("document", doc.doc_number, fmt))
+                check(f"{doc.doc_number} ({fmt})", sha, getattr(doc, f"{fmt}_sm3"),
+                      ("document", doc.doc_number, fmt))
     return checked, problems
 
 
-def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool]]:
-    """{(kind, code, field): (audit event id, hash it recorded, event genuine)} from the
-    archive_file and document_rendered events."""
+def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool, str | None]]:
+    """{(kind, code, field): (audit event id, SHA-256 it recorded, event genuine, SM3 it
+    recorded or None)} from the archive_file and document_rendered events (events written
+    before SM3 was kept record none: their files' SM3 is checked against the row only)."""
     found = {}
     events = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action.in_(("archive_file", "document_rendered"))).order_by(AuditEvent.id))
@@ -145,11 +162,11 @@ def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, boo
         details = event.details if isinstance(event.details, dict) else {}
         if event.action == "archive_file":
             key = ("archive", str(details.get("archive_code")), "sha256")
-            found[key] = (event.id, details.get("sha256"), genuine)
+            found[key] = (event.id, details.get("sha256"), genuine, details.get("sm3"))
         else:
             for fmt in ("pdf", "docx"):
                 found[("document", event.object_id, fmt)] = (
-                    event.id, details.get(f"{fmt}_sha256"), genuine)
+                    event.id, details.get(f"{fmt}_sha256"), genuine, details.get(f"{fmt}_sm3"))
     return found
 
 

@@ -1,15 +1,16 @@
 """Who sees which documents: the one filter every list, detail and download uses.
 
 Office, leaders and admins see every issued document. A liaison sees the documents addressed
-to their unit: notices, reminders and closing reports of items they can see. Anyone else sees
-none. A hidden document answers 404."""
+to their unit (kinds with `to_unit` in webapp/documents/kinds.py) about items they can see.
+Anyone else sees none. A hidden document answers 404."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, select
 
 from webapp.auth.models import Role, User
-from webapp.documents.models import ITEM_KINDS, Document
+from webapp.documents import kinds
+from webapp.documents.models import Document
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.supervision.access import SEE_ALL, visible_items
@@ -23,7 +24,7 @@ def visible_documents(actor: User, stmt: Select | None = None) -> Select:
         return stmt
     if actor.role == Role.LIAISON:
         items = visible_items(actor, select(SupervisionItem.id))
-        return stmt.where(Document.kind.in_(ITEM_KINDS), Document.item_id.in_(items))
+        return stmt.where(Document.kind.in_(kinds.names(to_unit=True)), Document.item_id.in_(items))
     return stmt.where(False)
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 from flask import Blueprint, url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from webapp import api, transaction
 from webapp.api.declare import Body, Day, DayText, File, Id, Out, operation
 from webapp.auth.access import actor
 from webapp.auth.models import Role
-from webapp.documents import services
+from webapp.documents import kinds, services
 from webapp.documents.access import get_document, visible_documents
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents.models import Document, DocumentState
 from webapp.errors import NotAllowed, NotFound
 from webapp.extensions import db
 from webapp.inspections.access import get_inspection
@@ -21,6 +22,15 @@ from webapp.media.store import send_blob
 from webapp.supervision.access import get_item
 
 bp = Blueprint("documents_api", __name__)
+
+
+def _known_kind(name: str) -> str:
+    if kinds.find(name) is None:
+        raise ValueError(f"unknown document kind {name!r}")
+    return name
+
+
+KindName = Annotated[str, AfterValidator(_known_kind)]
 
 
 class NamedUnit(Body):
@@ -31,11 +41,13 @@ class NamedUnit(Body):
 class IssueBody(Body):
     """印发: what to issue; for a 通报 its period and texts."""
 
-    kind: DocumentKind = Field(title="公文种类")
-    item: str | None = Field(None, title="督办事项", description="item code (notice, reminder, "
-                             "closing_report)", max_length=16)
+    kind: KindName = Field(title="公文种类", max_length=32, json_schema_extra={
+        "enum": kinds.names()}, description="a kind of webapp/documents/kinds.py")
+    item: str | None = Field(None, title="督办事项", description="item code (kinds about an "
+                             "item: notice, reminder, closing_report)", max_length=16)
     inspection: str | None = Field(None, title="检查记录", description="inspection uuid "
-                                   "(inspection_record)", max_length=36)
+                                   "(kinds about an inspection: inspection_record)",
+                                   max_length=36)
     new_due_date: Day | None = Field(None, title="新的办结时限", description="a reminder's date")
     start: Day | None = Field(None, title="开始日期", description="a circular's period")
     end: Day | None = Field(None, title="结束日期")
@@ -51,6 +63,7 @@ class VoidBody(Body):
 
 class StoredFile(Out):
     sha256: str
+    sm3: str | None = Field(description="SM3 (GB/T 32905) of the same bytes")
     size: int
     url: str
 
@@ -64,7 +77,7 @@ class DocumentOut(Out):
     """An issued (or voided) document and its files"""
 
     id: int
-    kind: DocumentKind
+    kind: str = Field(description="a kind of webapp/documents/kinds.py")
     doc_number: str
     title: str
     state: DocumentState
@@ -77,6 +90,7 @@ class DocumentOut(Out):
     render_error: str | None
     pdf: StoredFile | None
     docx: StoredFile | None
+    verify_url: str | None = Field(description="扫码验真: the URL its QR code carries")
 
 
 class DocumentList(Out):
@@ -86,23 +100,24 @@ class DocumentList(Out):
 
 
 def _file(doc: Document, fmt: str) -> StoredFile | None:
-    sha, size = (doc.pdf_sha256, doc.pdf_size) if fmt == "pdf" else (doc.docx_sha256,
-                                                                       doc.docx_size)
+    sha, sm3, size = ((doc.pdf_sha256, doc.pdf_sm3, doc.pdf_size) if fmt == "pdf"
+                      else (doc.docx_sha256, doc.docx_sm3, doc.docx_size))
     if sha is None:
         return None
-    return StoredFile(sha256=sha, size=size,
+    return StoredFile(sha256=sha, sm3=sm3, size=size,
                       url=url_for("api.documents_api.file", doc_id=doc.id, fmt=fmt))
 
 
 def _out(doc: Document) -> DocumentOut:
     return DocumentOut(
-        id=doc.id, kind=doc.kind, doc_number=doc.doc_number, title=doc.title, state=doc.state,
+        id=doc.id, kind=str(doc.kind), doc_number=doc.doc_number, title=doc.title, state=doc.state,
         item=doc.item.code if doc.item else None,
         issue_date=json.loads(doc.data_json).get("issue_date"),
         period=(DocumentPeriod(start=doc.period_start.isoformat(),
                                end=doc.period_end.isoformat()) if doc.period_start else None),
         void_reason=doc.void_reason, replaces=doc.replaces_id, rendered=doc.rendered,
-        render_error=doc.render_error, pdf=_file(doc, "pdf"), docx=_file(doc, "docx"))
+        render_error=doc.render_error, pdf=_file(doc, "pdf"), docx=_file(doc, "docx"),
+        verify_url=services.verify_url(doc))
 
 
 @operation(bp, "/documents", summary="Issued documents the caller may see (newest 200)",

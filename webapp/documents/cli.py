@@ -11,8 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from webapp.auth.models import Role, User
-from webapp.documents import services
-from webapp.documents.models import DocumentKind
+from webapp.documents import kinds, services
 from webapp.errors import DomainError
 from webapp.extensions import db
 from webapp.inspections.models import Inspection
@@ -33,7 +32,7 @@ def _office_actor():
 
 @click.command("render")
 @with_appcontext
-@click.argument("kind", type=click.Choice([str(k) for k in DocumentKind]))
+@click.argument("kind", type=click.Choice(kinds.names()))
 @click.option("--item", "item_code", help="item code, e.g. 2026-045")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="circular: first day")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="circular: last day")
@@ -43,15 +42,15 @@ def _office_actor():
 def render_cmd(kind, item_code, start, end, inspection_uuid, fmt, output):
     """Render a DRAFT (草稿, no number; nothing stored) of a document to a file."""
 
-    kind = DocumentKind(kind)
+    kind = kinds.get(kind)
     options = services.Options()
     item = None
-    if kind == DocumentKind.CIRCULAR:
+    if kind.subject == kinds.Subject.PERIOD:
         if not start or not end:
-            raise click.UsageError("circular needs --start and --end")
+            raise click.UsageError(f"{kind} needs --start and --end")
         options.start, options.end = date.fromisoformat(start.date().isoformat()), \
             date.fromisoformat(end.date().isoformat())
-    elif kind == DocumentKind.INSPECTION_RECORD:
+    elif kind.subject == kinds.Subject.INSPECTION:
         options.inspection_id = _inspection_id(inspection_uuid)
     else:
         if not item_code:
@@ -73,7 +72,7 @@ def _inspection_id(uuid: str | None) -> int:
 
 
     if not uuid:
-        raise click.UsageError("inspection_record needs --inspection UUID")
+        raise click.UsageError("this kind needs --inspection UUID")
     found = db.session.scalar(select(Inspection.id).where(Inspection.uuid == uuid))
     if found is None:
         raise click.ClickException(f"找不到检查记录 {uuid}")

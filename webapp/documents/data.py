@@ -3,15 +3,16 @@ the database: str, int, list, dict and None only — stored as the document's da
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from webapp.audit.services import events_for
 from webapp.auth.models import User
 from webapp.database import local_date, local_time
-from webapp.documents.models import DocumentKind, IssuerSettings
+from webapp.documents.models import IssuerSettings
 from webapp.documents.rendering.blocks import cn_date
 from webapp.documents.settings import cc_list
-from webapp.errors import InvalidInput
+from webapp.errors import InvalidInput, StateConflict
 from webapp.extensions import db
 from webapp.supervision.models import (
     FeedbackKind,
@@ -21,6 +22,7 @@ from webapp.supervision.models import (
     Urgency,
 )
 from webapp.supervision.stats import unit_statistics
+from webapp.validation import LONG, clean_text, parse_id
 
 # 紧急程度 in the 版头 (GB/T 9704 7.2.3) from the item's urgency.
 DOC_URGENCY = {Urgency.VERY_URGENT: "特急", Urgency.URGENT: "加急"}
@@ -32,6 +34,32 @@ REMINDER_ACTIONS = {
     ReminderChannel.DOCUMENT: "印发催办通知",
 }
 CLOSING_REPORT_TO = "局党委"  # 主送机关 of a 办结报告 (a report to the bureau's leadership)
+MAX_UNITS_NAMED = 20  # praised or criticised units in one circular
+
+
+@dataclass
+class Options:
+    """What the office chooses when issuing: a reminder's new date; a circular's period and
+    texts; the inspection of a record."""
+
+    new_due_date: date | None = None
+    start: date | None = None
+    end: date | None = None
+    summary: str | None = None
+    requirements: str | None = None
+    praised: list[dict] = field(default_factory=list)  # [{"unit_id": 3, "reason": "…"}]
+    criticised: list[dict] = field(default_factory=list)
+    inspection_id: int | None = None
+
+
+@dataclass
+class Source:
+    """What a kind's builder (webapp/documents/kinds.py) builds its data from."""
+
+    item: SupervisionItem | None
+    options: Options
+    settings: IssuerSettings
+    today: date
 
 
 def _iso(value: date | None) -> str | None:
@@ -272,8 +300,74 @@ def inspection_findings(start: date, end: date) -> list[dict]:
     return inspection_data.findings_for_period(start, end)
 
 
-BUILDERS = {
-    DocumentKind.NOTICE: notice_data,
-    DocumentKind.REMINDER: reminder_data,
-    DocumentKind.CLOSING_REPORT: closing_report_data,
-}
+# --- the builders of the kind table (webapp/documents/kinds.py): Source -> data ------------
+
+
+def build_notice(source: Source) -> dict:
+    return notice_data(source.item, source.settings, today=source.today)
+
+
+def build_reminder(source: Source) -> dict:
+    return reminder_data(source.item, source.settings, today=source.today,
+                         new_due_date=source.options.new_due_date)
+
+
+def build_closing_report(source: Source) -> dict:
+    return closing_report_data(source.item, source.settings, today=source.today)
+
+
+def _named_units(rows: list[dict], label: str, key: str) -> list[dict]:
+    from webapp.extensions import db
+    from webapp.org.models import Unit
+
+    if len(rows) > MAX_UNITS_NAMED:
+        raise InvalidInput(f"{label}单位不能超过 {MAX_UNITS_NAMED} 个", field=key)
+    result, seen = [], set()
+    for row in rows:
+        unit_id = row.get("unit_id")
+        unit = db.session.get(Unit, parse_id(unit_id, field=key, label=f"{label}单位"))
+        if unit is None:
+            raise InvalidInput(f"{label}单位不存在", field=key)
+        if unit.id in seen:
+            raise InvalidInput(f"{label}单位“{unit.name}”重复", field=key)
+        seen.add(unit.id)
+        reason = clean_text(row.get("reason"), field=key, label=f"{label}“{unit.name}”的理由",
+                            max_len=LONG)
+        result.append({"unit": unit.name, "reason": reason})
+    return result
+
+
+def build_circular(source: Source) -> dict:
+    """The 通报 from the office's choices, checked: a period, texts, named units."""
+    from webapp.supervision.stats import check_period
+
+    options = source.options
+    if options.start is None or options.end is None:
+        raise InvalidInput("请选择通报的统计期间", field="start")
+    check_period(options.start, options.end)
+    summary = clean_text(options.summary, field="summary", label="总体情况",
+                         required=False, max_len=LONG)
+    requirements = clean_text(options.requirements, field="requirements",
+                              label="工作要求", required=False, max_len=LONG)
+    praised = _named_units(options.praised, "表扬", "praised")
+    criticised = _named_units(options.criticised, "批评", "criticised")
+    both = {p["unit"] for p in praised} & {c["unit"] for c in criticised}
+    if both:
+        raise InvalidInput(f"同一单位不能既表扬又批评：{'、'.join(sorted(both))}",
+                           field="criticised")
+    return circular_data(source.settings, start=options.start, end=options.end,
+                         today=source.today, summary=summary, requirements=requirements,
+                         praised=praised, criticised=criticised)
+
+
+def inspection_of(options: Options):
+    """The published inspection a record is about (422 / 409 otherwise)."""
+    from webapp.extensions import db
+    from webapp.inspections.models import Inspection, InspectionState
+
+    inspection = db.session.get(Inspection, options.inspection_id or 0)
+    if inspection is None:
+        raise InvalidInput("检查记录不存在", field="inspection")
+    if inspection.state != InspectionState.PUBLISHED:
+        raise StateConflict("检查结果发布后才能印发暗访检查记录", code="invalid_state")
+    return inspection

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from webapp.database import local_date, local_days_utc, local_time
-from webapp.documents.data import common
+from webapp.documents.data import Source, common, inspection_of
 from webapp.documents.models import IssuerSettings
 from webapp.documents.rendering.blocks import cn_date
 from webapp.extensions import db
@@ -92,3 +92,9 @@ def inspection_record_data(inspection: Inspection, settings: IssuerSettings, *,
         "checklist": checklist,
         "findings": findings,
     }
+
+
+def build_inspection_record(source: Source) -> dict:
+    """The kind table's builder: the record of the published inspection chosen."""
+    return inspection_record_data(inspection_of(source.options), source.settings,
+                                  today=source.today)

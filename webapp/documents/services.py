@@ -13,44 +13,41 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_date, local_today, utcnow
-from webapp.documents import data as builders
-from webapp.documents import rendering
-from webapp.documents.inspection_data import inspection_record_data
+from webapp.documents import kinds, rendering
+from webapp.documents.data import Options, Source
+from webapp.documents.kinds import Kind, Subject
 from webapp.documents.models import (
     Document,
-    DocumentKind,
     DocumentState,
 )
 from webapp.documents.rendering import RenderError
 from webapp.documents.settings import font_paths, load_settings, make_issuer, snapshot
 from webapp.errors import InvalidInput, NotAllowed, StateConflict, TooLarge
 from webapp.extensions import db
-from webapp.inspections.models import Inspection, InspectionState
 from webapp.media.store import open_blob, save_bytes
 from webapp.numbering import next_number
 from webapp.org.models import Unit
 from webapp.supervision import services as item_services
-from webapp.supervision.models import ItemState, ReminderChannel, SupervisionItem
-from webapp.supervision.workflow import ACTIONS
+from webapp.supervision.models import ReminderChannel, SupervisionItem
 from webapp.transaction import after_commit, lock_key, lock_row
-from webapp.validation import LONG, clean_text, parse_id
+from webapp.validation import clean_text
+
+__all__ = ["Options"]
 
 log = logging.getLogger(__name__)
 
 MAX_DATA_BYTES = 2 * 1024 * 1024  # 2 MB of JSON text: far beyond any real document
-MAX_UNITS_NAMED = 20  # praised or criticised units in one circular
-NOTICE_STATES = frozenset({ItemState.ASSIGNED, ItemState.IN_PROGRESS, ItemState.UNDER_REVIEW})
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -59,21 +56,12 @@ class RenderTimeout(Exception):
     """A render took longer than DOCUMENT_RENDER_TIMEOUT seconds."""
 
 
-@dataclass
-class Options:
-    """What the office chooses when issuing: a reminder's new date; a circular's texts."""
-
-    new_due_date: date | None = None
-    start: date | None = None
-    end: date | None = None
-    summary: str | None = None
-    requirements: str | None = None
-    praised: list[dict] = field(default_factory=list)  # [{"unit_id": 3, "reason": "…"}]
-    criticised: list[dict] = field(default_factory=list)
-    inspection_id: int | None = None
-
-
 # --- who may do what ---------------------------------------------------------------------
+
+
+def _may_issue(kind: Kind, actor: User, what: str = "印发") -> None:
+    if actor.role not in kind.issuers:
+        raise NotAllowed(f"只有督办员可以{what}{kind.label}")
 
 
 def _office(actor: User, what: str) -> None:
@@ -81,119 +69,67 @@ def _office(actor: User, what: str) -> None:
         raise NotAllowed(f"只有督办员可以{what}")
 
 
-def issue_blocker(kind: DocumentKind, item: SupervisionItem, *, today: date | None = None
+def issue_blocker(kind: Kind | str, item: SupervisionItem, *, today: date | None = None
                   ) -> str | None:
     """Why this kind cannot be issued for the item now (Chinese), or None if it can."""
+    kind = kinds.get(kind)
     today = today or local_today()
     return state_blocker(kind, item, today=today) or _duplicate(kind, item, today=today)
 
 
-def state_blocker(kind: DocumentKind, item: SupervisionItem, *, today: date) -> str | None:
+def state_blocker(kind: Kind | str, item: SupervisionItem, *, today: date) -> str | None:
     """Whether the item's state allows this kind at all (previews check only this)."""
-    if kind == DocumentKind.NOTICE:
-        if item.state not in NOTICE_STATES or item.lead_unit_id is None:
-            return "事项交办后才能印发督办通知"
-    elif kind == DocumentKind.REMINDER:
-        if item.state not in ACTIONS["remind"].from_states:
-            return f"事项当前状态为“{item.state.label}”，无需催办"
-        if item.due_date is None or item.due_date >= today:
-            return "事项尚未逾期，不能印发催办通知"
-    elif kind == DocumentKind.CLOSING_REPORT:
-        if item.state != ItemState.CLOSED:
-            return "事项办结后（归档前）才能印发办结报告"
-    else:
+    kind = kinds.get(kind)
+    if kind.subject != Subject.ITEM:
         return "该种类的公文不针对单个事项"
-    return None
+    return kind.when(item, today) if kind.when else None
 
 
-def _duplicate(kind: DocumentKind, item: SupervisionItem, *, today: date) -> str | None:
-    """A second live notice or closing report, or a second reminder on one day (double
-    submits would otherwise use up numbers)."""
-    docs = _live_docs(kind, item_id=item.id)
-    if kind == DocumentKind.REMINDER:
+def _subject_columns(kind: Kind, item: SupervisionItem | None, options: Options) -> dict:
+    """The document's columns that name what it is about (one live document per subject)."""
+    if kind.subject == Subject.ITEM:
+        if item is None:
+            raise InvalidInput("请指定督办事项", field="item")
+        return {"item_id": item.id}
+    if kind.subject == Subject.PERIOD:
+        return {"period_start": options.start, "period_end": options.end}
+    return {"inspection_id": options.inspection_id}
+
+
+def _duplicate(kind: Kind, item: SupervisionItem | None, *, today: date,
+               options: Options | None = None) -> str | None:
+    """A second live document about the same subject, or for a `daily` kind a second one on
+    one day (double submits would otherwise use up numbers)."""
+    docs = _live_docs(kind, **_subject_columns(kind, item, options or Options()))
+    if kind.daily:
         docs = [d for d in docs if local_date(d.issued_at) == today]
         if docs:
-            return f"今天已为该事项印发催办通知 {docs[0].doc_number}"
+            return f"今天已为该{kind.subject.label}印发{kind.label} {docs[0].doc_number}"
     elif docs:
-        return (f"该事项已印发{kind.label} {docs[0].doc_number}；"
+        return (f"该{kind.subject.label}已印发{kind.label} {docs[0].doc_number}；"
                 "如需更正，请在原公文页面作废并重发")
     return None
 
 
-def _live_docs(kind: DocumentKind, **where) -> list[Document]:
-    stmt = select(Document).where(Document.kind == kind, Document.state == DocumentState.ISSUED)
+def _live_docs(kind: Kind, **where) -> list[Document]:
+    stmt = select(Document).where(Document.kind == str(kind),
+                                  Document.state == DocumentState.ISSUED)
     for name, value in where.items():
         stmt = stmt.where(getattr(Document, name) == value)
-    return list(db.session.scalars(stmt))
-
-
-def _live(kind: DocumentKind, **where) -> Document | None:
-    docs = _live_docs(kind, **where)
-    return docs[0] if docs else None
+    return list(db.session.scalars(stmt.order_by(Document.id)))
 
 
 # --- building the data -------------------------------------------------------------------
 
 
-def _named_units(rows: list[dict], label: str, key: str) -> list[dict]:
-    if len(rows) > MAX_UNITS_NAMED:
-        raise InvalidInput(f"{label}单位不能超过 {MAX_UNITS_NAMED} 个", field=key)
-    result, seen = [], set()
-    for row in rows:
-        unit_id = row.get("unit_id")
-        unit = db.session.get(Unit, parse_id(unit_id, field=key, label=f"{label}单位"))
-        if unit is None:
-            raise InvalidInput(f"{label}单位不存在", field=key)
-        if unit.id in seen:
-            raise InvalidInput(f"{label}单位“{unit.name}”重复", field=key)
-        seen.add(unit.id)
-        reason = clean_text(row.get("reason"), field=key, label=f"{label}“{unit.name}”的理由",
-                            max_len=LONG)
-        result.append({"unit": unit.name, "reason": reason})
-    return result
-
-
-def build_data(kind: DocumentKind, *, item: SupervisionItem | None, options: Options,
+def build_data(kind: Kind | str, *, item: SupervisionItem | None, options: Options,
                today: date, settings=None) -> dict:
     """The plain data for `kind` from the database and the office's choices."""
-    settings = settings or load_settings()
-    if kind == DocumentKind.CIRCULAR:
-        from webapp.supervision.stats import check_period
-
-        if options.start is None or options.end is None:
-            raise InvalidInput("请选择通报的统计期间", field="start")
-        check_period(options.start, options.end)
-        summary = clean_text(options.summary, field="summary", label="总体情况",
-                             required=False, max_len=LONG)
-        requirements = clean_text(options.requirements, field="requirements",
-                                  label="工作要求", required=False, max_len=LONG)
-        praised = _named_units(options.praised, "表扬", "praised")
-        criticised = _named_units(options.criticised, "批评", "criticised")
-        both = {p["unit"] for p in praised} & {c["unit"] for c in criticised}
-        if both:
-            raise InvalidInput(f"同一单位不能既表扬又批评：{'、'.join(sorted(both))}",
-                               field="criticised")
-        return builders.circular_data(settings, start=options.start, end=options.end,
-                                      today=today, summary=summary, requirements=requirements,
-                                      praised=praised, criticised=criticised)
-    if kind == DocumentKind.INSPECTION_RECORD:
-        return _inspection_data(options, settings, today)
-    if item is None:
+    kind = kinds.get(kind)
+    if kind.subject == Subject.ITEM and item is None:
         raise InvalidInput("请指定督办事项", field="item")
-    if kind == DocumentKind.REMINDER:
-        return builders.reminder_data(item, settings, today=today,
-                                      new_due_date=options.new_due_date)
-    return builders.BUILDERS[kind](item, settings, today=today)
-
-
-def _inspection_data(options: Options, settings, today: date) -> dict:
-
-    inspection = db.session.get(Inspection, options.inspection_id or 0)
-    if inspection is None:
-        raise InvalidInput("检查记录不存在", field="inspection")
-    if inspection.state != InspectionState.PUBLISHED:
-        raise StateConflict("检查结果发布后才能印发暗访检查记录", code="invalid_state")
-    return inspection_record_data(inspection, settings, today=today)
+    return kind.build(Source(item=item, options=options, settings=settings or load_settings(),
+                             today=today))
 
 
 def _canonical(data: dict) -> str:
@@ -210,12 +146,13 @@ def _canonical(data: dict) -> str:
 # --- preview -----------------------------------------------------------------------------
 
 
-def preview(kind: DocumentKind, *, actor: User, item: SupervisionItem | None = None,
+def preview(kind: Kind | str, *, actor: User, item: SupervisionItem | None = None,
             options: Options | None = None, fmt: str = "pdf",
             today: date | None = None) -> bytes:
     """A draft (草稿, no number) rendered on the fly; nothing is stored, no number is used."""
     if actor.role not in (Role.OFFICE, Role.LEADER):
         raise NotAllowed("只有督办员和局领导可以预览公文草稿")
+    kind = kinds.get(kind)
     today = today or local_today()
     options = options or Options()
     if item is not None:
@@ -224,9 +161,14 @@ def preview(kind: DocumentKind, *, actor: User, item: SupervisionItem | None = N
             raise StateConflict(blocker, code="invalid_state")
     data = build_data(kind, item=item, options=options, today=today)
     _canonical(data)  # the same size limit as issuing
+    return render_data(kind, data, fmt)
+
+
+def render_data(kind: Kind, data: dict, fmt: str) -> bytes:
+    """A draft (草稿, no number) of `data` with the current issuer settings."""
+
     settings = load_settings()
     issuer = make_issuer(snapshot(settings), font_paths(settings))
-
     try:
         return _render(fmt, kind, data, issuer, doc_number=None)
     except (RenderError, RenderTimeout) as err:  # a clear 422, never a 500
@@ -237,90 +179,112 @@ def preview(kind: DocumentKind, *, actor: User, item: SupervisionItem | None = N
 # --- issue -------------------------------------------------------------------------------
 
 
-def issue_document(kind: DocumentKind | str, *, actor: User,
+def issue_document(kind: Kind | str, *, actor: User,
                    item: SupervisionItem | None = None, options: Options | None = None,
                    today: date | None = None, replaces: Document | None = None) -> Document:
     """印发: allocate the next number for (机关代字, year) and insert the document with the exact
     data to render, in the caller's transaction (flushes; the caller commits, then calls
     render_document). A 催办通知 also records a reminder with channel "document"."""
-    kind = DocumentKind(kind)
-    _office(actor, "印发公文")
+    from webapp.documents import signoff
+
+    kind = kinds.get(kind)
+    _may_issue(kind, actor)
+    signoff.refuse_direct_issue(kind)
     today = today or local_today()
     options = options or Options()
+    check_subject(kind, item, options, today=today, replaces=replaces)
+    settings = load_settings()
+    data = build_data(kind, item=item, options=options, today=today, settings=settings)
+    return insert_document(kind, actor=actor, item=item, options=options, data=data,
+                           today=today, settings=settings, replaces=replaces)
+
+
+def check_subject(kind: Kind, item: SupervisionItem | None, options: Options, *,
+                  today: date, replaces: Document | None = None) -> None:
+    """Lock the subject, then refuse when its state does not allow the kind or a live
+    document about it exists (409)."""
     _lock_subject(kind, item, options)
     if item is not None:
         blocker = state_blocker(kind, item, today=today)
         if blocker:
             raise StateConflict(blocker, code="invalid_state")
-        duplicate = None if replaces else _duplicate(kind, item, today=today)
-        if duplicate:
-            raise StateConflict(duplicate, code="already_issued")
-    elif kind in (DocumentKind.NOTICE, DocumentKind.REMINDER, DocumentKind.CLOSING_REPORT):
-        raise InvalidInput("请指定督办事项", field="item")
-    elif replaces is None and (live := _live_subject(kind, options)) is not None:
-        what = "该期间已印发通报" if kind == DocumentKind.CIRCULAR else "该检查已印发暗访检查记录"
-        raise StateConflict(f"{what} {live.doc_number}；如需更正，请在原公文页面作废并重发",
-                            code="already_issued")
-    settings = load_settings()
-    data = build_data(kind, item=item, options=options, today=today, settings=settings)
+    duplicate = None if replaces else _duplicate(kind, item, today=today, options=options)
+    if duplicate:
+        raise StateConflict(duplicate, code="already_issued")
+
+
+def insert_document(kind: Kind, *, actor: User, item: SupervisionItem | None,
+                    options: Options, data: dict, today: date, settings,
+                    replaces: Document | None = None, signed_by: User | None = None,
+                    signed_at=None) -> Document:
+    """Take the number and insert the document (flushes); its files are rendered after the
+    commit. A signed draft (webapp/documents/signoff.py) names its 签发人 and time."""
     data_json = _canonical(data)
-    issuer = snapshot(settings)
+    issuer = snapshot(settings) | {"verify_base_url": verify_base_url()}
     code, year = issuer["code"], today.year
-    sequence = next_number(f"doc:{code}", year)
+    sequence = next_number(f"{kind.numbering}:{code}", year)
     doc = Document(
-        kind=kind, item_id=item.id if item else None,
-        inspection_id=options.inspection_id if kind == DocumentKind.INSPECTION_RECORD else None,
-        period_start=options.start if kind == DocumentKind.CIRCULAR else None,
-        period_end=options.end if kind == DocumentKind.CIRCULAR else None,
+        kind=kind.name, **_subject_columns(kind, item, options),
         title=data["title"][:300], doc_number=f"{code}〔{year}〕{sequence}号",
         issuer_code=code, year=year, sequence=sequence, state=DocumentState.ISSUED,
         data_json=data_json, issuer_json=json.dumps(issuer, ensure_ascii=False, sort_keys=True),
         replaces_id=replaces.id if replaces else None, issued_by_id=actor.id,
-        issued_at=utcnow(),
+        issued_at=utcnow(), verify_code=secrets.token_urlsafe(12),
+        signed_by_id=signed_by.id if signed_by else None, signed_at=signed_at,
     )
     db.session.add(doc)
     db.session.flush()
-    if kind == DocumentKind.REMINDER and replaces is None:  # a correction is no new reminder
+    if kind.daily and item is not None and replaces is None:  # a correction is no new reminder
         item_services.record_reminder(item, actor=actor, channel=ReminderChannel.DOCUMENT,
-                                      note=f"印发催办通知 {doc.doc_number}")
+                                      note=f"印发{kind.label} {doc.doc_number}")
     audit.record("document_issue", object_type="document", object_id=doc.doc_number,
                  actor=actor, details={"kind": str(kind), "title": doc.title,
                                        "item": item.code if item else None,
-                                       "replaces": replaces.doc_number if replaces else None})
+                                       "replaces": replaces.doc_number if replaces else None,
+                                       "signed_by": signed_by.name if signed_by else None})
     after_commit(render_issued, doc.id)
     return doc
 
 
-def _lock_subject(kind: DocumentKind, item: SupervisionItem | None, options: Options) -> None:
+def verify_base_url() -> str:
+    """Where 扫码验真 links point (VERIFY_BASE_URL, else NOTIFY_BASE_URL, else the address this
+    request came through): kept with the document when it is issued."""
+    cfg = current_app.config
+    base = cfg.get("VERIFY_BASE_URL") or cfg.get("NOTIFY_BASE_URL")
+    if not base and has_request_context():
+        base = request.url_root
+    return (base or "http://localhost:5000").rstrip("/")
+
+
+def verify_url(doc: Document) -> str | None:
+    """The URL the document's QR code carries (None for documents issued before QR codes)."""
+    if not doc.verify_code:
+        return None
+    base = json.loads(doc.issuer_json).get("verify_base_url") or verify_base_url()
+    return f"{base}/v/{doc.verify_code}"
+
+
+def _lock_subject(kind: Kind, item: SupervisionItem | None, options: Options) -> None:
     """Serialise issuing for one subject (an item, a period's circular, an inspection's record),
     so that of two racing requests the second sees the first's document and is refused."""
     if item is not None:
         lock_row(item)
-    elif kind == DocumentKind.CIRCULAR:
-        lock_key(f"circular:{options.start}:{options.end}")
-    elif kind == DocumentKind.INSPECTION_RECORD:
-        lock_key(f"inspection_record:{options.inspection_id}")
-
-
-def _live_subject(kind: DocumentKind, options: Options) -> Document | None:
-    if kind == DocumentKind.CIRCULAR and options.start and options.end:
-        return _live(kind, period_start=options.start, period_end=options.end)
-    if kind == DocumentKind.INSPECTION_RECORD:
-        return _live(kind, inspection_id=options.inspection_id)
-    return None
+    else:
+        where = _subject_columns(kind, item, options)
+        lock_key(f"{kind}:" + ":".join(str(where[k]) for k in sorted(where)))
 
 
 # --- rendering after the commit ----------------------------------------------------------
 
 
-def _render(fmt: str, kind: DocumentKind, data: dict, issuer, *, doc_number: str | None
-            ) -> bytes:
+def _render(fmt: str, kind: Kind | str, data: dict, issuer, *, doc_number: str | None,
+            verify: str | None = None) -> bytes:
+    kind = kinds.get(kind)
     if fmt not in ("pdf", "docx"):
         raise InvalidInput("格式只能是 pdf 或 docx", field="format")
     request = rendering.RenderRequest(
         kind=str(kind), data=data, issuer=issuer, doc_number=doc_number,
-        pdfa=fmt == "pdf" and kind == DocumentKind.CLOSING_REPORT,
-        image_loader=_load_image)
+        pdfa=fmt == "pdf" and kind.pdfa, image_loader=_load_image, verify_url=verify)
     fn = rendering.render_pdf if fmt == "pdf" else rendering.render_docx
     return _with_time_limit(fn, request)
 
@@ -366,14 +330,17 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
     Never re-renders a document that has its files. On failure the record keeps its number
     and state and gets `render_error`; True when both files are stored.
     """
+    from webapp.media.store import sm3_hex
+
     if doc.rendered:
         raise StateConflict("该公文的文件已生成，不会重新生成", code="already_rendered")
     settings = load_settings()
     issuer = make_issuer(json.loads(doc.issuer_json), font_paths(settings))
     data = json.loads(doc.data_json)
+    url = verify_url(doc)
     try:
-        docx = _render("docx", doc.kind, data, issuer, doc_number=doc.doc_number)
-        pdf = _render("pdf", doc.kind, data, issuer, doc_number=doc.doc_number)
+        docx = _render("docx", doc.kind, data, issuer, doc_number=doc.doc_number, verify=url)
+        pdf = _render("pdf", doc.kind, data, issuer, doc_number=doc.doc_number, verify=url)
     except Exception as err:  # any failure: the record stays, the error is shown, retry later
         log.warning("render of %s failed: %s", doc.doc_number, err, exc_info=True)
         doc.render_error = f"{type(err).__name__}: {err}"[:2000]
@@ -383,11 +350,12 @@ def render_document(doc: Document, *, actor: User | None = None) -> bool:
         db.session.flush()
         return False
     d, p = save_bytes(docx), save_bytes(pdf)
-    doc.docx_sha256, doc.docx_size = d.sha256, d.size
-    doc.pdf_sha256, doc.pdf_size = p.sha256, p.size
+    doc.docx_sha256, doc.docx_sm3, doc.docx_size = d.sha256, sm3_hex(docx), d.size
+    doc.pdf_sha256, doc.pdf_sm3, doc.pdf_size = p.sha256, sm3_hex(pdf), p.size
     doc.render_error, doc.rendered_at = None, utcnow()
     audit.record("document_rendered", object_type="document", object_id=doc.doc_number,
-                 actor=actor, details={"pdf_sha256": p.sha256, "docx_sha256": d.sha256})
+                 actor=actor, details={"pdf_sha256": p.sha256, "docx_sha256": d.sha256,
+                                       "pdf_sm3": doc.pdf_sm3, "docx_sm3": doc.docx_sm3})
     db.session.flush()
     return True
 
@@ -420,6 +388,11 @@ def pending_documents() -> list[Document]:
 def void_document(doc: Document, *, actor: User, reason: object) -> None:
     """作废: the document stays on record with its number, marked voided with the reason."""
     _office(actor, "作废公文")
+    void(doc, actor=actor, reason=reason)
+
+
+def void(doc: Document, *, actor: User, reason: object) -> None:
+    """Void without asking who: for void_document and for a signed correction (签发)."""
     reason = clean_text(reason, field="reason", label="作废理由", max_len=1000)
     lock_row(doc)
     if doc.state == DocumentState.VOIDED:
@@ -438,35 +411,35 @@ def correct_document(doc: Document, *, actor: User, reason: object,
                      today: date | None = None, options: Options | None = None) -> Document:
     """更正: void the document with the reason and issue a new one (new number) from the
     current data; a circular keeps its period and the office's texts unless given anew."""
-    kind = doc.kind
+    kind = kinds.get(doc.kind)
     item = doc.item
-    if options is None:
-        options = _options_of(doc)
-    if kind != DocumentKind.CIRCULAR and kind != DocumentKind.INSPECTION_RECORD and item is None:
-        raise StateConflict("原公文没有关联事项，无法更正", code="invalid_state")
-    if kind == DocumentKind.REMINDER and item is not None and \
-            item.state not in ACTIONS["remind"].from_states:
-        raise StateConflict("事项已不在办理中，催办通知无需更正", code="invalid_state")
+    options = options or _options_of(doc)
+    if kind.subject == Subject.ITEM:
+        if item is None:
+            raise StateConflict("原公文没有关联事项，无法更正", code="invalid_state")
+        blocker = state_blocker(kind, item, today=today or local_today())
+        if blocker:
+            raise StateConflict(f"{blocker}，无法更正", code="invalid_state")
     void_document(doc, actor=actor, reason=reason)
-    new = issue_document(kind, actor=actor, item=item, options=options, today=today,
-                         replaces=doc)
-    return new
+    return issue_document(kind, actor=actor, item=item, options=options, today=today,
+                          replaces=doc)
 
 
 def _options_of(doc: Document) -> Options:
+    """The office's choices a document was issued with, read back from its data."""
     data = json.loads(doc.data_json)
-    if doc.kind == DocumentKind.CIRCULAR:
-        names = {u.name: u.id for u in db.session.scalars(select(Unit))}
-        return Options(
-            start=doc.period_start, end=doc.period_end, summary=data.get("summary"),
-            requirements=data.get("requirements"),
-            praised=[{"unit_id": names.get(p["unit"]), "reason": p["reason"]}
-                     for p in data.get("praised", [])],
-            criticised=[{"unit_id": names.get(c["unit"]), "reason": c["reason"]}
-                        for c in data.get("criticised", [])])
+    named = [*data.get("praised", []), *data.get("criticised", [])]
+    ids = {u.name: u.id for u in db.session.scalars(
+        select(Unit).where(Unit.name.in_([n["unit"] for n in named])))} if named else {}
     new_due = data.get("new_due_date")
-    return Options(new_due_date=date.fromisoformat(new_due) if new_due else None,
-                   inspection_id=doc.inspection_id)
+    return Options(
+        start=doc.period_start, end=doc.period_end, inspection_id=doc.inspection_id,
+        new_due_date=date.fromisoformat(new_due) if new_due else None,
+        summary=data.get("summary"), requirements=data.get("requirements"),
+        praised=[{"unit_id": ids.get(p["unit"]), "reason": p["reason"]}
+                 for p in data.get("praised", [])],
+        criticised=[{"unit_id": ids.get(c["unit"]), "reason": c["reason"]}
+                    for c in data.get("criticised", [])])
 
 
 def mark_archived(doc: Document, archive_code: str) -> None:
@@ -480,4 +453,4 @@ def download_name(doc: Document, fmt: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return DocumentKind(kind).label
+    return kinds.get(kind).label

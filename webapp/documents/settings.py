@@ -11,7 +11,7 @@ from sqlalchemy import select
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import utcnow
-from webapp.documents.models import DocumentKind, IssuerSettings
+from webapp.documents.models import IssuerSettings
 from webapp.documents.rendering import Issuer
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.extensions import db
@@ -29,7 +29,6 @@ DEFAULTS = {
     "mark": "某某县公安局",
     "add_wenjian": True,
     "code": "某公督",
-    "letter_kinds": "notice,reminder",
     "signature": "某某县公安局",
     "contact_name": None,
     "contact_phone": None,
@@ -39,10 +38,19 @@ DEFAULTS = {
 }
 
 
+def defaults() -> dict:
+    """The settings before the admin saves any: the letter format and 签发 for the kinds whose
+    row in webapp/documents/kinds.py says so."""
+    from webapp.documents import kinds
+
+    return DEFAULTS | {"letter_kinds": ",".join(kinds.names(letter=True)),
+                       "signoff_kinds": ",".join(kinds.names(signoff=True))}
+
+
 def load_settings() -> IssuerSettings:
     """The saved settings row, or an unsaved row holding the defaults."""
     row = db.session.scalar(select(IssuerSettings).order_by(IssuerSettings.id).limit(1))
-    return row if row is not None else IssuerSettings(**DEFAULTS)
+    return row if row is not None else IssuerSettings(**defaults())
 
 
 def font_paths(settings: IssuerSettings) -> dict[str, str]:
@@ -55,6 +63,11 @@ def font_paths(settings: IssuerSettings) -> dict[str, str]:
 
 def letter_kinds(settings: IssuerSettings) -> list[str]:
     return [k for k in (settings.letter_kinds or "").split(",") if k]
+
+
+def signoff_kinds(settings: IssuerSettings) -> list[str]:
+    """Kinds that go 拟稿 → 核稿 → 签发 before they take a number."""
+    return [k for k in (settings.signoff_kinds or "").split(",") if k]
 
 
 def cc_list(settings: IssuerSettings) -> list[str]:
@@ -103,20 +116,30 @@ def _line(form: dict, key: str, label: str, max_len: int, required: bool = False
                       max_len=max_len, single_line=True)
 
 
+def _kind_list(form: dict, key: str, what: str) -> str:
+    """The kinds ticked for `key`, as the comma list stored (table order)."""
+    from webapp.documents import kinds
+
+    chosen = form.get(key) or []
+    if isinstance(chosen, str):
+        chosen = [chosen]
+    names = kinds.names()
+    if any(k not in names for k in chosen):
+        raise InvalidInput(f"{what}的公文种类无效", field=key)
+    return ",".join(k for k in names if k in chosen)
+
+
 def update_settings(*, actor: User, form: dict) -> IssuerSettings:
-    """Save the issuer settings from a form (plain dict; lists for letter_kinds)."""
+    """Save the issuer settings from a form (plain dict; lists for letter_kinds and
+    signoff_kinds)."""
     if actor.role != Role.ADMIN:
         raise NotAllowed("只有系统管理员可以修改公文设置")
     mark = _line(form, "mark", "发文机关标志", 100, required=True)
     code = _line(form, "code", "机关代字", 32, required=True)
     if any(c in code for c in "〔〕[]()（）号 "):
         raise InvalidInput("机关代字只填代字本身（如“某公督”），不含年份、括号和“号”", field="code")
-    kinds = form.get("letter_kinds") or []
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    valid = {str(k) for k in DocumentKind}
-    if any(k not in valid for k in kinds):
-        raise InvalidInput("信函格式的公文种类无效", field="letter_kinds")
+    letter = _kind_list(form, "letter_kinds", "信函格式")
+    signoff = _kind_list(form, "signoff_kinds", "须经领导签发")
     cc = clean_text(form.get("cc"), field="cc", label="抄送", required=False, max_len=1000)
     fonts = {}
     for slot in SLOTS:
@@ -127,12 +150,13 @@ def update_settings(*, actor: User, form: dict) -> IssuerSettings:
             fonts[slot] = path
     row = db.session.scalar(select(IssuerSettings).order_by(IssuerSettings.id).limit(1))
     if row is None:
-        row = IssuerSettings(**DEFAULTS)
+        row = IssuerSettings(**defaults())
         db.session.add(row)
-    before = snapshot(row) | {"font_paths": font_paths(row)}
+    before = snapshot(row) | {"font_paths": font_paths(row), "signoff_kinds": signoff_kinds(row)}
     row.mark, row.code = mark, code
     row.add_wenjian = form.get("add_wenjian") in (True, "1", "on", "true", "yes")
-    row.letter_kinds = ",".join(k for k in (str(k) for k in DocumentKind) if k in kinds)
+    row.letter_kinds = letter
+    row.signoff_kinds = signoff
     row.signature = _line(form, "signature", "署名", 100)
     row.contact_name = _line(form, "contact_name", "联系人", 64)
     row.contact_phone = _line(form, "contact_phone", "联系电话", 32)
@@ -141,7 +165,7 @@ def update_settings(*, actor: User, form: dict) -> IssuerSettings:
     row.font_paths = json.dumps(fonts, ensure_ascii=False, sort_keys=True)
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
-    after = snapshot(row) | {"font_paths": fonts}
+    after = snapshot(row) | {"font_paths": fonts, "signoff_kinds": signoff_kinds(row)}
     changed = {k: after[k] for k in after if before.get(k) != after[k]}
     audit.record("issuer_settings_update", object_type="issuer_settings", object_id=row.id,
                  actor=actor, details={"changed": changed})

@@ -22,10 +22,17 @@ from sqlalchemy import func, select
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.database import local_today
-from webapp.documents import services
+from webapp.documents import kinds, services, signoff
 from webapp.documents import settings as issuer_settings
 from webapp.documents.access import get_document, visible_documents
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents.kinds import Subject
+from webapp.documents.models import (
+    OPEN_DRAFT_STATES,
+    Document,
+    DocumentDraft,
+    DocumentKind,
+    DocumentState,
+)
 from webapp.documents.services import DOCX, PDF, Options
 from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
@@ -39,14 +46,14 @@ from webapp.transaction import after_commit, on_refusal
 from webapp.validation import page_arg, parse_date
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
-ITEM_KIND_NAMES = ("notice", "reminder", "closing_report")
 PER_PAGE = 50
 
 
-def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKind:
-    if name not in allowed:
+def _item_kind(name: str) -> kinds.Kind:
+    kind = kinds.get(name)
+    if kind.subject != Subject.ITEM:
         raise NotFound("没有这种公文")
-    return DocumentKind(name)
+    return kind
 
 
 # --- list and detail ---------------------------------------------------------------------
@@ -57,21 +64,22 @@ def _kind(name: str, allowed=tuple(str(k) for k in DocumentKind)) -> DocumentKin
 def document_list():
     kind = request.args.get("kind") or None
     stmt = visible_documents(current_user)
-    if kind in DocumentKind.__members__.values():
+    if kinds.find(kind):
         stmt = stmt.where(Document.kind == kind)
     page = page_arg(request.args.get("page"))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     docs = db.session.scalars(stmt.order_by(Document.issued_at.desc(), Document.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template("documents/list.html", docs=docs, total=total, page=page,
-                           per_page=PER_PAGE, kind=kind, kinds=DocumentKind)
+                           per_page=PER_PAGE, kind=kind, kinds=kinds.choices())
 
 
 def render_detail(doc: Document, *, error: str | None = None, status: int = 200):
 
     replaced_by = db.session.scalar(select(Document).where(Document.replaces_id == doc.id))
     return render_template(
-        "documents/detail.html", doc=doc, error=error, replaced_by=replaced_by), status
+        "documents/detail.html", doc=doc, error=error, replaced_by=replaced_by,
+        rule=kinds.get(doc.kind)), status
 
 
 @bp.route("/<id:doc_id>")
@@ -123,9 +131,19 @@ def void(doc_id: int):
 @roles_required(Role.OFFICE)
 @on_refusal(_detail_again)
 def correct(doc_id: int):
-    new = services.correct_document(get_document(doc_id, current_user), actor=current_user,
-                                    reason=request.form.get("reason"))
+    doc = get_document(doc_id, current_user)
+    if signoff.required(doc.kind):  # the correction is signed first; the original stays valid
+        draft = signoff.draft_document(doc.kind, actor=current_user, item=doc.item,
+                                       options=services._options_of(doc), replaces=doc,
+                                       reason=request.form.get("reason"))
+        return _drafted(draft)
+    new = services.correct_document(doc, actor=current_user, reason=request.form.get("reason"))
     return _issued(new, f"原公文已作废，更正后的公文 {new.doc_number} 已印发")
+
+
+def _drafted(draft):
+    flash(f"已拟稿（{draft.ref}），核稿后送领导签发", "success")
+    return redirect(url_for("documents.draft_detail", draft_id=draft.id))
 
 
 def _issued(doc: Document, message: str):
@@ -164,18 +182,27 @@ def _item_options() -> Options:
 @roles_required(Role.OFFICE, Role.LEADER)
 def preview_item(code: str, kind: str):
     item = get_item(code, current_user)
-    kind = _kind(kind, ITEM_KIND_NAMES)
+    kind = _item_kind(kind)
     fmt = request.args.get("format", "pdf")
     data = services.preview(kind, actor=current_user, item=item, options=_item_options(),
                             fmt=fmt)
     return _draft_response(data, fmt, f"{kind.label} {item.code}")
 
 
+@bp.route("/items/<code>/draft/<kind>", methods=["POST"])
+@roles_required(Role.OFFICE)
+def draft_item(code: str, kind: str):
+    item = get_item(code, current_user)
+    draft = signoff.draft_document(_item_kind(kind), actor=current_user, item=item,
+                                   options=_item_options())
+    return _drafted(draft)
+
+
 @bp.route("/items/<code>/issue/<kind>", methods=["POST"])
 @roles_required(Role.OFFICE)
 def issue_item(code: str, kind: str):
     item = get_item(code, current_user)
-    kind = _kind(kind, ITEM_KIND_NAMES)
+    kind = _item_kind(kind)
     doc = services.issue_document(kind, actor=current_user, item=item, options=_item_options())
     return _issued(doc, f"{kind.label} {doc.doc_number} 已印发")
 
@@ -204,6 +231,9 @@ def _circular_options(form) -> Options:
 def circular():
     action = request.form.get("action", "preview")
     options = _circular_options(request.form)
+    if action == "draft":
+        return _drafted(signoff.draft_document(DocumentKind.CIRCULAR, actor=current_user,
+                                               options=options))
     if action != "issue":
         fmt = "docx" if action == "preview_docx" else "pdf"
         data = services.preview(DocumentKind.CIRCULAR, actor=current_user, options=options,
@@ -223,6 +253,8 @@ def inspection_record(uuid: str, action: str):
         fmt = request.args.get("format", "pdf")
         data = services.preview(kind, actor=current_user, options=options, fmt=fmt)
         return _draft_response(data, fmt, "暗访检查记录")
+    if action == "draft" and request.method == "POST":
+        return _drafted(signoff.draft_document(kind, actor=current_user, options=options))
     if action != "issue" or request.method != "POST":
         raise NotFound("找不到该页面")
     doc = services.issue_document(kind, actor=current_user, options=options)
@@ -235,6 +267,7 @@ def inspection_record(uuid: str, action: str):
 def _posted_settings() -> dict:
     form = {k: request.form.get(k) for k in request.form}
     form["letter_kinds"] = request.form.getlist("letter_kinds")
+    form["signoff_kinds"] = request.form.getlist("signoff_kinds")
     return form
 
 
@@ -243,8 +276,9 @@ def _settings_page(*, error: str | None = None, status: int = 200, posted: dict 
     return render_template(
         "documents/settings.html", row=row, error=error, posted=posted,
         letter=issuer_settings.letter_kinds(row), fonts=issuer_settings.font_paths(row),
+        signoff=issuer_settings.signoff_kinds(row),
         slots=issuer_settings.SLOTS, slot_labels=issuer_settings.SLOT_LABELS,
-        report=_font_report(row), kinds=DocumentKind,
+        report=_font_report(row), kinds=kinds.choices(),
     ), status
 
 
@@ -279,6 +313,13 @@ def _font_report(row) -> dict:
 # --- Jinja globals used by the item and statistics pages -------------------------------------
 
 
+def item_drafts(item) -> list[DocumentDraft]:
+    """Open drafts (签发) about the item, for the office and leaders."""
+    if not current_user.is_authenticated or current_user.role not in signoff.SEE_DRAFTS:
+        return []
+    return _open_drafts(DocumentDraft.item_id == item.id)
+
+
 def item_documents(item) -> list[Document]:
     """Documents of the item the current user may see, newest first."""
     if not current_user.is_authenticated:
@@ -294,11 +335,11 @@ def item_document_actions(item) -> list[dict]:
 
     today = local_today()
     result = []
-    for name in ITEM_KIND_NAMES:
-        kind = DocumentKind(name)
+    for kind in kinds.about(Subject.ITEM):
         if services.state_blocker(kind, item, today=today):
             continue
-        result.append({"kind": name, "label": kind.label,
+        result.append({"kind": str(kind), "label": kind.label, "options": kind.options,
+                       "signoff": signoff.required(kind),
                        "blocker": services.issue_blocker(kind, item, today=today)})
     return result
 
@@ -313,7 +354,16 @@ def circular_context(start, end) -> dict:
         Document.period_end == end).order_by(Document.id.desc())).all()
     return {"allowed": True, "units": units, "issued": issued,
             "can_issue": current_user.role == Role.OFFICE,
+            "signoff": signoff.required(DocumentKind.CIRCULAR),
+            "drafts": _open_drafts(DocumentDraft.period_start == start,
+                                   DocumentDraft.period_end == end,
+                                   DocumentDraft.kind == DocumentKind.CIRCULAR),
             "live": [d for d in issued if d.state == DocumentState.ISSUED]}
+
+
+def _open_drafts(*where) -> list[DocumentDraft]:
+    return list(db.session.scalars(select(DocumentDraft).where(
+        DocumentDraft.state.in_(OPEN_DRAFT_STATES), *where).order_by(DocumentDraft.id)))
 
 
 def inspection_documents(inspection) -> dict:
@@ -325,9 +375,12 @@ def inspection_documents(inspection) -> dict:
         Document.kind == DocumentKind.INSPECTION_RECORD,
         Document.inspection_id == inspection.id).order_by(Document.id.desc())).all()
     live = [d for d in docs if d.state == DocumentState.ISSUED]
-    return {"allowed": True, "docs": docs,
+    drafts = _open_drafts(DocumentDraft.kind == DocumentKind.INSPECTION_RECORD,
+                          DocumentDraft.inspection_id == inspection.id)
+    return {"allowed": True, "docs": docs, "drafts": drafts,
             "published": inspection.state == InspectionState.PUBLISHED,
-            "can_issue": current_user.role == Role.OFFICE and not live}
+            "signoff": signoff.required(DocumentKind.INSPECTION_RECORD),
+            "can_issue": current_user.role == Role.OFFICE and not live and not drafts}
 
 
 def document_date(doc: Document) -> str:
@@ -335,10 +388,18 @@ def document_date(doc: Document) -> str:
     return json.loads(doc.data_json).get("issue_date", "")
 
 
+def issuer_of(doc: Document) -> str:
+    """The 发文机关 as it was when the document was issued."""
+    return json.loads(doc.issuer_json).get("mark", "")
+
+
 JINJA_GLOBALS = {
     "item_documents": item_documents,
+    "item_drafts": item_drafts,
     "item_document_actions": item_document_actions,
     "circular_context": circular_context,
     "inspection_documents": inspection_documents,
     "document_date": document_date,
+    "issuer_of": issuer_of,
+    "verify_link": services.verify_url,
 }

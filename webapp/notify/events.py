@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.auth.models import Role, User
-from webapp.documents.models import ITEM_KINDS, Document
+from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.people.models import Person
 
@@ -42,6 +42,10 @@ EVENTS: dict[str, Event] = {
                                   "{unit}的{note}结果已发布，请查看。"),
     "assisting_input": Event("协办意见", ("lead_liaisons", "office"),
                              "督办事项{code}《{title}》收到{note}的协办意见。"),
+    "signoff_requested": Event("待签发", ("signer",),
+                               "{note}《{title}》已核稿，请您审阅后签发或退回。"),
+    "draft_signed": Event("已签发", ("office",), "《{title}》{note}。"),
+    "draft_returned": Event("稿件退回", ("office",), "《{title}》被领导退回：{note}"),
 }
 
 
@@ -75,6 +79,7 @@ RECIPIENTS = {
                                            if s.inspection else []),
     "inspector": lambda s: _people_of_users(User.id == s.inspection.inspector_id)
     if s.inspection else [],
+    "signer": lambda s: _people_of_users(User.id == s.draft.signer_id) if s.draft else [],
 }
 
 
@@ -112,6 +117,8 @@ def on_audit_event(event, actor) -> None:
         services.send(name, item=item, note=note or "")
     elif event.object_type == "document" and event.action == "document_issue":
         _document_issued(event.object_id)
+    elif event.object_type == "document_draft" and event.action in _DRAFT_ACTIONS:
+        _draft_event(event)
     elif event.object_type == "inspection" and event.action == "inspection_publish":
         from webapp.inspections.models import Inspection
 
@@ -123,10 +130,32 @@ def on_audit_event(event, actor) -> None:
                           note=inspection.mode.label)
 
 
+_DRAFT_ACTIONS = {"draft_check": "signoff_requested", "draft_sign": "draft_signed",
+                  "draft_return": "draft_returned"}
+
+
+def _draft_event(event) -> None:
+    """签发 (webapp/documents/signoff.py): the leader asked to sign is told; the office is told
+    when it is signed or returned."""
+    from webapp.documents import kinds
+    from webapp.documents.models import DocumentDraft
+    from webapp.notify import services
+
+    draft = db.session.get(DocumentDraft, int(event.object_id))
+    if draft is None:
+        return
+    d = event.details or {}
+    note = {"draft_check": kinds.get(draft.kind).label,
+            "draft_sign": f"已由{d.get('signer', '')}签发，文号{d.get('doc_number', '')}",
+            "draft_return": d.get("comment", "")}[event.action]
+    services.send(_DRAFT_ACTIONS[event.action], draft=draft, note=note)
+
+
 def _document_issued(doc_number: str) -> None:
+    from webapp.documents import kinds
     from webapp.notify import services
 
     doc = db.session.scalar(select(Document).where(Document.doc_number == doc_number))
-    if doc is not None and doc.kind in ITEM_KINDS and doc.item is not None:
+    if doc is not None and kinds.get(doc.kind).to_unit and doc.item is not None:
         services.send("document_issued", item=doc.item,
                       note=f"{doc.kind.label}（{doc.doc_number}）")

@@ -39,10 +39,14 @@ PUSHES = (Channel.SMS, Channel.WEBHOOK)  # reach a phone: quiet hours apply
 class Subject:
     item: Any = None  # SupervisionItem
     inspection: Any = None  # Inspection
+    draft: Any = None  # DocumentDraft (签发)
 
 
 def _facts(subject: Subject, note: str) -> dict[str, str]:
     item, insp = subject.item, subject.inspection
+    if subject.draft is not None:
+        return {"code": subject.draft.ref, "title": subject.draft.title, "unit": "", "due": "",
+                "note": note}
     if item is not None:
         return {"code": item.code, "title": item.title,
                 "unit": item.lead_unit.name if item.lead_unit else "",
@@ -52,6 +56,8 @@ def _facts(subject: Subject, note: str) -> dict[str, str]:
 
 
 def _href(subject: Subject) -> str | None:
+    if subject.draft is not None:
+        return f"/documents/drafts/{subject.draft.id}"
     if subject.item is not None:
         return f"/items/{subject.item.code}"
     if subject.inspection is not None:
@@ -99,12 +105,13 @@ def _sms_sent_today(person: Person, item_id: int | None, day) -> bool:
         Notification.channel == Channel.SMS, Notification.day == day)))
 
 
-def send(name: str, *, item=None, inspection=None, note: str = "",
+def send(name: str, *, item=None, inspection=None, draft=None, note: str = "",
          recipients: tuple[str, ...] | None = None, href: str | None = None
          ) -> list[Notification]:
-    """Write the notifications of event `name` about `item` or `inspection` (see the table in
-    notify/events.py) for its recipients, or for `recipients` when given."""
-    event, subject = EVENTS[name], Subject(item, inspection)
+    """Write the notifications of event `name` about `item`, `inspection` or a document's
+    `draft` (see the table in notify/events.py) for its recipients, or for `recipients` when
+    given."""
+    event, subject = EVENTS[name], Subject(item, inspection, draft)
     people: dict[int, Person] = {}
     for key in recipients or event.recipients:
         for person in RECIPIENTS[key](subject):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from webapp.assist.models import AssistingInput
 from webapp.auth.models import Role, User
 from webapp.database import local_today, local_zone
-from webapp.documents.models import Document, DocumentKind, DocumentState
+from webapp.documents.models import Document, DocumentDraft, DocumentKind, DocumentState, DraftState
 from webapp.escalation.models import EscalationStep
 from webapp.inspections.models import Inspection, InspectionState
 from webapp.notify.models import DeliveryState, Notification
@@ -157,6 +157,25 @@ def _render_failed(u: User) -> Select:
         Document.pdf_sha256.is_(None))
 
 
+def _drafts(*where, since) -> Select:
+    """稿件 awaiting 签发 steps (webapp/documents/signoff.py); the note is a leader's comment."""
+    ref = literal("稿件") + cast(DocumentDraft.id, String)
+    return select(ref.label("ref"), DocumentDraft.title.label("title"), since.label("since"),
+                  DocumentDraft.comment.label("note"),
+                  (literal("/documents/drafts/") + cast(DocumentDraft.id, String)).label("href")
+                  ).where(*where)
+
+
+def _drafts_to_check(u: User) -> Select:
+    return _drafts(DocumentDraft.state.in_((DraftState.DRAFTED, DraftState.RETURNED)),
+                   since=func.coalesce(DocumentDraft.returned_at, DocumentDraft.drafted_at))
+
+
+def _drafts_to_sign(u: User) -> Select:
+    return _drafts(DocumentDraft.state == DraftState.CHECKED, DocumentDraft.signer_id == u.id,
+                   since=DocumentDraft.checked_at)
+
+
 def _inspections(*where, since, href=None) -> Select:
     return select(Inspection.uuid.label("ref"), Inspection.place.label("title"),
                   since.label("since"), null().label("note"),
@@ -209,8 +228,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
          "拟制并印发催办通知"),
     Kind("circular", "待通报", frozenset(OF),
          _marked("escalate", DocumentKind.CIRCULAR, False, OPEN_STATES), "列入下期通报"),
+    Kind("drafts_to_check", "待核稿", frozenset(OF), _drafts_to_check, "核稿后送领导签发"),
     Kind("render_failed", "公文生成失败", frozenset(OF), _render_failed, "重新生成"),
     Kind("to_publish", "待发布检查", frozenset(OF), _to_publish, "发布检查结果"),
+    Kind("drafts_to_sign", "待签发", frozenset(LE), _drafts_to_sign, "审阅稿件，签发或退回"),
     Kind("supervised_overdue", "分管逾期", frozenset(LE), _supervised_overdue, "督促承办单位"),
     Kind("unsent", "未发送的检查记录", frozenset(INS), _unsent, "在手机上联网发送"),
     Kind("published", "检查结果已发布", frozenset(INS), _published, "查看"),

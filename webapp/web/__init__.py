@@ -23,6 +23,7 @@ NAV = [
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
     ("documents.document_list", "公文", STAFF_ROLES),
+    ("documents.draft_list", "稿件签发", {Role.OFFICE, Role.LEADER}),
     ("documents.settings", "公文设置", {Role.ADMIN}),
     ("users.user_list", "用户", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),

@@ -95,7 +95,7 @@ def render_sample(
         data=data if data is not None else sample_data(kind),
         issuer=issuer or Issuer(),
         doc_number=doc_number,
-        pdfa=kind == "closing_report",
+        pdfa=_kind(kind).pdfa,
         image_loader=sample_image_loader,
     )
     if fmt == "pdf":
@@ -103,6 +103,15 @@ def render_sample(
     if fmt == "docx":
         return render_docx(req)
     raise RenderError(f"未知格式 / Unknown format: {fmt!r}")
+
+
+def _kind(name: str):
+    from webapp.documents import kinds
+
+    rule = kinds.find(name)
+    if rule is None:
+        raise RenderError(f"未知的公文种类 / Unknown document kind: {name!r}")
+    return rule
 
 
 def warm_up(issuer: Issuer | None = None) -> dict[str, float]:

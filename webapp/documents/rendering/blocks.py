@@ -20,7 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from webapp.documents.models import DocumentKind
 from webapp.documents.rendering.errors import RenderError, TemplateError
 
-KINDS = tuple(k.value for k in DocumentKind)
+KINDS = tuple(k.value for k in DocumentKind)  # the built-in kinds: each has sample data
 REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "doc_templates"
 
 # XML 1.0 forbids these; the caller refuses them at input, we refuse them here too.
@@ -231,14 +231,18 @@ def _template_line(exc: BaseException, name: str) -> tuple[str, int | None]:
 
 def render_lines(kind: str, context: dict) -> tuple[str, str]:
     """Render the kind's template to line format; returns (template file, text)."""
-    if kind not in KINDS:
+    from webapp.documents import kinds
+
+    rule = kinds.find(kind)
+    if rule is None:
         raise RenderError(f"未知的公文种类 / Unknown document kind: {kind!r}")
     dirs = template_dirs()
-    name = f"{kind}.j2"
+    name = f"{rule.template}.j2"
     # The environment is chosen by the directory that holds the template now, so an override
     # added to instance/doc_templates while the server runs is used from the next render on.
     holder = next((d for d in dirs if (Path(d) / name).is_file()), None)
-    env = environment((holder,) if holder else dirs)
+    # Its includes (_closing.j2…) come from the same directory first, then the others.
+    env = environment((holder, *(d for d in dirs if d != holder)) if holder else dirs)
     try:
         template = env.get_template(name)
         return template.filename or name, template.render(context)

@@ -6,8 +6,8 @@ import re
 
 from markupsafe import Markup
 
-from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
+from webapp.documents.rendering import qr as QR
 from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.request import RenderRequest
 
@@ -122,6 +122,8 @@ def _header(req: RenderRequest) -> Markup:
         Markup('<div class="tl {} n{}">{}</div>').format(kind, i, text)
         for i, (kind, text) in enumerate(req.header_lines)
     )
+    if req.qr_url:  # 扫码验真, in the top margin of page 1 (rendering/qr.py says where)
+        left += Markup('<img class="qr" alt="" src="{}">').format(QR.png_data_url(req.qr_url))
     if req.letter:
         return Markup(
             '<div class="hdr letter">{}<div class="mark">{}</div><div class="drule top"></div>'
@@ -245,7 +247,9 @@ def build_html(
         parts.append(Markup('<div class="blankpage"></div>'))
     parts.append(_colophon(cc, printer, req.letter))
     title = next((b.text for b in blocks if b.kind == "title"), "")
-    label = DocumentKind(req.kind).label
+    from webapp.documents import kinds
+
+    label = kinds.get(req.kind).label
     subject = f"{label} {req.doc_number}" if req.doc_number else f"{label}（草稿）"
     keywords = ", ".join(k for k in ("督办", label, _item_code(req)) if k)
     classes = ["letter" if req.letter else "standard"] + (["draft"] if req.draft else [])
@@ -304,6 +308,8 @@ p, h1, figure {{ margin: 0; orphans: 1; widows: 1; }}
 .hdr .docno.signed {{ text-align: left; padding-left: 1em; }}
 .hdr .signer {{ position: absolute; right: 0; height: {line}; padding-right: 1em;
   letter-spacing: 0; }}
+.hdr .qr {{ position: absolute; top: {QR.TOP_MM - L.TOP}mm; left: {QR.LEFT_MM - L.LEFT}mm;
+  width: {QR.SIZE_MM}mm; height: {QR.SIZE_MM}mm; image-rendering: pixelated; }}
 .hdr .rrule {{ position: absolute; left: 0; right: 0; height: 0;
   border-top: {L.RULE_PT}pt solid {L.RED}; }}
 .hdr.letter .docno {{ text-align: right; }}

@@ -12,6 +12,13 @@ from webapp.documents.rendering.blocks import Block, parse, render_lines
 from webapp.documents.rendering.errors import RenderError
 
 
+def _default_letter_kinds() -> frozenset[str]:
+    """Kinds in 信函格式 unless the admin chose otherwise (webapp/documents/kinds.py)."""
+    from webapp.documents import kinds
+
+    return frozenset(kinds.names(letter=True))
+
+
 @dataclass
 class Issuer:
     """The issuing office's settings (admin settings); defaults for a county bureau."""
@@ -19,7 +26,7 @@ class Issuer:
     mark: str = "某某县公安局"  # 发文机关标志
     add_wenjian: bool = True  # append "文件" (standard format only)
     code: str = "某公督"  # 机关代字
-    letter_kinds: frozenset[str] = frozenset({"notice", "reminder"})  # kinds in 信函格式
+    letter_kinds: frozenset[str] = field(default_factory=lambda: _default_letter_kinds())
     signature: str = "某某县公安局"  # 署名
     contact_name: str = ""
     contact_phone: str = ""
@@ -42,6 +49,12 @@ class RenderRequest:
     doc_number: str | None  # None = draft: 草稿 mark, no number
     pdfa: bool = False
     image_loader: Callable[[str], bytes] | None = None
+    verify_url: str | None = None  # 扫码验真: printed as a QR code on page 1 (not on drafts)
+
+    @property
+    def qr_url(self) -> str | None:
+        """The URL the document's QR code carries, or None (drafts carry none)."""
+        return None if self.draft else self.verify_url
 
     @property
     def letter(self) -> bool:
@@ -86,21 +99,7 @@ class RenderRequest:
         return [str(n).strip() for n in names if n and str(n).strip()]
 
 
-REQUIRED = {
-    "common": ("title", "issue_date"),
-    "notice": ("item.code", "item.title", "item.content", "item.due_date", "item.lead_unit"),
-    "reminder": ("item.code", "item.title", "item.due_date", "item.lead_unit", "days_overdue"),
-    "circular": ("period.start", "period.end", "summary"),
-    "closing_report": (
-        "item.code",
-        "item.title",
-        "item.lead_unit",
-        "feedback",
-        "review_opinion",
-        "closed_date",
-    ),
-    "inspection_record": ("inspection.unit", "inspection.mode_label", "inspection.started_at"),
-}
+REQUIRED = ("title", "issue_date")  # every kind; each kind adds its own (kinds.py `required`)
 
 
 def _lookup(data: dict, dotted: str) -> object:
@@ -116,9 +115,12 @@ def check_data(kind: str, data: dict) -> None:
     """Refuse data missing a required field (RenderError naming the field)."""
     if not isinstance(data, dict):
         raise RenderError("公文数据必须是字典 / Document data must be a dict")
+    from webapp.documents import kinds
+
+    rule = kinds.find(kind)
     missing = [
         f
-        for f in (*REQUIRED["common"], *REQUIRED.get(kind, ()))
+        for f in (*REQUIRED, *(rule.required if rule else ()))
         if _lookup(data, f) in (None, "", [], {})
     ]
     if missing:

@@ -16,7 +16,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, RGBColor, Twips
 
-from webapp.documents.models import DocumentKind
 from webapp.documents.rendering import layout as L
 from webapp.documents.rendering.blocks import Block
 from webapp.documents.rendering.fonts import WORD_NAMES
@@ -406,6 +405,44 @@ def _image(doc, block: Block, req: RenderRequest) -> None:
         _para(doc, "Duban Figure", block.text)
 
 
+QR_PICTURE = """<w:r xmlns:w="{w}" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:pic="{pic}"
+ xmlns:r="{r}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659266"
+ behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>
+<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>
+<wp:extent cx="{cx}" cy="{cx}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>
+<wp:docPr id="9003" name="扫码验真" descr="{url}"/>
+<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>
+<a:graphic><a:graphicData uri="{pic}"><pic:pic><pic:nvPicPr><pic:cNvPr id="9003"
+ name="verify.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rid}"/>
+<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>
+<a:ext cx="{cx}" cy="{cx}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>
+</pic:pic></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+
+
+def _qr(doc, url: str) -> None:
+    """扫码验真: the QR code, anchored to the page in the top margin of page 1 (qr.py says
+    where); the picture carries its quiet zone, so it starts that much further out."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsmap
+
+    from webapp.documents.rendering import qr
+
+    rid, _ = doc.part.get_or_add_image(io.BytesIO(qr.png(url)))
+    side = qr.png_size_mm(url)
+    quiet = (side - qr.SIZE_MM) / 2
+    xml = QR_PICTURE.format(
+        w=nsmap["w"], wp=nsmap["wp"], a=nsmap["a"], pic=nsmap["pic"], r=nsmap["r"], rid=rid,
+        url=quoteattr(url)[1:-1],
+        x=round((qr.LEFT_MM - quiet) * EMU_PER_MM), y=round((qr.TOP_MM - quiet) * EMU_PER_MM),
+        cx=round(side * EMU_PER_MM))
+    first = doc.element.body[0]
+    first.append(parse_xml(xml))
+
+
 COLOPHON_BOX = """<w:r xmlns:w="{w}" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:wps="{wps}"><w:drawing>
 <wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264"
  behindDoc="0" locked="1" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>
@@ -573,10 +610,14 @@ def render_docx(req: RenderRequest) -> bytes:
         if plan != "inline":
             _colophon_page(doc, blank=plan == "blank")
     _colophon(doc, cc, printer, req.letter)
+    if req.qr_url:
+        _qr(doc, req.qr_url)
     props = doc.core_properties
     props.title = next((b.text for b in blocks if b.kind == "title"), "")
     props.author = req.data.get("signature") or req.issuer.signature
-    label = DocumentKind(req.kind).label
+    from webapp.documents import kinds
+
+    label = kinds.get(req.kind).label
     props.subject = label + (f" {req.doc_number}" if req.doc_number else "（草稿）")
     props.keywords = "督办, " + label
     out = io.BytesIO()
