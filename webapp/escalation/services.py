@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert, select
 
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
@@ -24,12 +23,8 @@ from webapp.escalation.models import EscalationRule, EscalationStep
 from webapp.escalation.rules import RULES
 from webapp.extensions import db
 from webapp.notify import services as notify
-from webapp.supervision import services as items
-from webapp.supervision.models import (
-    WITH_UNIT_STATES,
-    ReminderChannel,
-    SupervisionItem,
-)
+from webapp.supervision import reminders
+from webapp.supervision.models import WITH_UNIT_STATES, SupervisionItem
 from webapp.transaction import lock_key
 
 
@@ -98,56 +93,74 @@ def tick(today: date) -> TickReport:
     return report
 
 
+BATCH = 1000  # items whose actions are written together
+
+
 def _apply(key: str, targets: list[tuple[date, int]], today: date, report: TickReport) -> None:
+    """Rule `key` for every item it is due on `today`: selected in one query (no step yet for
+    this deadline, or for this day when it repeats), then acted on in batches."""
     rule = RULES[key]
     offsets = dict(targets)
     repeat = rule.every is not None
-    stmt = (select(SupervisionItem)
+    stmt = (notify.ItemFacts.select()
             .where(SupervisionItem.state.in_(WITH_UNIT_STATES),
-                   SupervisionItem.due_date.in_(list(offsets)))
-            .options(selectinload(SupervisionItem.lead_unit),
-                     selectinload(SupervisionItem.assisting_units)))
+                   SupervisionItem.due_date.in_(list(offsets))))
     if rule.urgency is not None:
         stmt = stmt.where(SupervisionItem.urgency == rule.urgency)
     done = select(EscalationStep.id).where(
         EscalationStep.item_id == SupervisionItem.id, EscalationStep.rule == key,
         EscalationStep.due_date == SupervisionItem.due_date,
         EscalationStep.on_day == (today if repeat else SupervisionItem.due_date))
-    for item in db.session.scalars(stmt.where(~done.exists()).order_by(SupervisionItem.id)):
-        offset = offsets[item.due_date]
-        db.session.add(EscalationStep(item_id=item.id, rule=key, due_date=item.due_date,
-                                      on_day=today if repeat else item.due_date,
-                                      overdue_days=offset, created_at=utcnow()))
-        ACTIONS[key if not repeat else "repeat"](item, offset)
-        report.applied[key] += 1
-    db.session.flush()
+    due = [notify.ItemFacts.from_row(r) for r in db.session.execute(
+        stmt.where(~done.exists()).order_by(SupervisionItem.id))]
+    act = ACTIONS[key if not repeat else "repeat"]
+    for start in range(0, len(due), BATCH):
+        batch = {f.id: (f, offsets[f.due_date]) for f in due[start:start + BATCH]}
+        taken = act(batch)
+        now = utcnow()
+        db.session.execute(insert(EscalationStep), [
+            {"item_id": i, "rule": key, "due_date": batch[i][0].due_date,
+             "on_day": today if repeat else batch[i][0].due_date,
+             "overdue_days": batch[i][1], "created_at": now} for i in taken])
+        report.applied[key] += len(taken)
 
 
-def _remind(item: SupervisionItem, note: str) -> None:
-    items.record_reminder(item, actor=None, channel=ReminderChannel.SYSTEM, note=note,
-                          automatic=True)
+# Each action takes a batch {item id: (facts, working days from the deadline)} and returns
+# the ids it acted on: a reminder goes through the item's gate (supervision/reminders.py),
+# which skips an item that left the unit's hands meanwhile.
+
+Batch = dict[int, tuple["notify.ItemFacts", int]]
 
 
-def _due_soon(item: SupervisionItem, offset: int) -> None:
-    _remind(item, f"将于 {item.due_date} 到期")
-    notify.send("due_soon", item=item)
+def _remind_and_tell(batch: Batch, event: str, note, message) -> list[int]:
+    taken = reminders.record_automatic({i: note(f, n) for i, (f, n) in batch.items()})
+    notify.send_many(event, [(notify.Subject(batch[i][0]), message(*batch[i]))
+                             for i in taken])
+    return taken
 
 
-def _first_overdue(item: SupervisionItem, offset: int) -> None:
-    _remind(item, f"已逾期 {offset} 个工作日")
-    notify.send("overdue", item=item, note=f"，已逾期{offset}个工作日")
+def _due_soon(batch: Batch) -> list[int]:
+    return _remind_and_tell(batch, "due_soon", lambda f, n: f"将于 {f.due_date} 到期",
+                            lambda f, n: "")
 
 
-def _escalate(item: SupervisionItem, offset: int) -> None:
-    audit.record("escalate", object_type="item", object_id=item.code, actor=None,
-                 details={"note": f"逾期 {offset} 个工作日，告知分管领导并列入通报",
-                          "overdue_days": offset})
-    notify.send("escalated", item=item, note=f"{offset}个工作日")
+def _first_overdue(batch: Batch) -> list[int]:
+    return _remind_and_tell(batch, "overdue", lambda f, n: f"已逾期 {n} 个工作日",
+                            lambda f, n: f"，已逾期{n}个工作日")
 
 
-def _repeat(item: SupervisionItem, offset: int) -> None:
-    _remind(item, f"已逾期 {offset} 个工作日（重复催办）")
-    notify.send("overdue", item=item, note=f"，已逾期{offset}个工作日")
+def _repeat(batch: Batch) -> list[int]:
+    return _remind_and_tell(batch, "overdue", lambda f, n: f"已逾期 {n} 个工作日（重复催办）",
+                            lambda f, n: f"，已逾期{n}个工作日")
+
+
+def _escalate(batch: Batch) -> list[int]:
+    audit.record_many([("escalate", "item", f.code,
+                        {"note": f"逾期 {n} 个工作日，告知分管领导并列入通报",
+                         "overdue_days": n}) for f, n in batch.values()])
+    notify.send_many("escalated", [(notify.Subject(f), f"{n}个工作日")
+                                   for f, n in batch.values()])
+    return list(batch)
 
 
 ACTIONS = {"due_soon": _due_soon, "first_overdue": _first_overdue, "escalate": _escalate,
