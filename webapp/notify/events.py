@@ -43,6 +43,11 @@ EVENTS: dict[str, Event] = {
                                   "{unit}的{note}结果已发布，请查看。"),
     "assisting_input": Event("协办意见", ("lead_liaisons", "office"),
                              "督办事项{code}《{title}》收到{note}的协办意见。"),
+    "cadence_due": Event("进展报送提醒", ("lead_liaisons", "direct"),
+                         "督办事项{code}《{title}》请于{note}前报送阶段进展。"),
+    "cadence_missed": Event("进展未报", ("lead_liaisons", "direct"),
+                            "督办事项{code}《{title}》未按期报送阶段进展（应于{note}前报送），"
+                            "请立即报送。"),
 }
 
 

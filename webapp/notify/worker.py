@@ -138,6 +138,8 @@ def _daily(ticked):
         report = tick(today)
         db.session.commit()
         log.info("tick %s: %s", today, report.summary())
+        for problem in report.problems:
+            log.warning("tick %s: %s", today, problem)
         for year in report.missing_years:
             log.warning("the holidays of %s are missing: counting Monday to Friday", year)
     except Exception:
