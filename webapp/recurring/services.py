@@ -210,7 +210,7 @@ def make_periods(today: date, cal: WorkCalendar | None = None, *,
             label = rules.period_label(rec.frequency, period.start)
             try:
                 with db.session.begin_nested():
-                    made.codes.append(_make(rec, period, label))
+                    made.codes.append(_make(rec, period, label, today))
             except DomainError as err:
                 rec.last_error = f"{label}：{err.message}"
                 made.problems.append(f"周期事项《{rec.title}》{label}未能生成：{err.message}")
@@ -238,7 +238,7 @@ def _who(person_id: int | None, name: str | None) -> int | str | None:
     return person.id if person is not None and person.active else name
 
 
-def _make(rec: Recurrence, period: rules.Period, label: str) -> str:
+def _make(rec: Recurrence, period: rules.Period, label: str, today: date) -> str:
     actor = _registrar(rec)
     item = items.register_item(actor=actor, title=f"{rec.title}（{label}）", content=rec.content,
                                source=rec.source, urgency=rec.urgency,
@@ -251,9 +251,9 @@ def _make(rec: Recurrence, period: rules.Period, label: str) -> str:
                       not_before=period.opens)
     db.session.add(RecurringPeriod(recurrence_id=rec.id, period_start=period.start,
                                    item_id=item.id, created_at=utcnow()))
-    if rec.cadence_days:
+    if rec.cadence_days:  # counted from the day the item is made (late, after downtime)
         db.session.add(FeedbackCadence(item_id=item.id, every_days=rec.cadence_days,
-                                       start_on=period.opens, set_at=utcnow()))
+                                       start_on=max(period.opens, today), set_at=utcnow()))
     db.session.flush()
     audit.record("recurrence.period", object_type="recurrence", object_id=rec.id,
                  details={"item": item.code, "period": label, "due_date": period.due})

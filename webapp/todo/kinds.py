@@ -110,22 +110,24 @@ def _assisting_input(u: User) -> Select:
 
 
 def _cadence_missed(u: User) -> Select:
-    """Items whose latest progress report was not sent (a `cadence_missed` step) and that
-    have had no feedback since: the lead unit's (liaison), every one (office)."""
+    """Items whose latest progress report was not sent (their latest `cadence_missed` step)
+    and that have had no feedback since: the lead unit's (liaison), every one (office). Read
+    from the steps (few) towards the items (many)."""
     from webapp.recurring.models import FeedbackCadence
 
-    step = aliased(EscalationStep)
-    latest = (select(func.max(step.id)).where(step.item_id == I.id,
-                                              step.rule == "cadence_missed")
-              .correlate(I).scalar_subquery())
+    later = aliased(EscalationStep)
+    superseded = select(later.id).where(later.item_id == EscalationStep.item_id,
+                                        later.rule == EscalationStep.rule,
+                                        later.id > EscalationStep.id).exists()
     answered = select(Feedback.id).where(Feedback.item_id == I.id,
                                          Feedback.submitted_at > EscalationStep.created_at
                                          ).exists()
-    query = _items(I.state == ItemState.IN_PROGRESS, EscalationStep.id == latest, ~answered,
-                   FeedbackCadence.stopped_at.is_(None), since=EscalationStep.created_at,
-                   note=literal("应于 ") + cast(EscalationStep.due_date, String) + " 前报送"
-                   ).join(EscalationStep, EscalationStep.item_id == I.id
-                          ).join(FeedbackCadence, FeedbackCadence.item_id == I.id)
+    query = (_items(EscalationStep.rule == "cadence_missed", ~superseded,
+                    I.state == ItemState.IN_PROGRESS, ~answered,
+                    FeedbackCadence.stopped_at.is_(None), since=EscalationStep.created_at,
+                    note=literal("应于 ") + cast(EscalationStep.due_date, String) + " 前报送")
+             .select_from(EscalationStep).join(I, I.id == EscalationStep.item_id)
+             .join(FeedbackCadence, FeedbackCadence.item_id == I.id))
     return query.where(I.lead_unit_id == u.unit_id) if u.role == Role.LIAISON else query
 
 
