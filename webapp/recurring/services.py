@@ -260,9 +260,10 @@ def _make(rec: Recurrence, period: rules.Period, label: str, today: date) -> str
     return item.code
 
 
-def upcoming(rec: Recurrence, today: date, n: int = 3) -> list[tuple[str, rules.Period]]:
-    """The next `n` periods not made yet, for the page."""
-    cal = WorkCalendar.around(today)
+def upcoming(rec: Recurrence, today: date, n: int = 3, cal: WorkCalendar | None = None
+             ) -> list[tuple[str, rules.Period]]:
+    """The next `n` periods not made yet, for the pages."""
+    cal = cal or WorkCalendar.around(today)
     last = max((p.period_start for p in rec.periods), default=None)
     out = []
     for period in rules.periods(rec.frequency, deadline_of(rec), cal, start_on=rec.start_on,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
+from webapp.calendar.services import WorkCalendar
 from webapp.database import local_today
 from webapp.errors import DomainError, InvalidInput
 from webapp.extensions import db
@@ -48,10 +49,10 @@ def _units() -> list[Unit]:
 @bp.get("/recurring/")
 @roles_required(*STAFF)
 def recurrence_list():
-    today = local_today()
+    today, cal = local_today(), WorkCalendar.around(local_today())
     recs = services.all_recurrences()
     return render_template("recurring/list.html", recs=recs, describe=_describe,
-                           upcoming={r.id: services.upcoming(r, today, 1) for r in recs
+                           upcoming={r.id: services.upcoming(r, today, 1, cal) for r in recs
                                      if r.stopped_at is None})
 
 
