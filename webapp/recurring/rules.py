@@ -65,12 +65,13 @@ class Deadline:
         return cal.on_or_after(month.replace(day=min(self.day or 1, last)))
 
     def describe(self, frequency: Frequency) -> str:
-        """每月第 5 个工作日前, 每季度第 1 个月 10 日前 …"""
+        """每月第 5 个工作日前, 每季度第 1 个月 10 日前, 每月月底前 …"""
         every = frequency.label
         if self.working_days:
             return f"{every}第 {self.working_days} 个工作日前"
         month = f"第 {self.month} 个月" if MONTHS[frequency] > 1 else ""
-        return f"{every}{month} {self.day} 日前（遇节假日顺延）"
+        day = "月底" if self.day == 31 else f" {self.day} 日"
+        return f"{every}{month}{day}前（遇节假日顺延）"
 
 
 @dataclass(frozen=True)
