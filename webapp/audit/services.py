@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from webapp.audit.models import AuditEvent
 from webapp.database import utcnow
@@ -92,8 +91,9 @@ def record_many(
     if not entries:
         return []
     _serialise_appends()
-    last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    prev = last or GENESIS
+    head = db.session.execute(select(AuditEvent.id, AuditEvent.hash)
+                              .order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev = head.hash if head else GENESIS
     now = utcnow()
     ip = request.remote_addr if has_request_context() else None
     events = []
@@ -115,10 +115,17 @@ def record_many(
         )
         event.hash = prev = compute_hash(event)
         events.append(event)
-    db.session.add_all(events)
-    db.session.flush()  # one INSERT for the batch; ids follow the order added
-    if any(b.id <= a.id for a, b in itertools.pairwise(events)):
+    columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+    db.session.execute(insert(AuditEvent), [{c: getattr(e, c) for c in columns}
+                                            for e in events])
+    # The chain is walked in id order: read the ids back (appends are serialised, so the
+    # rows after the old head are these) and check they follow the chain's order.
+    stored = db.session.execute(select(AuditEvent.id, AuditEvent.hash).where(
+        AuditEvent.id > (head.id if head else 0)).order_by(AuditEvent.id)).all()
+    if [h for _, h in stored] != [e.hash for e in events]:
         raise RuntimeError("audit events were numbered out of their chain's order")
+    for event, (event_id, _) in zip(events, stored, strict=True):
+        event.id = event_id
     for event in events:
         for fn in _LISTENERS:
             fn(event, actor)
