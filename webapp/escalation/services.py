@@ -76,6 +76,7 @@ def _fires(key: str, s: Settings, offset: int) -> bool:
 def tick(today: date) -> TickReport:
     """The day's round: the items of recurring periods that opened, then every active rule
     due on `today` for the open items the units have, and for their progress reports."""
+    from webapp.recurring import cadence
     from webapp.recurring import services as recurring
 
     lock_key("escalation-tick")  # two workers ticking at once: one waits, then finds it done
@@ -101,7 +102,7 @@ def tick(today: date) -> TickReport:
                 plan[key].append((due, offset))
     for key, targets in plan.items():
         _apply(key, targets, today, report)
-    owed = {"cadence_soon": recurring.reports_due_soon, "cadence_missed": recurring.reports_missed}
+    owed = {"cadence_soon": cadence.reports_due_soon, "cadence_missed": cadence.reports_missed}
     for key, find in owed.items():
         if key in rules:
             _apply_cadence(key, find(today, cal, rules[key].working_days), today, report)
@@ -142,7 +143,7 @@ def _apply(key: str, targets: list[tuple[date, int]], today: date, report: TickR
 
 
 def _apply_cadence(key: str, owed: list, today: date, report: TickReport) -> None:
-    """Rule `key` for the progress reports owed (recurring.services.Owed) not acted on yet."""
+    """Rule `key` for the progress reports owed (recurring.cadence.Owed) not acted on yet."""
     if not owed:
         return
     done = set(db.session.execute(select(EscalationStep.item_id, EscalationStep.due_date).where(
@@ -208,14 +209,14 @@ def _escalate(batch: dict[int, Due]) -> list[int]:
 
 
 def _cadence_soon(batch: dict[int, Due]) -> list[int]:
-    from webapp.recurring.services import REPORTING_STATES
+    from webapp.recurring.cadence import REPORTING_STATES
 
     return _remind_and_tell(batch, "cadence_due", lambda d: f"请于 {d.date} 前报送阶段进展",
                             lambda d: d.date.isoformat(), states=REPORTING_STATES)
 
 
 def _cadence_missed(batch: dict[int, Due]) -> list[int]:
-    from webapp.recurring.services import REPORTING_STATES
+    from webapp.recurring.cadence import REPORTING_STATES
 
     return _remind_and_tell(batch, "cadence_missed",
                             lambda d: f"未按期报送阶段进展（应于 {d.date} 前报送）",

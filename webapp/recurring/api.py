@@ -11,7 +11,7 @@ from webapp import api
 from webapp.api.declare import Body, Day, DayText, Id, Out, TimeText, operation
 from webapp.auth.access import actor
 from webapp.database import local_today
-from webapp.recurring import services
+from webapp.recurring import cadence, services
 from webapp.recurring.models import FeedbackCadence, Frequency, Recurrence
 from webapp.recurring.rules import period_label
 from webapp.supervision.access import get_item
@@ -177,16 +177,16 @@ def _cadence(code: str, row: FeedbackCadence | None) -> CadenceOut:
         return CadenceOut(item_code=code, active=False, every_days=None, description=None,
                           start_on=None, next_report_due=None)
     return CadenceOut(item_code=code, active=True, every_days=row.every_days,
-                      description=services.describe_cadence(row.every_days),
+                      description=cadence.describe_cadence(row.every_days),
                       start_on=row.start_on.isoformat(),
-                      next_report_due=services.next_report(row, local_today()).due.isoformat())
+                      next_report_due=cadence.next_report(row, local_today()).due.isoformat())
 
 
 @operation(bp, "/items/<code>/cadence", summary="The item's progress-report cadence, if any",
            answers={200: CadenceOut})
 def get_cadence(code: str):
     item = get_item(code, actor())
-    return _cadence(item.code, services.cadence_of(item))
+    return _cadence(item.code, cadence.cadence_of(item))
 
 
 @operation(bp, "/items/<code>/cadence", "POST",
@@ -195,7 +195,7 @@ def get_cadence(code: str):
            body=CadenceBody, answers={200: CadenceOut}, errors=(403, 409))
 def set_cadence(code: str, body: CadenceBody):
     item = get_item(code, actor())
-    return _cadence(item.code, services.set_cadence(item, actor=actor(),
+    return _cadence(item.code, cadence.set_cadence(item, actor=actor(),
                                                     every_days=body.every_days))
 
 
@@ -204,7 +204,7 @@ def set_cadence(code: str, body: CadenceBody):
            answers={200: CadenceOut}, errors=(403, 409))
 def stop_cadence(code: str):
     item = get_item(code, actor())
-    services.stop_cadence(item, actor=actor())
+    cadence.stop_cadence(item, actor=actor())
     return _cadence(item.code, None)
 
 

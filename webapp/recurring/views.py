@@ -14,7 +14,7 @@ from webapp.database import local_today
 from webapp.errors import DomainError, InvalidInput
 from webapp.extensions import db
 from webapp.org.models import Unit
-from webapp.recurring import rules, services
+from webapp.recurring import cadence, rules, services
 from webapp.recurring.models import Frequency
 from webapp.supervision.access import get_item
 from webapp.supervision.models import OPEN_STATES, Source, Urgency
@@ -147,15 +147,15 @@ def cadence_set(code: str):
     if every is None:
         raise InvalidInput("请填写报送周期", field="every")
     days = every * 7 if request.form.get("unit") == "week" else every
-    row = services.set_cadence(item, actor=_user(), every_days=days)
-    flash(f"已设置：{services.describe_cadence(row.every_days)}", "success")
+    row = cadence.set_cadence(item, actor=_user(), every_days=days)
+    flash(f"已设置：{cadence.describe_cadence(row.every_days)}", "success")
     return redirect(url_for("supervision.item_detail", code=code))
 
 
 @bp.post("/items/<code>/cadence/stop")
 @login_required
 def cadence_stop(code: str):
-    services.stop_cadence(get_item(code, _user()), actor=_user())
+    cadence.stop_cadence(get_item(code, _user()), actor=_user())
     flash("已停止定期报送阶段进展", "success")
     return redirect(url_for("supervision.item_detail", code=code))
 
@@ -163,15 +163,15 @@ def cadence_stop(code: str):
 def item_panel(item) -> dict | None:
     """What the item page shows about its period and cadence (None: nothing to show)."""
     period = services.period_of_item(item)
-    cadence = services.cadence_of(item)
+    row = cadence.cadence_of(item)
     may_set = current_user.role == Role.OFFICE and item.state in OPEN_STATES
-    if period is None and cadence is None and not may_set:
+    if period is None and row is None and not may_set:
         return None
     rec = period.recurrence if period else None
     return {
         "recurrence": rec, "may_open": current_user.role in STAFF,
         "period": rules.period_label(rec.frequency, period.period_start) if rec else None,
-        "cadence": services.describe_cadence(cadence.every_days) if cadence else None,
-        "next_due": services.next_report(cadence, local_today()).due if cadence else None,
-        "every_days": cadence.every_days if cadence else None, "may_set": may_set,
+        "cadence": cadence.describe_cadence(row.every_days) if row else None,
+        "next_due": cadence.next_report(row, local_today()).due if row else None,
+        "every_days": row.every_days if row else None, "may_set": may_set,
     }
