@@ -177,7 +177,7 @@ def _cadence(code: str, row: FeedbackCadence | None) -> CadenceOut:
         return CadenceOut(item_code=code, active=False, every_days=None, description=None,
                           start_on=None, next_report_due=None)
     return CadenceOut(item_code=code, active=True, every_days=row.every_days,
-                      description=cadence.describe_cadence(row.every_days),
+                      description=cadence.describe(row.every_days),
                       start_on=row.start_on.isoformat(),
                       next_report_due=cadence.next_report(row, local_today()).due.isoformat())
 
@@ -186,7 +186,7 @@ def _cadence(code: str, row: FeedbackCadence | None) -> CadenceOut:
            answers={200: CadenceOut})
 def get_cadence(code: str):
     item = get_item(code, actor())
-    return _cadence(item.code, cadence.cadence_of(item))
+    return _cadence(item.code, cadence.active_for(item))
 
 
 @operation(bp, "/items/<code>/cadence", "POST",

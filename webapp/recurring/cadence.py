@@ -27,7 +27,7 @@ MAX_DAYS = 92  # a quarter
 REPORTING_STATES = ACTIONS["submit_progress"].from_states
 
 
-def describe_cadence(every_days: int) -> str:
+def describe(every_days: int) -> str:
     if every_days == 7:
         return "每周报送一次阶段进展"
     if every_days % 7 == 0:
@@ -35,7 +35,7 @@ def describe_cadence(every_days: int) -> str:
     return f"每 {every_days} 天报送一次阶段进展"
 
 
-def cadence_of(item: SupervisionItem) -> FeedbackCadence | None:
+def active_for(item: SupervisionItem) -> FeedbackCadence | None:
     row = db.session.get(FeedbackCadence, item.id)
     return row if row is not None and row.stopped_at is None else None
 
@@ -59,7 +59,7 @@ def set_cadence(item: SupervisionItem, *, actor: User, every_days: object) -> Fe
     row.set_at, row.stopped_at = utcnow(), None
     db.session.flush()
     audit.record("cadence", object_type="item", object_id=item.code, actor=actor,
-                 details={"note": describe_cadence(every_days), "every_days": every_days})
+                 details={"note": describe(every_days), "every_days": every_days})
     return row
 
 
@@ -67,7 +67,7 @@ def stop_cadence(item: SupervisionItem, *, actor: User) -> None:
     lock_row(item)
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以停止定期报送")
-    row = cadence_of(item)
+    row = active_for(item)
     if row is None:
         raise StateConflict("该事项没有设置进展报送周期", code="no_cadence")
     row.stopped_at = utcnow()

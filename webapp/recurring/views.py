@@ -148,7 +148,7 @@ def cadence_set(code: str):
         raise InvalidInput("请填写报送周期", field="every")
     days = every * 7 if request.form.get("unit") == "week" else every
     row = cadence.set_cadence(item, actor=_user(), every_days=days)
-    flash(f"已设置：{cadence.describe_cadence(row.every_days)}", "success")
+    flash(f"已设置：{cadence.describe(row.every_days)}", "success")
     return redirect(url_for("supervision.item_detail", code=code))
 
 
@@ -163,7 +163,7 @@ def cadence_stop(code: str):
 def item_panel(item) -> dict | None:
     """What the item page shows about its period and cadence (None: nothing to show)."""
     period = services.period_of_item(item)
-    row = cadence.cadence_of(item)
+    row = cadence.active_for(item)
     may_set = current_user.role == Role.OFFICE and item.state in OPEN_STATES
     if period is None and row is None and not may_set:
         return None
@@ -171,7 +171,7 @@ def item_panel(item) -> dict | None:
     return {
         "recurrence": rec, "may_open": current_user.role in STAFF,
         "period": rules.period_label(rec.frequency, period.period_start) if rec else None,
-        "cadence": cadence.describe_cadence(row.every_days) if row else None,
+        "cadence": cadence.describe(row.every_days) if row else None,
         "next_due": cadence.next_report(row, local_today()).due if row else None,
         "every_days": row.every_days if row else None, "may_set": may_set,
     }
