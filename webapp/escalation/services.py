@@ -85,6 +85,19 @@ def tick(today: date) -> TickReport:
     made = recurring.make_periods(today, cal)
     report.created, report.problems = made.codes, made.problems
     rules = {k: s for k, s in settings().items() if s.active}
+    for key, targets in _deadlines(rules, cal, today).items():
+        _apply(key, targets, today, report)
+    owed = {"cadence_soon": cadence.reports_due_soon, "cadence_missed": cadence.reports_missed}
+    for key, find in owed.items():
+        if key in rules:
+            _apply_cadence(key, find(today, cal, rules[key].working_days), today, report)
+    return report
+
+
+def _deadlines(rules: dict[str, Settings], cal: WorkCalendar, today: date
+               ) -> dict[str, list[tuple[date, int]]]:
+    """{rule: [(deadline, working days from it to today)]}: worked out per distinct deadline
+    and urgency of the items the units have, not per item."""
     dues = db.session.execute(
         select(SupervisionItem.due_date, SupervisionItem.urgency).distinct()
         .where(SupervisionItem.state.in_(WITH_UNIT_STATES), SupervisionItem.due_date.is_not(None))
@@ -96,17 +109,10 @@ def tick(today: date) -> TickReport:
         offset = cal.offset(due, today)
         for key, s in rules.items():
             rule = RULES[key]
-            if rule.on != "deadline" or rule.urgency not in (None, urgency):
-                continue
-            if _fires(key, s, offset):
+            if rule.on == "deadline" and rule.urgency in (None, urgency) \
+                    and _fires(key, s, offset):
                 plan[key].append((due, offset))
-    for key, targets in plan.items():
-        _apply(key, targets, today, report)
-    owed = {"cadence_soon": cadence.reports_due_soon, "cadence_missed": cadence.reports_missed}
-    for key, find in owed.items():
-        if key in rules:
-            _apply_cadence(key, find(today, cal, rules[key].working_days), today, report)
-    return report
+    return plan
 
 
 BATCH = 1000  # items whose actions are written together
