@@ -1,7 +1,7 @@
 """To-do, escalation and notification benchmark. Prints figures; it is not a test.
 
     .venv/bin/python benchmarks/bench_todo.py [--items 100000] [--db sqlite|postgresql]
-        [--messages 3000] [--requests 100]
+        [--messages 3000] [--requests 100] [--cadences 2000] [--recurrences 40]
 
 Targets: the day's escalation over 100,000 open items ≤ 2 s; the worker delivers
 ≥ 300 notifications/s to a local HTTP receiver; the to-do page p95 ≤ 30 ms at 100,000 items;
@@ -10,7 +10,10 @@ the menu counts add ≤ 3 ms to every page.
 Items are bulk-inserted (executemany) over 40 units with a liaison each: all open, due dates
 uniform from 10 days ago to 390 days ahead (≈ 2.5 % overdue, a city bureau's open stock). The
 escalation is measured in steady state: `tick` for yesterday first (not timed: it catches up
-on every overdue item once), then today's. The receiver runs in its own process.
+on every overdue item once), then today's; 2,000 of the items in progress report progress
+weekly or fortnightly (a feedback cadence each, started up to 60 days ago), so the round
+checks their reports too. Then 40 monthly recurrences start today and `tick` runs again: it
+makes their items through the services. The receiver runs in its own process.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ def receiver(port_queue):
     server.serve_forever()
 
 
-def seed(app, n: int) -> None:
+def seed(app, n: int, cadences: int) -> None:
     from webapp.auth import services as auth
     from webapp.auth.models import Role, User
     from webapp.database import local_today
@@ -96,6 +99,13 @@ def seed(app, n: int) -> None:
                 rows = []
         if rows:
             db.session.execute(insert(SupervisionItem), rows)
+        from webapp.recurring.models import FeedbackCadence
+
+        in_progress = db.session.scalars(select(SupervisionItem.id).where(
+            SupervisionItem.state == "in_progress").limit(cadences)).all()
+        db.session.execute(insert(FeedbackCadence), [
+            {"item_id": i, "every_days": random.choice([7, 14]), "set_at": now,
+             "start_on": today - timedelta(days=random.randint(0, 60))} for i in in_progress])
         db.session.commit()
 
 
@@ -113,6 +123,30 @@ def bench_tick(app) -> None:
         took = time.perf_counter() - start
     print(f"escalation tick (today, steady state): {took:.2f} s — {report.summary()}"
           f"  [target ≤ 2 s]")
+
+
+def bench_periods(app, n: int) -> None:
+    from webapp.auth.models import User
+    from webapp.database import local_today
+    from webapp.escalation.services import tick
+    from webapp.recurring.models import Recurrence
+
+    with app.app_context():
+        today = local_today()
+        office = db.session.scalar(select(User.id).where(User.username == "office"))
+        db.session.execute(insert(Recurrence), [
+            {"title": f"月度报告{i}", "content": "内容", "source": "other", "urgency": "normal",
+             "lead_unit_id": i % UNITS + 1, "first_responsible": "甲",
+             "direct_responsible": "乙", "frequency": "monthly", "due_month": 1, "due_day": 31,
+             "start_on": today, "created_by_id": office, "created_at": datetime.now(UTC)}
+            for i in range(n)])
+        db.session.commit()
+        start = time.perf_counter()
+        report = tick(today)
+        db.session.commit()
+        took = time.perf_counter() - start
+    print(f"tick again with {n} monthly recurrences starting today: {took:.2f} s — "
+          f"{report.summary()} ({took / max(1, len(report.created)) * 1000:.0f} ms an item)")
 
 
 def bench_worker(app, messages: int) -> None:
@@ -182,6 +216,8 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--cadences", type=int, default=2000)
+    parser.add_argument("--recurrences", type=int, default=40)
     args = parser.parse_args()
     random.seed(8)
     uri, drop = sqlite_db() if args.db == "sqlite" else postgres_db()
@@ -189,10 +225,11 @@ def main() -> None:
     try:
         app = make_app(uri, folder)
         start = time.perf_counter()
-        seed(app, args.items)
+        seed(app, args.items, args.cadences)
         print(f"{args.db}: {args.items:,} open items seeded in "
               f"{time.perf_counter() - start:.0f} s")
         bench_tick(app)
+        bench_periods(app, args.recurrences)
         bench_pages(app, args.requests)
         bench_worker(app, args.messages)
         with app.app_context():

@@ -26,6 +26,7 @@ DOMAINS = (
     "webapp.inspections",
     "webapp.assist",
     "webapp.notify",
+    "webapp.recurring",
     "webapp.escalation",
     "webapp.todo",
     "webapp.pwa",

@@ -77,6 +77,7 @@ def load_demo(*, password: str) -> None:
     load_demo_items(units, users)
     _load_inspections(units, users)
     _load_people(units, users)
+    _load_recurrence(units, users)
     # today's reminders and escalation, as the worker would run them: every account's to-do
     # starts populated (催办 received, 催办通知 to draft, items for the 通报)
 
@@ -89,6 +90,22 @@ def _load_people(units: dict[str, Unit], users: dict[str, User]) -> None:
                                      ("JJDD", "赵刚", "大队长", "13800000002")):
         create_person(actor=users["admin"], unit=units[code], name=name, post=post,
                       mobile=mobile)
+
+
+def _load_recurrence(units: dict[str, Unit], users: dict[str, User]) -> None:
+    """One recurring item: the station's monthly report, due by the month's last day (this
+    month's item is made at once; the worker's tick makes the next on the 1st)."""
+    from webapp.recurring.models import Frequency
+    from webapp.recurring.services import create_recurrence
+    from webapp.supervision.models import Source
+
+    create_recurrence(
+        actor=users["office"], title="报送月度社区警务工作情况",
+        content="每月底前报送本月社区警务工作情况：走访、矛盾纠纷排查化解、重点人员管控。",
+        requirements="附走访台账；未完成事项写明原因和下步措施。", source=Source.SUPERIOR,
+        frequency=Frequency.MONTHLY, due_day=31, start_on=local_today(),
+        lead_unit=units["CGJ-PCS1"], supervising_leader="李局长", first_responsible="张伟",
+        direct_responsible="陈联络", cadence_days=7)
 
 
 def _load_inspections(units: dict[str, Unit], users: dict[str, User]) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from webapp.audit.models import AuditEvent
 from webapp.database import utcnow
@@ -86,29 +86,58 @@ def record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Append one audit event in the caller's transaction."""
+    return record_many([(action, object_type, object_id, details)], actor=actor)[0]
+
+
+def record_many(
+    entries: Sequence[tuple[str, str, str | int, dict | None]], *, actor=None
+) -> list[AuditEvent]:
+    """Append events (action, object_type, object_id, details) in this order, in the caller's
+    transaction: one lock and one read of the chain's head for all of them (a daily round
+    writes a thousand at once), each event chained to the one before it, then the listeners
+    called for each, in order."""
+    if not entries:
+        return []
     _serialize_appends()
-    last = db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    # Details are stored as canonical JSON values so the hash is stable after a round trip.
-    clean = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))
-    event = AuditEvent(
-        at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None),
-        role=str(actor.role) if actor is not None else None,
-        unit_id=getattr(actor, "unit_id", None),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        details=clean,
-        ip=request.remote_addr if has_request_context() else None,
-        prev_hash=last or GENESIS,
-    )
-    event.hash = compute_hash(event)
-    db.session.add(event)
-    db.session.flush()
-    for fn in _LISTENERS:
-        fn(event, actor)
-    return event
+    head = db.session.execute(select(AuditEvent.id, AuditEvent.hash)
+                              .order_by(AuditEvent.id.desc()).limit(1)).first()
+    prev = head.hash if head else GENESIS
+    now = utcnow()
+    ip = request.remote_addr if has_request_context() else None
+    events = []
+    for action, object_type, object_id, details in entries:
+        # Details are stored as canonical JSON values so the hash is stable after a round trip.
+        clean = json.loads(json.dumps(details or {}, default=str, ensure_ascii=False))
+        event = AuditEvent(
+            at=now,
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "username", None),
+            role=str(actor.role) if actor is not None else None,
+            unit_id=getattr(actor, "unit_id", None),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=clean,
+            ip=ip,
+            prev_hash=prev,
+        )
+        event.hash = prev = compute_hash(event)
+        events.append(event)
+    columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
+    db.session.execute(insert(AuditEvent), [{c: getattr(e, c) for c in columns}
+                                            for e in events])
+    # The chain is walked in id order: read the ids back (appends are serialised, so the
+    # rows after the old head are these) and check they follow the chain's order.
+    stored = db.session.execute(select(AuditEvent.id, AuditEvent.hash).where(
+        AuditEvent.id > (head.id if head else 0)).order_by(AuditEvent.id)).all()
+    if [h for _, h in stored] != [e.hash for e in events]:
+        raise RuntimeError("audit events were numbered out of their chain's order")
+    for event, (event_id, _) in zip(events, stored, strict=True):
+        event.id = event_id
+    for event in events:
+        for fn in _LISTENERS:
+            fn(event, actor)
+    return events
 
 
 @dataclass

@@ -80,6 +80,11 @@ class WorkCalendar:
         i = bisect.bisect_left(self.workdays, day)
         return i < len(self.workdays) and self.workdays[i] == day
 
+    def on_or_after(self, day: date) -> date:
+        """`day` when it is a working day, else the next one (a date that falls on a holiday
+        or a weekend moves to the next working day: 顺延)."""
+        return day if self.is_workday(day) else self.add(day, 1)
+
     def add(self, day: date, n: int) -> date:
         """The n-th working day after `day` (n ≥ 1), or before it (n ≤ -1)."""
         self._check(day)

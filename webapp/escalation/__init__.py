@@ -35,6 +35,8 @@ def init_app(app):
         report = tick(day)
         db.session.commit()
         click.echo(f"{day} 督办提醒与升级：{report.summary()}")
+        for problem in report.problems:
+            click.echo(f"警告：{problem}", err=True)
         for year in report.missing_years:
             click.echo(f"警告：{year} 年的节假日安排缺失，按周一至周五计算（请管理员在"
                        "“工作日历”中录入）", err=True)

@@ -6,7 +6,13 @@ numbers and may switch a rule off at /escalation/rules). Defaults follow a real 
   into the office's to-do;
 - escalate: 5 working days after it, the 分管领导 is told and the item is marked for the next
   通报;
-- repeat_*: then a 催办 again every N working days by urgency (特急 1, 急 2, 平件 3).
+- repeat_*: then a 催办 again every N working days by urgency (特急 1, 急 2, 平件 3);
+- cadence_*: the same for the progress reports of a feedback cadence (每周一报进展,
+  webapp/recurring): a reminder N working days before a report is due, and a 催办 (and an
+  entry in the unit's and the office's to-do) N working days after a report was not sent.
+
+A rule with negative working days acts before the date, on any day of that window (once);
+one with positive days from that many working days after it (once), or repeats.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class Rule:
     working_days: int  # default: before (−) or after (+) the deadline
     every: int | None = None  # default repeat interval (repeats only)
     urgency: Urgency | None = None  # repeats: the urgency they apply to
+    on: str = "deadline"  # the date counted from: the item's deadline, or a cadence's report
 
 
 RULES = {r.key: r for r in (
@@ -32,4 +39,6 @@ RULES = {r.key: r for r in (
     Rule("repeat_very_urgent", "特急件逾期后重复催办", 1, every=1, urgency=Urgency.VERY_URGENT),
     Rule("repeat_urgent", "急件逾期后重复催办", 1, every=2, urgency=Urgency.URGENT),
     Rule("repeat_normal", "平件逾期后重复催办", 1, every=3, urgency=Urgency.NORMAL),
+    Rule("cadence_soon", "阶段进展报送前提醒", -1, on="cadence"),
+    Rule("cadence_missed", "未按期报送阶段进展催办", 1, on="cadence"),
 )}

@@ -4,6 +4,8 @@ in the same transaction (the outbox)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -46,6 +48,11 @@ EVENTS: dict[str, Event] = {
                                "{note}《{title}》已核稿，请您审阅后签发或退回。"),
     "draft_signed": Event("已签发", ("office",), "《{title}》{note}。"),
     "draft_returned": Event("稿件退回", ("office",), "《{title}》被领导退回：{note}"),
+    "cadence_due": Event("进展报送提醒", ("lead_liaisons", "direct"),
+                         "督办事项{code}《{title}》请于{note}前报送阶段进展。"),
+    "cadence_missed": Event("进展未报", ("lead_liaisons", "direct"),
+                            "督办事项{code}《{title}》未按期报送阶段进展（应于{note}前报送），"
+                            "请立即报送。"),
 }
 
 
@@ -55,31 +62,79 @@ def _people_of_users(*where) -> list[Person]:
         .where(User.active.is_(True), *where).order_by(Person.id)))
 
 
-def _liaisons(unit_ids) -> list[Person]:
-    unit_ids = [u for u in unit_ids if u]
-    if not unit_ids:
-        return []
-    return _people_of_users(User.role == Role.LIAISON, User.unit_id.in_(unit_ids))
+# Recipients are resolved for many subjects at once (a daily round notifies a thousand
+# items): each resolver takes the subjects and gives, for each, its people — a few queries
+# in all, not a few per subject.
+
+def _liaisons(unit_ids_of) -> Callable:
+    def resolve(subjects) -> list[list[Person]]:
+        wanted = [unit_ids_of(s) for s in subjects]
+        every = {u for ids in wanted for u in ids if u}
+        by_unit: dict[int, list[Person]] = defaultdict(list)
+        if every:
+            rows = db.session.execute(
+                select(User.unit_id, Person).join(Person, Person.user_id == User.id)
+                .where(User.active.is_(True), User.role == Role.LIAISON,
+                       User.unit_id.in_(every)).order_by(Person.id))
+            for unit_id, person in rows:
+                by_unit[unit_id].append(person)
+        return [[p for u in ids if u for p in by_unit[u]] for ids in wanted]
+    return resolve
 
 
-def _person(person_id) -> list[Person]:
-    person = db.session.get(Person, person_id) if person_id else None
-    return [person] if person is not None and person.active else []
+def _assisting_unit_ids(subjects) -> dict[int, list[int]]:
+    from webapp.supervision.models import item_assisting_unit as link
+
+    ids = {s.item.id for s in subjects if s.item is not None}
+    out: dict[int, list[int]] = defaultdict(list)
+    if ids:
+        for item_id, unit_id in db.session.execute(
+                select(link.c.item_id, link.c.unit_id).where(link.c.item_id.in_(ids))):
+            out[item_id].append(unit_id)
+    return out
 
 
-RECIPIENTS = {
-    "lead_liaisons": lambda s: _liaisons([getattr(s.item, "lead_unit_id", None)]),
-    "assisting_liaisons": lambda s: _liaisons([u.id for u in s.item.assisting_units]
-                                              if s.item else []),
-    "first": lambda s: _person(getattr(s.item, "first_responsible_id", None)),
-    "direct": lambda s: _person(getattr(s.item, "direct_responsible_id", None)),
-    "leader": lambda s: _person(getattr(s.item, "supervising_leader_id", None)),
-    "office": lambda s: _people_of_users(User.role == Role.OFFICE),
-    "target_liaisons": lambda s: _liaisons([s.inspection.target_unit_id]
-                                           if s.inspection else []),
-    "inspector": lambda s: _people_of_users(User.id == s.inspection.inspector_id)
-    if s.inspection else [],
-    "signer": lambda s: _people_of_users(User.id == s.draft.signer_id) if s.draft else [],
+def _assisting_liaisons(subjects) -> list[list[Person]]:
+    units = _assisting_unit_ids(subjects)
+    return _liaisons(lambda s: units.get(s.item.id, []) if s.item else [])(subjects)
+
+
+def _named(column: str) -> Callable:
+    """The person an item names in one role (分管领导, 第一责任人, 直接责任人), when active."""
+    def resolve(subjects) -> list[list[Person]]:
+        wanted = [getattr(s.item, column, None) if s.item is not None else None
+                  for s in subjects]
+        ids = {i for i in wanted if i}
+        found = {p.id: p for p in db.session.scalars(
+            select(Person).where(Person.id.in_(ids), Person.active.is_(True)))} if ids else {}
+        return [[found[i]] if i in found else [] for i in wanted]
+    return resolve
+
+
+def _everyone(*where) -> Callable:
+    def resolve(subjects) -> list[list[Person]]:
+        people = _people_of_users(*where)
+        return [people for _ in subjects]
+    return resolve
+
+
+def _inspector(subjects) -> list[list[Person]]:
+    return [_people_of_users(User.id == s.inspection.inspector_id) if s.inspection else []
+            for s in subjects]
+
+
+RECIPIENTS: dict[str, Callable] = {
+    "lead_liaisons": _liaisons(lambda s: [s.item.lead_unit_id] if s.item else []),
+    "assisting_liaisons": _assisting_liaisons,
+    "first": _named("first_responsible_id"),
+    "direct": _named("direct_responsible_id"),
+    "leader": _named("supervising_leader_id"),
+    "office": _everyone(User.role == Role.OFFICE),
+    "target_liaisons": _liaisons(lambda s: [s.inspection.target_unit_id]
+                                 if s.inspection else []),
+    "inspector": _inspector,
+    "signer": lambda subjects: [_people_of_users(User.id == s.draft.signer_id) if s.draft
+                                else [] for s in subjects],
 }
 
 

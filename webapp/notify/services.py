@@ -13,12 +13,13 @@ Rules, stated once here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 
 from webapp import transaction
 from webapp.audit import services as audit
@@ -36,8 +37,47 @@ PUSHES = (Channel.SMS, Channel.WEBHOOK)  # reach a phone: quiet hours apply
 
 
 @dataclass(frozen=True)
+class ItemFacts:
+    """What a message says about an item and whom it reaches, as plain values: a service
+    passes its item (`of`), a daily round selects a thousand at once (`select`)."""
+
+    id: int
+    code: str
+    title: str
+    due_date: date | None
+    urgency: str
+    lead_unit_id: int | None
+    unit_name: str | None
+    first_responsible_id: int | None
+    direct_responsible_id: int | None
+    supervising_leader_id: int | None
+
+    @classmethod
+    def of(cls, item) -> ItemFacts:
+        return cls(item.id, item.code, item.title, item.due_date, item.urgency,
+                   item.lead_unit_id, item.lead_unit.name if item.lead_unit else None,
+                   item.first_responsible_id, item.direct_responsible_id,
+                   item.supervising_leader_id)
+
+    @classmethod
+    def select(cls, *extra) -> Select:
+        """These columns (then `extra`) of items: `from_row` reads the first ones."""
+        from webapp.org.models import Unit
+        from webapp.supervision.models import SupervisionItem as I
+
+        return select(I.id, I.code, I.title, I.due_date, I.urgency, I.lead_unit_id, Unit.name,
+                      I.first_responsible_id, I.direct_responsible_id,
+                      I.supervising_leader_id, *extra).outerjoin(Unit,
+                                                                 Unit.id == I.lead_unit_id)
+
+    @classmethod
+    def from_row(cls, row) -> ItemFacts:
+        return cls(*row[:len(fields(cls))])
+
+
+@dataclass(frozen=True)
 class Subject:
-    item: Any = None  # SupervisionItem
+    item: ItemFacts | None = None
     inspection: Any = None  # Inspection
     draft: Any = None  # DocumentDraft (签发)
 
@@ -48,8 +88,7 @@ def _facts(subject: Subject, note: str) -> dict[str, str]:
         return {"code": subject.draft.ref, "title": subject.draft.title, "unit": "", "due": "",
                 "note": note}
     if item is not None:
-        return {"code": item.code, "title": item.title,
-                "unit": item.lead_unit.name if item.lead_unit else "",
+        return {"code": item.code, "title": item.title, "unit": item.unit_name or "",
                 "due": item.due_date.isoformat() if item.due_date else "—", "note": note}
     return {"code": "", "title": "", "due": "",
             "unit": insp.target_unit.name if insp is not None else "", "note": note}
@@ -85,10 +124,10 @@ def quiet_until(now: datetime) -> datetime | None:
     return datetime.combine(day, end, local_zone()).astimezone(now.tzinfo)
 
 
-def outward_channels(person: Person) -> list[Channel]:
-    """The channels that can reach `person` outside Duban now."""
+def outward_channels(person: Person, pref: Preference | None) -> list[Channel]:
+    """The channels that can reach `person` outside Duban now (`pref`: their preference row,
+    None when they have none)."""
     cfg = current_app.config
-    pref = db.session.get(Preference, person.id)
     wanted = {Channel.SMS: pref.sms if pref else True,
               Channel.EMAIL: pref.email if pref else True,
               Channel.WEBHOOK: pref.webhook if pref else True}
@@ -99,49 +138,75 @@ def outward_channels(person: Person) -> list[Channel]:
     return [c for c in (Channel.SMS, Channel.WEBHOOK, Channel.EMAIL) if wanted[c] and have[c]]
 
 
-def _sms_sent_today(person: Person, item_id: int | None, day) -> bool:
-    return bool(item_id) and db.session.scalar(select(exists().where(
-        Notification.person_id == person.id, Notification.item_id == item_id,
-        Notification.channel == Channel.SMS, Notification.day == day)))
+def _sms_sent(person_ids, item_ids, day) -> set[tuple[int, int]]:
+    """(person, item) pairs that had an SMS written on `day`."""
+    if not person_ids or not item_ids:
+        return set()
+    return {(p, i) for p, i in db.session.execute(
+        select(Notification.person_id, Notification.item_id).where(
+            Notification.person_id.in_(person_ids), Notification.item_id.in_(item_ids),
+            Notification.channel == Channel.SMS, Notification.day == day))}
 
 
 def send(name: str, *, item=None, inspection=None, draft=None, note: str = "",
-         recipients: tuple[str, ...] | None = None, href: str | None = None
-         ) -> list[Notification]:
+         recipients: tuple[str, ...] | None = None, href: str | None = None) -> int:
     """Write the notifications of event `name` about `item`, `inspection` or a document's
     `draft` (see the table in notify/events.py) for its recipients, or for `recipients` when
-    given."""
-    event, subject = EVENTS[name], Subject(item, inspection, draft)
-    people: dict[int, Person] = {}
+    given. Returns how many."""
+    facts = ItemFacts.of(item) if item is not None else None
+    return send_many(name, [(Subject(facts, inspection, draft), note)], recipients=recipients,
+                     href=href)
+
+
+def send_many(name: str, subjects: Sequence[tuple[Subject, str]], *,
+              recipients: tuple[str, ...] | None = None, href: str | None = None) -> int:
+    """`send` for many subjects at once, each with its note: the recipients, preferences and
+    the day's SMS are read once for all, and the rows written in one INSERT."""
+    if not subjects:
+        return 0
+    event = EVENTS[name]
+    chosen: list[dict[int, Person]] = [{} for _ in subjects]
     for key in recipients or event.recipients:
-        for person in RECIPIENTS[key](subject):
-            people.setdefault(person.id, person)
-    facts = _facts(subject, note)
-    body = event.text.format(**facts)
-    title = f"【{event.label}】{facts['code']} {facts['title']}".strip()[:200]
-    href = href or _href(subject)
-    urgent, now, day = _is_urgent(subject), utcnow(), local_today()
-    quiet = None if urgent else quiet_until(now)
-    item_id = item.id if item is not None else None
+        for found, people in zip(RECIPIENTS[key]([s for s, _ in subjects]), chosen,
+                                 strict=True):
+            for person in found:
+                people.setdefault(person.id, person)
+    everyone = {pid for people in chosen for pid in people}
+    prefs = {p.person_id: p for p in db.session.scalars(
+        select(Preference).where(Preference.person_id.in_(everyone)))} if everyone else {}
+    now, day = utcnow(), local_today()
+    quiet = quiet_until(now)
+    sms_today = _sms_sent(everyone, {s.item.id for s, _ in subjects if s.item}, day)
     rows = []
-    for person in people.values():
-        common = {"person_id": person.id, "event": name, "item_id": item_id, "title": title,
-                  "body": body, "href": href, "urgent": urgent, "day": day, "created_at": now,
-                  "subject": facts["code"] or (inspection.uuid if inspection else None)}
-        if person.user_id is not None:
-            rows.append(Notification(channel=Channel.INAPP, state=DeliveryState.SENT,
-                                     sent_at=now, **common))
-        for channel in outward_channels(person):
-            if channel == Channel.SMS and not urgent and _sms_sent_today(person, item_id, day):
-                continue
-            at = quiet if quiet is not None and channel in PUSHES else now
-            rows.append(Notification(channel=channel, state=DeliveryState.PENDING,
-                                     next_attempt_at=at, **common))
-    db.session.add_all(rows)
-    db.session.flush()
-    if any(r.channel != Channel.INAPP for r in rows):
+    for (subject, note), people in zip(subjects, chosen, strict=True):
+        facts = _facts(subject, note)
+        body = event.text.format(**facts)
+        title = f"【{event.label}】{facts['code']} {facts['title']}".strip()[:200]
+        urgent = _is_urgent(subject)
+        item_id = subject.item.id if subject.item is not None else None
+        common = {"event": name, "item_id": item_id, "title": title, "body": body,
+                  "href": href or _href(subject), "urgent": urgent, "day": day,
+                  "created_at": now, "subject": facts["code"] or (
+                      subject.inspection.uuid if subject.inspection else None)}
+        for person in people.values():
+            if person.user_id is not None:
+                rows.append({**common, "person_id": person.id, "channel": Channel.INAPP,
+                             "state": DeliveryState.SENT, "sent_at": now,
+                             "next_attempt_at": None})
+            for channel in outward_channels(person, prefs.get(person.id)):
+                if channel == Channel.SMS and not urgent and item_id:
+                    if (person.id, item_id) in sms_today:
+                        continue
+                    sms_today.add((person.id, item_id))
+                at = quiet if quiet is not None and not urgent and channel in PUSHES else now
+                rows.append({**common, "person_id": person.id, "channel": channel,
+                             "state": DeliveryState.PENDING, "sent_at": None,
+                             "next_attempt_at": at})
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    if any(r["channel"] != Channel.INAPP for r in rows):
         transaction.after_commit(wake)
-    return rows
+    return len(rows)
 
 
 def wake() -> None:

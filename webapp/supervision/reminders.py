@@ -1,13 +1,14 @@
-"""Automatic reminders (系统提醒) before and after the deadline, and the daily digest."""
+"""Automatic reminders (系统提醒): many at once for the daily round, and the digest."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import selectinload
 
+from webapp.audit import services as audit
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.supervision import services
@@ -17,6 +18,47 @@ from webapp.supervision.models import (
     ReminderChannel,
     SupervisionItem,
 )
+from webapp.supervision.workflow import ACTIONS, refusal
+
+
+def record_automatic(notes: dict[int, str], *, states=WITH_UNIT_STATES) -> list[int]:
+    """System 催办 for many items at once ({item id: note}), as `services.record_reminder`
+    does for one with `automatic=True`: the gate set-based — the items' rows locked (FOR
+    UPDATE), then the workflow's answer for the system, and the caller's `states` (the daily
+    round chases only what the unit has) — and for each item that passes one Reminder row
+    and one audit event, in item order. Returns the ids reminded: an item that changed
+    meanwhile (a 办结反馈 sent while the round waited for its row) is skipped."""
+    if not notes:
+        return []
+    rows = db.session.execute(
+        select(SupervisionItem.id, SupervisionItem.code, SupervisionItem.state,
+               SupervisionItem.lead_unit_id)
+        .where(SupervisionItem.id.in_(list(notes))).order_by(SupervisionItem.id)
+        .with_for_update()).all()
+    passed = _passing([r for r in rows if r.state in states])
+    if not passed:
+        return []
+    now = utcnow()
+    db.session.execute(insert(Reminder), [
+        {"item_id": r.id, "unit_id": r.lead_unit_id, "channel": ReminderChannel.SYSTEM,
+         "note": notes[r.id], "automatic": True, "created_by_id": None, "created_at": now}
+        for r in passed])
+    audit.record_many([("remind", "item", r.code,
+                        {"state": str(r.state), "channel": str(ReminderChannel.SYSTEM),
+                         "note": notes[r.id], "automatic": True}) for r in passed])
+    return [r.id for r in passed]
+
+
+def _passing(rows):
+    """The rows the workflow lets the system remind: its states, and — should the table ever
+    give "remind" conditions — each whole item asked through `refusal`."""
+    action = ACTIONS["remind"]
+    rows = [r for r in rows if r.state in action.from_states]
+    if action.requires:
+        items = {i.id: i for i in db.session.scalars(select(SupervisionItem).where(
+            SupervisionItem.id.in_([r.id for r in rows])))}
+        rows = [r for r in rows if refusal(items[r.id], "remind", None) is None]
+    return rows
 
 
 @dataclass

@@ -132,10 +132,10 @@ def register_item(
     return item
 
 
-def _check_due(due_date: date | None) -> date:
+def _check_due(due_date: date | None, not_before: date | None = None) -> date:
     if due_date is None:
         raise InvalidInput("请填写办理时限", field="due_date")
-    if due_date < local_today():
+    if due_date < (not_before or local_today()):
         raise InvalidInput("办理时限不能早于今天", field="due_date")
     return due_date
 
@@ -150,16 +150,18 @@ def assign_item(
     supervising_leader: str | int | None = None,
     first_responsible: str | int | None = None,
     direct_responsible: str | int | None = None,
+    not_before: date | None = None,
 ) -> None:
     """交办: lead unit, assisting units, named responsible people (a person's id or a name)
-    and the deadline."""
+    and the deadline — not before today, or `not_before` (a recurring period's first day,
+    when `tick` catches up on a period missed during downtime: webapp/recurring)."""
     _gate(item, "assign", actor)
     lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
                                                                label="承办单位")
     helpers = [u if isinstance(u, Unit) else _unit(u, field="assisting_units", label="协办单位")
                for u in assisting_units]
     helpers = [u for u in dict.fromkeys(helpers) if u.id != lead.id]
-    due_date = _check_due(due_date)
+    due_date = _check_due(due_date, not_before)
     _name_people(item, lead, supervising_leader=supervising_leader,
                  first_responsible=first_responsible, direct_responsible=direct_responsible)
     item.lead_unit = lead

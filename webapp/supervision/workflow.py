@@ -107,6 +107,7 @@ EVENT_LABELS = {
     "upload_attachment": "上传附件",
     "escalate": "逾期升级",  # webapp/escalation: told the 分管领导, marked for the 通报
     "assisting_input": "协办意见",  # webapp/assist
+    "cadence": "进展报送周期",  # webapp/recurring: set or stopped by the office
     **{name: a.label for name, a in ACTIONS.items()},
 }
 

@@ -108,6 +108,28 @@ def _assisting_input(u: User) -> Select:
                   note=AssistingInput.text).join(AssistingInput, AssistingInput.item_id == I.id)
 
 
+def _cadence_missed(u: User) -> Select:
+    """Items whose latest progress report was not sent (their latest `cadence_missed` step)
+    and that have had no feedback since: the lead unit's (liaison), every one (office). Read
+    from the steps (few) towards the items (many)."""
+    from webapp.recurring.models import FeedbackCadence
+
+    later = aliased(EscalationStep)
+    superseded = select(later.id).where(later.item_id == EscalationStep.item_id,
+                                        later.rule == EscalationStep.rule,
+                                        later.id > EscalationStep.id).exists()
+    answered = select(Feedback.id).where(Feedback.item_id == I.id,
+                                         Feedback.submitted_at > EscalationStep.created_at
+                                         ).exists()
+    query = (_items(EscalationStep.rule == "cadence_missed", ~superseded,
+                    I.state == ItemState.IN_PROGRESS, ~answered,
+                    FeedbackCadence.stopped_at.is_(None), since=EscalationStep.created_at,
+                    note=literal("应于 ") + cast(EscalationStep.due_date, String) + " 前报送")
+             .select_from(EscalationStep).join(I, I.id == EscalationStep.item_id)
+             .join(FeedbackCadence, FeedbackCadence.item_id == I.id))
+    return query.where(I.lead_unit_id == u.unit_id) if u.role == Role.LIAISON else query
+
+
 # --- office -----------------------------------------------------------------------------------
 
 def _to_review(u: User) -> Select:
@@ -217,6 +239,8 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("reminded", "催办", frozenset(L), _reminded, "收到催办，请反馈进展"),
     Kind("request_results", "申请结果", frozenset(L), _request_results, "查看处理结果"),
     Kind("assisting_input", "协办意见", frozenset(L), _assisting_input, "查看协办单位意见"),
+    Kind("cadence_missed", "进展未报", frozenset(L | OF), _cadence_missed,
+         "报送阶段进展（督办员：督促报送）"),
     Kind("to_review", "待审核", frozenset(OF), _to_review, "审核办结反馈"),
     Kind("extension_pending", "延期申请", frozenset(OF | LE),
          _pending(ExtensionRequest, "延期："), "审批延期申请"),

@@ -16,6 +16,7 @@ NAV = [
     ("todo.todo_page", "待办", None),
     ("supervision.item_list", "督办事项", None),
     ("supervision.item_new", "登记事项", {Role.OFFICE}),
+    ("recurring.recurrence_list", "周期事项", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
     ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
     ("stats.statistics", "统计", STAFF_ROLES),
