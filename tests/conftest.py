@@ -224,6 +224,12 @@ def api_headers(client):
 
 # How far along the life cycle make_item goes for each target state.
 _STEPS = ["registered", "assigned", "in_progress", "under_review", "closed"]
+# States of the bureau's workflow around an item (issue 11), each reached from one of _STEPS:
+# awaiting_approval (立项 asked), approval_returned (registered, 立项 returned by the leader),
+# split (分解 into sub-items of units A and B), awaiting_confirmation (a 批示 item accepted while
+# the policy asks 李局长's 复核).
+_FLOW = {"awaiting_approval": "registered", "approval_returned": "registered",
+         "split": "registered", "awaiting_confirmation": "closed"}
 
 
 @pytest.fixture
@@ -253,14 +259,41 @@ def make_item(app, office, units, liaison_a):
         return user
 
     def make(state: str = "in_progress", **overrides) -> str:
+        from webapp.supervision import approval, policy, split
+
+        flow, state = state, _FLOW.get(state, state)
         with app.app_context():
             actor = db.session.get(User, office.id)
+            confirm = flow == "awaiting_confirmation"
+            if confirm:
+                policy.update(actor=None, approval_sources=[], confirm_instructions=True,
+                              adjust_needs_approval=False)
+            source = Source(overrides.pop("source", Source.LEADER_INSTRUCTION if confirm
+                                          else Source.COMPLAINT))
             item = services.register_item(
                 actor=actor,
                 title=overrides.pop("title", "整改户籍窗口群众排队时间过长问题"),
                 content=overrides.pop("content", "群众反映户籍窗口排队超过一小时，请查明原因。"),
-                source=overrides.pop("source", Source.COMPLAINT),
+                source=source,
+                # a 批示 item: 李局长's (the leader persona's) instruction at registration
+                **({"instruction_text": overrides.pop("instruction", "请抓紧整改。"),
+                    "instruction_leader": overrides.pop("instruction_leader", "李局长"),
+                    "instruction_date": local_today()}
+                   if source == Source.LEADER_INSTRUCTION else {}),
             )
+            if flow in ("awaiting_approval", "approval_returned"):
+                item.approval_required = True  # as the admin's policy would have it
+                db.session.flush()  # before the gate re-reads the row
+            if flow == "awaiting_approval":
+                approval.submit_approval(item, actor=actor)
+            elif flow == "approval_returned":
+                item.approval_note = "请补充上级来文依据"
+            elif flow == "split":
+                later = local_today() + timedelta(days=10)
+                split.split_item(item, actor=actor, children=[
+                    split.Child(lead_unit=units[u].id, due_date=later,
+                                first_responsible="张所长", direct_responsible="李副所长")
+                    for u in ("A", "B")])
             if state == "cancelled":
                 services.cancel_item(item, actor=actor, reason="重复登记")
             elif _STEPS.index(state) >= 1:

@@ -23,8 +23,8 @@ from webapp.extensions import db
 from webapp.media.files import ingest_file
 from webapp.org.models import Unit, UnitKind
 from webapp.people.services import create_person
-from webapp.supervision import services as item_services
 from webapp.supervision.demo_items import ITEMS, Step
+from webapp.supervision.models import Source
 
 UNITS = [
     ("CGJ-PCS1", "城关派出所", UnitKind.POLICE_STATION),
@@ -67,6 +67,8 @@ def load_units() -> dict[str, Unit]:
 
 def load_demo(*, password: str) -> None:
     """Units, accounts (all with `password`), items in every state, and inspections."""
+    from webapp.supervision import policy
+
     units = load_units()
     users = {}
     for username, name, role, unit_code in USERS:
@@ -74,6 +76,10 @@ def load_demo(*, password: str) -> None:
             username=username, name=name, role=role, password=password,
             unit=units.get(unit_code) if unit_code else None, skip_policy=True)
     db.session.flush()
+    # the bureau's rules: items from 上级交办 need 李局长's 立项, and the leader who wrote a
+    # 批示 confirms its 办结 (复核)
+    policy.update(actor=users["admin"], approval_sources=[Source.SUPERIOR],
+                  confirm_instructions=True, adjust_needs_approval=False)
     load_demo_items(units, users)
     _load_inspections(units, users)
     _load_people(units, users)
@@ -127,21 +133,37 @@ def _demo_clock(moment: datetime) -> Iterator[None]:
     """DEMO ONLY: run the real services as if it were `moment` (a past working hour).
 
     The services stamp times with utcnow() and check dates against local_today(); the audit
-    chain stamps events with utcnow(). Replacing these names in those two modules for the
+    chain stamps events with utcnow(). Replacing these names in those modules for the
     duration of one step gives the demo items a believable past (registered last month,
     overdue now) while every rule, audit event and hash stays the real one. Never used
     outside `seed-demo`.
     """
+    from webapp.supervision import (
+        adjust,
+        approval,
+        closing,
+        gate,
+        milestones,
+        services,
+        sources,
+        split,
+    )
 
     zone = local_zone()
     moment = moment.astimezone(UTC)  # stored times are UTC (the audit hash covers them)
-    saved = (item_services.utcnow, item_services.local_today, audit_services.utcnow)
-    item_services.utcnow = audit_services.utcnow = lambda: moment
-    item_services.local_today = lambda: moment.astimezone(zone).date()
+    fake = {"utcnow": lambda: moment, "local_today": lambda: moment.astimezone(zone).date()}
+    saved = []
+    for module in (services, gate, closing, split, approval, adjust, milestones, sources,
+                   audit_services):
+        for name, value in fake.items():
+            if hasattr(module, name):
+                saved.append((module, name, getattr(module, name)))
+                setattr(module, name, value)
     try:
         yield
     finally:
-        item_services.utcnow, item_services.local_today, audit_services.utcnow = saved
+        for module, name, value in saved:
+            setattr(module, name, value)
 
 
 def _moment(day: date, item_no: int, step_no: int) -> datetime:

@@ -14,3 +14,4 @@ from webapp.org import models as org_models  # noqa: F401
 from webapp.people import models as people_models  # noqa: F401
 from webapp.recurring import models as recurring_models  # noqa: F401
 from webapp.supervision import models as supervision_models  # noqa: F401
+from webapp.supervision import policy as supervision_policy  # noqa: F401

@@ -212,7 +212,7 @@ def test_sm3_beside_sha256_for_archived_files_and_archive_verify_checks_it(
 
 
 def test_migration_backfills_sm3_and_verify_codes(app, office, make_item):
-    """Rows from before 0017 get SM3 from their stored files and a verify code."""
+    """Rows from before 0018 get SM3 from their stored files and a verify code."""
     from flask_migrate import downgrade, upgrade
 
     code = make_item("assigned")
@@ -221,7 +221,7 @@ def test_migration_backfills_sm3_and_verify_codes(app, office, make_item):
         row = db.session.get(Document, doc["id"])
         expected = (row.pdf_sm3, row.docx_sm3)
         db.session.remove()
-        downgrade(revision="0016")
+        downgrade(revision="0017")
         upgrade()
         row = db.session.get(Document, doc["id"])
         assert (row.pdf_sm3, row.docx_sm3) == expected and expected[0]

@@ -130,7 +130,8 @@ def returned(app, make_item, office, liaison_a):
                    actions_taken="调整排班，增加备勤警力。", result="出警超时问题已解决。")
     assert resp.status_code == 302
     desk = login(app.test_client(), office)
-    assert desk.post(f"/items/{code}/return", data={"reason": "缺少出警记录统计"}).status_code \
+    assert desk.post(f"/items/{code}/return", data={"reason": "缺少出警记录统计",
+                                                  "category": "too_brief"}).status_code \
         == 302
     return code, unit
 

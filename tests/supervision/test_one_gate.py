@@ -86,7 +86,8 @@ def test_accept_and_return_racing_leave_one_decision(app, make_item, office):
                                            data={"opinion": "同意"}).status_code)
              for c in clients[:4]]
     calls += [lambda c=c: ("return", c.post(f"/items/{code}/return",
-                                            data={"reason": "证据不足"}).status_code)
+                                            data={"reason": "证据不足",
+                                                  "category": "insufficient_evidence"}).status_code)
               for c in clients[4:]]
     results = together(calls)
     winners = [action for action, status in results if status == 302]

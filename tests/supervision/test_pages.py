@@ -205,7 +205,8 @@ def test_whole_life_cycle_through_the_forms(app, office, leader, liaison_a, unit
     assert _count(app, FeedbackAttachment) == 1
 
     assert desk.post(f"/items/{code}/return",
-                     data={"reason": "缺少出警记录统计"}).status_code == 302
+                     data={"reason": "缺少出警记录统计",
+                                                  "category": "too_brief"}).status_code == 302
     assert _item(app, code)["state"] == "in_progress"
     assert unit.post(f"/items/{code}/feedback", data={
         "kind": "final", "actions_taken": "补充十月出警记录统计。",

@@ -31,6 +31,8 @@ START, END = date(2025, 3, 1), date(2025, 3, 31)
 QUERY = "start=2025-03-01&end=2025-03-31"
 FIELDS = ("due", "closed", "on_time", "overdue_now", "reminders", "returns",
           "hand_back_requests", "closing_rate", "on_time_rate", "avg_days_to_close")
+RETURN_FIELDS = ("returns_insufficient_evidence", "returns_not_as_required", "returns_too_brief",
+                 "returns_other")  # returns per category (test_flow_statistics.py)
 
 
 def utc(*args) -> datetime:
@@ -259,7 +261,7 @@ def test_api_shape_and_figures(client, world, leader, api_headers):
     assert body["period"] == {"start": "2025-03-01", "end": "2025-03-31"}
     assert body["group"] == "source"
     assert [r["key"] for r in body["rows"]] == ["complaint", "superior", "meeting"]
-    assert set(body["rows"][0]) == {"key", "label", *FIELDS}
+    assert set(body["rows"][0]) == {"key", "label", *FIELDS, *RETURN_FIELDS}
     assert [(r["label"], _figures(r)) for r in body["rows"]] == EXPECTED["source"]
     assert _figures(body["totals"]) == TOTALS
     assert body["totals"]["key"] == "total"

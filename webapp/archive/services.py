@@ -31,7 +31,7 @@ from webapp.media.files import ingest_file
 from webapp.media.store import blob_sm3, has_blob, verify_blob
 from webapp.numbering import next_number
 from webapp.supervision import services as item_services
-from webapp.supervision.models import ItemState
+from webapp.supervision.models import ItemState, SourceFile, SupervisionItem
 from webapp.transaction import lock_row
 from webapp.validation import clean_text
 
@@ -118,7 +118,8 @@ def verify_all() -> tuple[int, list[Problem]]:
     recorded = _hashes_on_record()
     checked, problems = 0, []
 
-    def check(what: str, sha: str, sm3: str | None, key: tuple[str, str, str]) -> None:
+    def check(what: str, sha: str, sm3: str | None, key: tuple[str, str, str], *,
+              sm3_kept: bool = True) -> None:
         nonlocal checked
         checked += 1
         if not verify_blob(sha):
@@ -128,6 +129,8 @@ def verify_all() -> tuple[int, list[Problem]]:
         audit_problem = _compare(sha, on_record and on_record[:3])
         if audit_problem:
             problems.append(Problem(what, sha, audit_problem))
+        if not sm3_kept:
+            return
         actual = blob_sm3(sha)
         if sm3 is None:
             problems.append(Problem(what, sha, "没有 SM3 校验值 no SM3 on record"))
@@ -147,20 +150,28 @@ def verify_all() -> tuple[int, list[Problem]]:
             if sha:
                 check(f"{doc.doc_number} ({fmt})", sha, getattr(doc, f"{fmt}_sm3"),
                       ("document", doc.doc_number, fmt))
+    for code, f in db.session.execute(select(SupervisionItem.code, SourceFile).join(
+            SourceFile.item).order_by(SourceFile.id)).all():
+        check(f"{code} {f.kind.label} {f.filename}", f.sha256, None,
+              ("source", str(f.id), "sha256"), sm3_kept=False)
     return checked, problems
 
 
 def _hashes_on_record() -> dict[tuple[str, str, str], tuple[int, str | None, bool, str | None]]:
     """{(kind, code, field): (audit event id, SHA-256 it recorded, event genuine, SM3 it
-    recorded or None)} from the archive_file and document_rendered events (events written
-    before SM3 was kept record none: their files' SM3 is checked against the row only)."""
+    recorded or None)} from the archive_file, document_rendered and attach_source (批示件/来文
+    on file) events (events written before SM3 was kept record none: their files' SM3 is
+    checked against the row only; files on file keep SHA-256 only)."""
     found = {}
-    events = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action.in_(("archive_file", "document_rendered"))).order_by(AuditEvent.id))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+        ("archive_file", "document_rendered", "attach_source"))).order_by(AuditEvent.id))
     for event in events:
         genuine = audit.compute_hash(event) == event.hash
         details = event.details if isinstance(event.details, dict) else {}
-        if event.action == "archive_file":
+        if event.action == "attach_source":
+            key = ("source", str(details.get("file_id")), "sha256")
+            found[key] = (event.id, details.get("sha256"), genuine, None)
+        elif event.action == "archive_file":
             key = ("archive", str(details.get("archive_code")), "sha256")
             found[key] = (event.id, details.get("sha256"), genuine, details.get("sm3"))
         else:

@@ -156,6 +156,11 @@ def _local(moment) -> date:
 def closing_report_data(item: SupervisionItem, settings: IssuerSettings, *,
                         today: date) -> dict:
     """办结报告 of a closed item: timeline, final feedback, review opinion, sign-off."""
+    """办结报告 of a closed item: timeline, final feedback (a split item: its sub-items'),
+    review opinion, the leader's 复核, sign-off; the 批示件/来文 and the evidence as 附件."""
+    from webapp.auth.models import User
+    from webapp.extensions import db
+    from webapp.supervision.sources import shown_with
 
     final = [f for f in item.feedback
              if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.ACCEPTED]
@@ -163,22 +168,42 @@ def closing_report_data(item: SupervisionItem, settings: IssuerSettings, *,
     reviewer = db.session.get(User, feedback.reviewed_by_id) if feedback and \
         feedback.reviewed_by_id else None
     opinion = item.review_opinion or (feedback.review_note if feedback else None) or "同意办结。"
-    files = [_stem(a.filename) for a in feedback.attachments] if feedback else []
+    files = [f"{_stem(f.filename)}（{f.kind.label}）" for f in shown_with(item)]
+    files += [_stem(a.filename) for a in feedback.attachments] if feedback else []
     data = common(settings, title=_title(item, "办结报告"), recipients=[CLOSING_REPORT_TO],
                   today=today)
+    confirmer = db.session.get(User, item.confirmed_by_id) if item.confirmed_by_id else None
     return data | {
         "attachments": [f for f in files if f],
         "item": item_part(item),
         "timeline": process(item),
-        "feedback": {
+        "feedback": _children_result(item) if item.children else {
             "actions_taken": feedback.actions_taken if feedback else "",
             "result": (feedback.result or "") if feedback else "",
         },
+        "confirmation": {"leader": confirmer.name if confirmer else "",
+                         "date": _local(item.confirmed_at).isoformat(),
+                         "note": item.confirmation_note or ""} if item.confirmed_at else None,
         "review_opinion": opinion,
         "reviewer": " ".join(x for x in (settings.printer or "", reviewer.name if reviewer
                                          else "") if x),
         "closed_date": _iso(item.closed_on) or today.isoformat(),
     }
+
+
+def _children_result(item: SupervisionItem) -> dict:
+    """办理结果 of a split item: how it was split, and each sub-item's outcome."""
+    lines = []
+    for child in item.children:
+        accepted = [f for f in child.feedback
+                    if f.kind == FeedbackKind.FINAL and f.review_state == ReviewState.ACCEPTED]
+        unit = child.lead_unit.name if child.lead_unit else ""
+        outcome = _clause(accepted[-1].result) if accepted and accepted[-1].result else \
+            child.state.label
+        lines.append(f"{unit}（{child.code}）：{outcome}")
+    units = "、".join(dict.fromkeys(c.lead_unit.name for c in item.children if c.lead_unit))
+    return {"actions_taken": f"本事项分解为{len(item.children)}个子事项，由{units}分别承办。",
+            "result": "；".join(lines) + "。"}
 
 
 def _stem(filename: str | None) -> str:
@@ -215,9 +240,17 @@ def _event_sentence(action: str, d: dict, unit: str) -> str | None:
         return f"{how}{note}"
     if action == "instruct":
         return f"领导批示：“{_clause(d.get('text'))}”"
-    if action == "accept":
-        on_time = "按期" if d.get("on_time") else "超期"
-        return f"办公室审核通过，事项{on_time}办结"
+    if action in ("accept", "confirmed", "close"):
+        who = {"accept": "办公室审核通过", "confirmed": "领导复核同意",
+               "close": "子事项均已办结" if d.get("automatic") else "办公室办结分解事项"}[action]
+        if d.get("awaiting_confirmation"):
+            return f"{who}，报请领导复核"
+        return f"{who}，事项{'按期' if d.get('on_time') else '超期'}办结"
+    if action == "split":
+        units = "、".join(d.get("units") or [])
+        return f"分解为{len(d.get('children') or [])}个子事项，交办{units}"
+    if action in ("adjust", "adjustment_approved"):
+        return f"调整{'、'.join(d.get('changes') or {})}{reason}"
     return {
         "acknowledge": f"{unit}签收",
         "request_hand_back": f"{unit}申请退回{reason}",
@@ -227,6 +260,9 @@ def _event_sentence(action: str, d: dict, unit: str) -> str | None:
         "submit_progress": f"{unit}报送阶段反馈",
         "submit_final": f"{unit}报送办结反馈",
         "return": f"办公室退回重办{reason}",
+        "approval_granted": "领导同意立项",
+        "approval_returned": f"领导退回立项{note}",
+        "confirmation_returned": f"领导复核未同意{note}",
     }.get(action)
 
 

@@ -9,7 +9,9 @@ numbers and may switch a rule off at /escalation/rules). Defaults follow a real 
 - repeat_*: then a 催办 again every N working days by urgency (特急 1, 急 2, 平件 3);
 - cadence_*: the same for the progress reports of a feedback cadence (每周一报进展,
   webapp/recurring): a reminder N working days before a report is due, and a 催办 (and an
-  entry in the unit's and the office's to-do) N working days after a report was not sent.
+  entry in the unit's and the office's to-do) N working days after a report was not sent;
+- milestone_*: an item's open 节点 are reminded like its deadline, before and after their date
+  (escalation/milestones.py).
 
 A rule with negative working days acts before the date, on any day of that window (once);
 one with positive days from that many working days after it (once), or repeats.
@@ -30,6 +32,7 @@ class Rule:
     every: int | None = None  # default repeat interval (repeats only)
     urgency: Urgency | None = None  # repeats: the urgency they apply to
     on: str = "deadline"  # the date counted from: the item's deadline, or a cadence's report
+    milestone: bool = False  # applies to an item's open 节点, not to its deadline
 
 
 RULES = {r.key: r for r in (
@@ -41,4 +44,6 @@ RULES = {r.key: r for r in (
     Rule("repeat_normal", "平件逾期后重复催办", 1, every=3, urgency=Urgency.NORMAL),
     Rule("cadence_soon", "阶段进展报送前提醒", -1, on="cadence"),
     Rule("cadence_missed", "未按期报送阶段进展催办", 1, on="cadence"),
+    Rule("milestone_soon", "节点到期前系统提醒", -2, milestone=True),
+    Rule("milestone_overdue", "节点逾期首个工作日催办", 1, milestone=True),
 )}

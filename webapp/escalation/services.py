@@ -23,6 +23,7 @@ from webapp.auth.models import Role, User
 from webapp.calendar.services import WorkCalendar, missing_years
 from webapp.database import local_today, utcnow
 from webapp.errors import InvalidInput, NotAllowed
+from webapp.escalation import milestones
 from webapp.escalation.models import EscalationRule, EscalationStep
 from webapp.escalation.rules import RULES
 from webapp.extensions import db
@@ -94,6 +95,8 @@ def tick(today: date) -> TickReport:
     for key, find in owed.items():
         if key in rules:
             _apply_cadence(key, find(today, cal, rules[key].working_days), today, report)
+    milestones.tick(today, {k: s for k, s in rules.items() if RULES[k].milestone}, cal, report,
+                    fires=_fires)
     return report
 
 
@@ -112,8 +115,8 @@ def _deadlines(rules: dict[str, Settings], cal: WorkCalendar, today: date
         offset = cal.offset(due, today)
         for key, s in rules.items():
             rule = RULES[key]
-            if rule.on == "deadline" and rule.urgency in (None, urgency) \
-                    and _fires(key, s, offset):
+            if rule.on == "deadline" and not rule.milestone \
+                    and rule.urgency in (None, urgency) and _fires(key, s, offset):
                 plan[key].append((due, offset))
     return plan
 

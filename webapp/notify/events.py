@@ -14,6 +14,8 @@ from webapp.auth.models import Role, User
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.people.models import Person
+from webapp.supervision.models import ItemUnitChange, SupervisionItem
+from webapp.supervision.workflow import confirming_user_id
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,21 @@ EVENTS: dict[str, Event] = {
     "cadence_missed": Event("进展未报", ("lead_liaisons", "direct"),
                             "督办事项{code}《{title}》未按期报送阶段进展（应于{note}前报送），"
                             "请立即报送。"),
+    "approval_requested": Event("待立项审批", ("leaders",),
+                                "督办事项{code}《{title}》待您立项审批。"),
+    "approval_decided": Event("立项审批", ("office",), "督办事项{code}《{title}》{note}。"),
+    "confirm_requested": Event("待复核", ("confirming_leader",),
+                               "督办事项{code}《{title}》已审核通过，待您复核办结。"),
+    "confirm_decided": Event("复核结果", ("office",), "督办事项{code}《{title}》{note}。"),
+    "adjust_requested": Event("调整待审批", ("leaders",),
+                              "督办事项{code}《{title}》的调整待您审批：{note}"),
+    "adjusted": Event("事项调整", ("lead_liaisons", "direct", "assisting_liaisons"),
+                      "督办事项{code}《{title}》已调整{note}，请按调整后的内容办理。"),
+    "moved": Event("事项调整", ("lead_liaisons", "first", "direct", "moved_from"),
+                   "督办事项{code}《{title}》已调整{note}，现由{unit}承办，办理时限{due}，"
+                   "请新承办单位及时签收。"),
+    "milestone_due": Event("节点提醒", ("lead_liaisons", "direct"),
+                           "督办事项{code}《{title}》：{note}，请按时完成并报告。"),
 }
 
 
@@ -123,6 +140,28 @@ def _inspector(subjects) -> list[list[Person]]:
             for s in subjects]
 
 
+def _leaders() -> list[Person]:
+    return _people_of_users(User.role == Role.LEADER)
+
+
+def _confirming_leader(subjects) -> list[list[Person]]:
+    """The 批示 leader who confirms an item's 办结 (every leader when none is linked)."""
+    out = []
+    for s in subjects:
+        item = db.session.get(SupervisionItem, s.item.id) if s.item is not None else None
+        user_id = confirming_user_id(item) if item is not None else None
+        out.append(_people_of_users(User.id == user_id) if user_id else _leaders())
+    return out
+
+
+def _unit_left(subject) -> list[int | None]:
+    """The unit an item just left (its latest lead-unit change)."""
+    if subject.item is None:
+        return []
+    return [db.session.scalar(select(ItemUnitChange.from_unit_id).where(
+        ItemUnitChange.item_id == subject.item.id).order_by(ItemUnitChange.id.desc()).limit(1))]
+
+
 RECIPIENTS: dict[str, Callable] = {
     "lead_liaisons": _liaisons(lambda s: [s.item.lead_unit_id] if s.item else []),
     "assisting_liaisons": _assisting_liaisons,
@@ -130,6 +169,9 @@ RECIPIENTS: dict[str, Callable] = {
     "direct": _named("direct_responsible_id"),
     "leader": _named("supervising_leader_id"),
     "office": _everyone(User.role == Role.OFFICE),
+    "leaders": _everyone(User.role == Role.LEADER),
+    "confirming_leader": _confirming_leader,
+    "moved_from": _liaisons(_unit_left),
     "target_liaisons": _liaisons(lambda s: [s.inspection.target_unit_id]
                                  if s.inspection else []),
     "inspector": _inspector,
@@ -149,14 +191,38 @@ _ITEM_ACTIONS = {
     "extension_refused": ("request_decided", "延期申请未获同意：{note}"),
     "hand_back_refused": ("request_decided", "退回申请未获同意：{note}"),
     "assisting_input": ("assisting_input", "unit"),
+    "submit_approval": ("approval_requested", None),
+    "approval_granted": ("approval_decided", "已同意立项，可以交办"),
+    "approval_returned": ("approval_decided", "的立项被退回：{note}"),
+    "confirmed": ("confirm_decided", "已经领导复核同意，事项办结"),
+    "confirmation_returned": ("confirm_decided", "领导复核未同意：{note}"),
+    "adjust_requested": ("adjust_requested", "reason"),
 }
+
+
+def _item_event(event) -> tuple[str, str] | None:
+    """The notification an item's audit event calls for beyond the plain table above: 立项
+    asked at registration, 复核 asked at acceptance, and 调整 (a move tells both units)."""
+    d = event.details or {}
+    if event.action == "register" and d.get("approval_required"):
+        return "approval_requested", ""
+    if event.action in ("accept", "close") and d.get("awaiting_confirmation"):
+        return "confirm_requested", ""
+    if event.action in ("adjust", "adjustment_approved"):
+        fields = "、".join(d.get("changes") or {})
+        return ("moved" if d.get("to_unit") else "adjusted"), f"（{fields}）"
+    return None
 
 
 def on_audit_event(event, actor) -> None:
     """Write the notifications an audit event calls for (same transaction)."""
     from webapp.notify import services
 
-    if event.object_type == "item" and event.action in _ITEM_ACTIONS:
+    if event.object_type == "item" and (special := _item_event(event)) is not None:
+        from webapp.supervision.services import item_by_code
+
+        services.send(special[0], item=item_by_code(event.object_id), note=special[1])
+    elif event.object_type == "item" and _ITEM_ACTIONS.get(event.action):
         if event.action == "remind" and event.details.get("automatic"):
             return  # escalation sends its own due_soon / overdue messages
         from webapp.supervision.services import item_by_code

@@ -235,7 +235,7 @@ def _make(rec: Recurrence, period: rules.Period, label: str, today: date) -> str
     actor = _registrar(rec)
     item = items.register_item(actor=actor, title=f"{rec.title}（{label}）", content=rec.content,
                                source=rec.source, urgency=rec.urgency,
-                               requirements=rec.requirements)
+                               requirements=rec.requirements, standing=True)
     items.assign_item(item, actor=actor, lead_unit=rec.lead_unit_id, due_date=period.due,
                       assisting_units=[u.id for u in rec.assisting_units],
                       supervising_leader=_who(rec.supervising_leader_id, rec.supervising_leader),

@@ -3,9 +3,19 @@
 
 def init_app(app):
     from webapp.audit import services as audit
-    from webapp.supervision import api, cli, item_people, stats_views, views
+    from webapp.supervision import (
+        api,
+        cli,
+        flow_api,
+        flow_views,
+        item_people,
+        policy_views,
+        stats_views,
+        views,
+    )
 
     audit.listen(item_people.on_audit_event)
     cli.register(app)
-    for module in (views, api, stats_views):  # each registers its blueprints
+    # each registers its blueprints
+    for module in (views, flow_views, api, flow_api, stats_views, policy_views):
         module.init_app(app)

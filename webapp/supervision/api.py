@@ -48,12 +48,12 @@ from webapp.validation import clean_text
 
 bp = Blueprint("items_api", __name__)
 
-CODE = re.compile(r"[0-9]{4}-[0-9]{1,8}")
+CODE = re.compile(r"[0-9]{4}-[0-9]{1,8}(-[0-9]{1,2})?")  # 2026-045, a sub-item 2026-045-1
 UPLOAD_EVENT = "upload_attachment"
 ACTION = {"answers": {200: Item}, "errors": (403, 409)}  # every life-cycle action's answers
 
 
-def _item(code: str) -> SupervisionItem:
+def item_for_api(code: str) -> SupervisionItem:
     """The visible item, else 404 (the services lock it before they act)."""
     if not CODE.fullmatch(code):
         raise NotFound("找不到该督办事项")
@@ -96,7 +96,7 @@ def register_item(body: RegisterBody):
 @operation(bp, "/items/<code>", summary="One item: facts, light, allowed actions, requests, "
            "feedback, timeline", answers={200: Item})
 def item_detail(code: str):
-    return _detail(_item(code))
+    return _detail(item_for_api(code))
 
 
 # --- life-cycle actions: one operation each ---------------------------------------------------
@@ -104,7 +104,7 @@ def item_detail(code: str):
 
 @operation(bp, "/items/<code>/assign", "POST", summary="交办 (assign)", body=AssignBody, **ACTION)
 def assign(code: str, body: AssignBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.assign_item(item, actor=current_actor(), **body.service_args())
     return _detail(item)
 
@@ -112,7 +112,7 @@ def assign(code: str, body: AssignBody):
 @operation(bp, "/items/<code>/acknowledge", "POST", summary="签收 (acknowledge)",
            body=AcknowledgeBody, **ACTION)
 def acknowledge(code: str, body: AcknowledgeBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.acknowledge_item(item, actor=current_actor())
     return _detail(item)
 
@@ -120,7 +120,7 @@ def acknowledge(code: str, body: AcknowledgeBody):
 @operation(bp, "/items/<code>/request_hand_back", "POST", summary="申请退回 (request_hand_back)",
            body=RequestHandBackBody, **ACTION)
 def request_hand_back(code: str, body: RequestHandBackBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.request_hand_back(item, actor=current_actor(), reason=body.reason)
     return _detail(item)
 
@@ -128,7 +128,7 @@ def request_hand_back(code: str, body: RequestHandBackBody):
 @operation(bp, "/items/<code>/decide_hand_back", "POST",
            summary="处理退回申请 (decide_hand_back)", body=DecideHandBackBody, **ACTION)
 def decide_hand_back(code: str, body: DecideHandBackBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.decide_hand_back(item, actor=current_actor(), approve=body.approve, note=body.note,
                               new_lead_unit=body.new_lead_unit_id, due_date=body.due_date)
     return _detail(item)
@@ -137,7 +137,7 @@ def decide_hand_back(code: str, body: DecideHandBackBody):
 @operation(bp, "/items/<code>/request_extension", "POST", summary="申请延期 (request_extension)",
            body=RequestExtensionBody, **ACTION)
 def request_extension(code: str, body: RequestExtensionBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.request_extension(item, actor=current_actor(), new_due_date=body.new_due_date,
                                reason=body.reason)
     return _detail(item)
@@ -146,17 +146,18 @@ def request_extension(code: str, body: RequestExtensionBody):
 @operation(bp, "/items/<code>/decide_extension", "POST", summary="审批延期 (decide_extension)",
            body=DecideExtensionBody, **ACTION)
 def decide_extension(code: str, body: DecideExtensionBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.decide_extension(item, actor=current_actor(), approve=body.approve, note=body.note)
     return _detail(item)
 
 
 def _feedback(code: str, body: FeedbackBody, kind: FeedbackKind) -> dict:
-    item, actor = _item(code), current_actor()
+    item, actor = item_for_api(code), current_actor()
     services.submit_feedback(
         item, actor=actor, kind=kind, actions_taken=body.actions_taken, result=body.result,
         completed=body.completed is not False, not_done_reason=body.not_done_reason,
-        next_steps=body.next_steps, attachments=_evidence(item, actor, body.attachments or []))
+        next_steps=body.next_steps, attachments=_evidence(item, actor, body.attachments or []),
+        figure=body.figure)
     return _detail(item)
 
 
@@ -175,7 +176,7 @@ def submit_final(code: str, body: SubmitFinalBody):
 @operation(bp, "/items/<code>/accept", "POST", summary="审核通过 (accept)", body=AcceptBody,
            **ACTION)
 def accept(code: str, body: AcceptBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.accept_feedback(item, actor=current_actor(), opinion=body.opinion)
     return _detail(item)
 
@@ -183,21 +184,22 @@ def accept(code: str, body: AcceptBody):
 @operation(bp, "/items/<code>/return", "POST", summary="退回重办 (return)", body=ReturnBody,
            **ACTION)
 def return_feedback(code: str, body: ReturnBody):
-    item = _item(code)
-    services.return_feedback(item, actor=current_actor(), reason=body.reason)
+    item = item_for_api(code)
+    services.return_feedback(item, actor=current_actor(), reason=body.reason,
+                             **({"category": body.category} if body.category else {}))
     return _detail(item)
 
 
 @operation(bp, "/items/<code>/remind", "POST", summary="催办 (remind)", body=RemindBody, **ACTION)
 def remind(code: str, body: RemindBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.record_reminder(item, actor=current_actor(), channel=body.channel, note=body.note)
     return _detail(item)
 
 
 @operation(bp, "/items/<code>/cancel", "POST", summary="撤销 (cancel)", body=CancelBody, **ACTION)
 def cancel(code: str, body: CancelBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.cancel_item(item, actor=current_actor(), reason=body.reason)
     return _detail(item)
 
@@ -205,7 +207,7 @@ def cancel(code: str, body: CancelBody):
 @operation(bp, "/items/<code>/instruct", "POST", summary="领导批示 (instruct)", body=InstructBody,
            **ACTION)
 def instruct(code: str, body: InstructBody):
-    item = _item(code)
+    item = item_for_api(code)
     services.add_instruction(item, actor=current_actor(), text=body.text,
                              instructed_on=body.date)
     return _detail(item)
@@ -259,7 +261,7 @@ def _evidence(item: SupervisionItem, actor: User, refs) -> list[tuple[str, FileI
                             {"X-Filename": "the file's name, percent-encoded UTF-8"}),
            answers={201: Upload}, errors=(403, 409, 415))
 def upload_attachment(code: str):
-    item, actor = _item(code), current_actor()
+    item, actor = item_for_api(code), current_actor()
     _may_submit(item, actor)
     try:
         raw = unquote(request.headers.get("X-Filename", ""), errors="strict")
@@ -278,7 +280,7 @@ def upload_attachment(code: str):
 @operation(bp, "/items/<code>/attachments/<id:attachment_id>",
            summary="Download a feedback attachment", answers={200: FileAnswer()})
 def download_attachment(code: str, attachment_id: int):
-    item = _item(code)
+    item = item_for_api(code)
     row = db.session.get(FeedbackAttachment, attachment_id)
     if row is None or row.feedback.item_id != item.id:
         raise NotFound("找不到该附件")

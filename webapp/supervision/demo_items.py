@@ -9,8 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from webapp.supervision import services
-from webapp.supervision.models import FeedbackKind, ReminderChannel, Source, Urgency
+from webapp.supervision import adjust, approval, milestones, services, sources, split
+from webapp.supervision.models import (
+    FeedbackKind,
+    ItemState,
+    ReminderChannel,
+    ReturnReason,
+    Source,
+    SourceKind,
+    Urgency,
+)
 
 OFFICE, LEADER = "office", "leader"
 S, U = Source, Urgency
@@ -61,13 +69,31 @@ def _register(spec, item, ctx, day):
         instruction_date=ctx["today"] + timedelta(days=day) if spec.instruction else None)
 
 
-def _assign(spec, item, ctx, due=None, first="", direct=""):
+def _assign(spec, item, ctx, due=None, first="", direct="", evidence=(), figure=None):
+    if item.state == ItemState.AWAITING_APPROVAL:  # 上级交办: 李局长 approves the 立项 first
+        approval.decide_approval(item, actor=_user(ctx, LEADER), approve=True,
+                                 note="同意立项，请办公室交办。")
     services.assign_item(
         item, actor=_user(ctx, OFFICE), lead_unit=ctx["units"][spec.unit],
         assisting_units=[ctx["units"][c] for c in spec.assist],
         due_date=ctx["today"] + timedelta(days=spec.due if due is None else due),
         supervising_leader="李局长", first_responsible=first or "单位主要负责人",
-        direct_responsible=direct or "分管副职")
+        direct_responsible=direct or "分管副职", evidence_required=evidence,
+        evidence_figure=figure)
+
+
+def _split(spec, item, ctx, parts):
+    """分解 to (unit code, due in days, 第一责任人, 直接责任人) per sub-item."""
+    split.split_item(item, actor=_user(ctx, OFFICE), children=[
+        split.Child(lead_unit=ctx["units"][code], supervising_leader="李局长",
+                    due_date=ctx["today"] + timedelta(days=due), first_responsible=first,
+                    direct_responsible=direct)
+        for code, due, first, direct in parts])
+
+
+def _source(spec, item, ctx, name, kind="instruction"):
+    sources.attach_sources(item, actor=_user(ctx, OFFICE), kind=SourceKind(kind),
+                           files=[ctx["files"](name, f"Duban demo {item.code}: {name}")])
 
 
 def _lead(item, ctx):
@@ -103,8 +129,8 @@ RUNNERS = {
     "progress": lambda spec, item, ctx, **a: _feedback(spec, item, ctx, FeedbackKind.PROGRESS,
                                                        **a),
     "final": lambda spec, item, ctx, **a: _feedback(spec, item, ctx, FeedbackKind.FINAL, **a),
-    "return": lambda spec, item, ctx, reason: services.return_feedback(
-        item, actor=_user(ctx, OFFICE), reason=reason),
+    "return": lambda spec, item, ctx, reason, category="other": services.return_feedback(
+        item, actor=_user(ctx, OFFICE), reason=reason, category=ReturnReason(category)),
     "accept": lambda spec, item, ctx, opinion=None: services.accept_feedback(
         item, actor=_user(ctx, OFFICE), opinion=opinion),
     "remind": lambda spec, item, ctx, channel, note=None: services.record_reminder(
@@ -115,6 +141,21 @@ RUNNERS = {
         item, actor=_user(ctx, LEADER), text=text),
     "cancel": lambda spec, item, ctx, reason: services.cancel_item(
         item, actor=_user(ctx, OFFICE), reason=reason),
+    "source": _source,
+    "split": _split,
+    # a step of a sub-item (n: 1, 2, …), by the same runners
+    "on_child": lambda spec, item, ctx, n, step, **a: RUNNERS[step](
+        spec, item.children[n - 1], ctx, **a),
+    "confirm": lambda spec, item, ctx, note=None: approval.confirm_closing(
+        item, actor=_user(ctx, LEADER), approve=True, note=note),
+    "milestone": lambda spec, item, ctx, title, due: milestones.add_milestone(
+        item, actor=_user(ctx, OFFICE), title=title,
+        due_date=ctx["today"] + timedelta(days=due)),
+    "reach": lambda spec, item, ctx, note=None: milestones.reach_milestone(
+        item, actor=_lead(item, ctx), note=note,
+        milestone_id=next(m.id for m in item.milestones if m.reached_at is None)),
+    "adjust": lambda spec, item, ctx, reason, **changes: adjust.adjust_item(
+        item, actor=_user(ctx, OFFICE), reason=reason, **changes),
 }
 
 
@@ -150,7 +191,8 @@ ITEMS: tuple[ItemSpec, ...] = (
                st(-54, "ack"),
                st(-41, "final", text="逐件复核不满意警情，对民警进行回访话术培训。",
                   result="回访满意率回升至94%。"),
-               st(-40, "return", reason="缺少不满意警情的逐件整改清单，请补充。"),
+               st(-40, "return", reason="缺少不满意警情的逐件整改清单，请补充。",
+                  category="insufficient_evidence"),
                st(-37, "final", text="补充23件不满意警情的整改清单，逐件电话致歉回访。",
                   result="回访满意率回升至94%，23件均已回访。", files=("整改清单.pdf",)),
                st(-36, "accept", opinion="整改清单完整，同意办结。"))),
@@ -168,12 +210,14 @@ ITEMS: tuple[ItemSpec, ...] = (
         "刑侦大队电动车盗窃案件未结案件积压127起，群众多次来电询问。",
         S.LEADER_INSTRUCTION, "XZDD", -20, urgency=U.URGENT, assist=("CGJ-PCS1", "DJ-PCS2"),
         instruction="电动车被盗事关群众切身利益，请刑侦大队牵头限期清理积压案件。",
-        steps=(reg(-50), st(-50, "assign", first="大队长 冯涛", direct="副大队长 何斌"),
+        steps=(reg(-50), st(-50, "source", name="局长批示.pdf"),
+               st(-50, "assign", first="大队长 冯涛", direct="副大队长 何斌"),
                st(-49, "ack"),
                st(-21, "remind", channel=PHONE, note="电话询问冯大队长，答复本周内报结。"),
                st(-16, "final", text="开展专项打击行动，串并案件，抓获嫌疑人9名。",
                   result="破获积压案件58起，返还电动车41辆。"),
-               st(-15, "accept", opinion="超期办结，已计入考核。"))),
+               st(-15, "accept", opinion="超期办结，已计入考核。"),
+               st(-14, "confirm", note="同意办结，刑侦大队要建立长效机制。"))),
     ItemSpec(
         "交通事故处理窗口群众投诉整改",
         "群众投诉交警大队事故处理窗口办理简易事故需往返三次以上。",
@@ -258,16 +302,20 @@ ITEMS: tuple[ItemSpec, ...] = (
         S.COMPLAINT, "ZAGL", 12,
         steps=(reg(-8), st(-8, "assign", first="大队长 何平", direct="民警 钱进"),
                st(-7, "ack"),
+               st(-6, "adjust", reason="律师投诉集中在会见预约环节，明确整改要求。",
+                  requirements="查明提交失败原因，协调厂商修复，期间开通电话预约。"),
                st(-5, "extend", to=25, reason="系统由市局统一运维，需等待厂商升级。"))),
     ItemSpec(
         "反诈宣传进社区工作落实",
         "局务会议定：各派出所年底前完成辖区社区反诈宣传全覆盖。",
         S.MEETING, "DJ-PCS2", 20, assist=("XZDD",),
         steps=(reg(-28), st(-28, "assign", due=5, first="所长 孙浩", direct="社区民警 周明"),
-               st(-27, "ack"),
+               st(-27, "milestone", title="制定社区宣传方案", due=-22),
+               st(-27, "ack"), st(-23, "reach", note="宣传方案已印发各社区。"),
                st(-8, "extend", to=20, reason="辖区新增两个安置小区，需延长宣传周期。"),
                st(-7, "extend_ok", note="同意延期，请按时完成。"),
-               st(-3, "progress", text="已完成14个社区中的11个。"))),
+               st(-3, "progress", text="已完成14个社区中的11个。"),
+               st(-3, "milestone", title="完成剩余3个社区的宣传", due=4))),
     ItemSpec(
         "夜市周边盗窃警情高发整治",
         "十月夜市周边盗窃警情环比上升40%。",
@@ -276,13 +324,14 @@ ITEMS: tuple[ItemSpec, ...] = (
         steps=(reg(-12), st(-12, "assign", first="所长 张伟", direct="副所长 李强"),
                st(-11, "ack"),
                st(-4, "final", text="夜市增设巡逻岗。", result="警情有所下降。"),
-               st(-3, "return",
+               st(-3, "return", category="too_brief",
                   reason="反馈过于简略：请写明巡逻时段、警力、抓获情况和警情下降数据。"))),
     ItemSpec(
         "驾驶人考试预约难问题",
         "群众反映科目二考试需排队两个月以上才能预约。",
         S.COMPLAINT, "CGS", 18,
-        steps=(reg(-6), st(-6, "assign", first="所长 吴敏", direct="考试科长 郭亮"),
+        steps=(reg(-6), st(-6, "assign", first="所长 吴敏", direct="考试科长 郭亮",
+                           evidence=("document", "figure"), figure="科目二平均预约等待天数（天）"),
                st(-5, "ack"))),
     # --- assigned, waiting for 签收 -------------------------------------------------------------
     ItemSpec(
@@ -312,6 +361,35 @@ ITEMS: tuple[ItemSpec, ...] = (
                st(-4, "hand_back", reason="档案扫描外包合同由装备财务科负责。"),
                st(-3, "hand_back_no",
                   note="数字化是户政业务，由户政窗口牵头，财务事宜另行协调。"))),
+    # --- the bureau's workflow: 分解, 立项, 复核 ------------------------------------------------
+    ItemSpec(
+        "全县派出所辖区冬季消防安全检查",
+        "局务会议定：入冬前各单位对辖区沿街商铺、娱乐场所和出租房屋开展一次消防安全检查。",
+        S.MEETING, "CGJ-PCS1", 8, ref="局务会纪要〔2026〕23号",
+        steps=(reg(-16), st(-16, "source", name="局务会纪要.pdf", kind="minutes"),
+               st(-16, "split", parts=(("CGJ-PCS1", 5, "所长 张伟", "副所长 李强"),
+                                       ("DJ-PCS2", 8, "所长 孙浩", "教导员 王磊"),
+                                       ("ZAGL", 3, "大队长 何平", "副大队长 钱进"))),
+               st(-15, "on_child", n=1, step="ack"), st(-15, "on_child", n=3, step="ack"),
+               st(-9, "on_child", n=3, step="final", text="检查娱乐场所周边消防通道12处。",
+                  result="发现隐患5处，已全部整改。", files=("消防检查台账.pdf",)),
+               st(-8, "on_child", n=3, step="accept", opinion="同意办结。"),
+               st(-6, "on_child", n=1, step="progress", text="已检查沿街商铺40家。"))),
+    ItemSpec(
+        "道路交通事故预防“减量控大”工作落实",
+        "市局督办：年底前全县道路交通事故起数和死亡人数同比下降10%。",
+        S.SUPERIOR, "JJDD", 30, ref="市局督办单〔2026〕52号",
+        steps=(reg(-1), st(-1, "source", name="市局督办单.pdf", kind="incoming"))),
+    ItemSpec(
+        "社区警务室夜间值守制度落实",
+        "局长批示：各社区警务室夜间须有民警值守，城关所先行落实。",
+        S.LEADER_INSTRUCTION, "CGJ-PCS1", 2,
+        instruction="请城关所本周内落实警务室夜间值守并报结。",
+        steps=(reg(-12), st(-12, "source", name="局长批示.png"),
+               st(-12, "assign", first="所长 张伟", direct="副所长 李强"), st(-11, "ack"),
+               st(-3, "final", text="五个警务室实行民警夜间轮流值守，配齐值班装备。",
+                  result="已连续两周夜间值守无空岗。", files=("值守排班表.pdf",)),
+               st(-2, "accept", opinion="措施落实，同意办结，报李局长复核。"))),
     # --- registered, not yet assigned --------------------------------------------------------
     ItemSpec(
         "群众反映派出所办事指南不清",

@@ -7,7 +7,13 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, and_, or_
 
 from webapp.labels import Labelled
-from webapp.supervision.models import OPEN_STATES, WITH_UNIT_STATES, ItemState, SupervisionItem
+from webapp.supervision.models import (
+    OPEN_STATES,
+    REVIEW_STATES,
+    WITH_UNIT_STATES,
+    ItemState,
+    SupervisionItem,
+)
 
 
 class Light(Labelled):
@@ -20,14 +26,15 @@ class Light(Labelled):
 def is_overdue(state: ItemState, due_date: date | None, final_feedback_on: date | None, *,
                today: date) -> bool:
     """The one rule for "overdue" (lights, lists, statistics, reminders, escalation): past the
-    (possibly extended) due date while the unit has it, or under review with the 办结反馈 sent
-    after the due date. A unit whose 办结反馈 arrived in time is not overdue while the office
-    reviews it."""
+    (possibly extended) due date while the unit has it, or under review (by the office, or the
+    leader's 复核) with the 办结反馈 sent after the due date. A unit whose 办结反馈 arrived in
+    time is not overdue while the office reviews it. A split parent is never overdue itself:
+    its sub-items are."""
     if due_date is None or due_date >= today:
         return False
     if state in WITH_UNIT_STATES:
         return True
-    return state == ItemState.UNDER_REVIEW and (
+    return state in REVIEW_STATES and (
         final_feedback_on is None or final_feedback_on > due_date)
 
 
@@ -37,7 +44,7 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
     late_feedback = or_(item.final_feedback_on.is_(None), item.final_feedback_on > item.due_date)
     return and_(item.due_date < today,
                 or_(item.state.in_(WITH_UNIT_STATES),
-                    and_(item.state == ItemState.UNDER_REVIEW, late_feedback)))
+                    and_(item.state.in_(REVIEW_STATES), late_feedback)))
 
 
 def deadline_light(

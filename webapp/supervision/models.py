@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.auth.models import User
@@ -14,14 +14,17 @@ from webapp.database import UTCDateTime, enum_column, utcnow
 from webapp.extensions import db
 from webapp.labels import Labelled
 from webapp.org.models import Unit
-from webapp.people.models import Person  # noqa: F401 (the person.id foreign keys)
+from webapp.people.models import Person
 
 
 class ItemState(Labelled):
     REGISTERED = "registered", "已登记"
+    AWAITING_APPROVAL = "awaiting_approval", "待立项审批"  # a leader approves before 交办
     ASSIGNED = "assigned", "待签收"  # 已交办 (awaiting 签收)
     IN_PROGRESS = "in_progress", "办理中"
     UNDER_REVIEW = "under_review", "待审核"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "待领导复核"  # accepted, the leader confirms
+    SPLIT = "split", "分解办理中"  # a parent item: its sub-items carry the work
     CLOSED = "closed", "已办结"
     ARCHIVED = "archived", "已归档"
     CANCELLED = "cancelled", "已撤销"
@@ -29,10 +32,15 @@ class ItemState(Labelled):
 
 # Named groups of states (which states allow what).
 OPEN_STATES = frozenset(
-    {ItemState.REGISTERED, ItemState.ASSIGNED, ItemState.IN_PROGRESS, ItemState.UNDER_REVIEW}
+    {ItemState.REGISTERED, ItemState.AWAITING_APPROVAL, ItemState.ASSIGNED,
+     ItemState.IN_PROGRESS, ItemState.UNDER_REVIEW, ItemState.AWAITING_CONFIRMATION}
 )
 WITH_UNIT_STATES = frozenset({ItemState.ASSIGNED, ItemState.IN_PROGRESS})
+# The unit's 办结反馈 is in and the office (or the leader) decides: on time, not overdue.
+REVIEW_STATES = frozenset({ItemState.UNDER_REVIEW, ItemState.AWAITING_CONFIRMATION})
 DONE_STATES = frozenset({ItemState.CLOSED, ItemState.ARCHIVED})
+# A sub-item no longer keeps its parent open.
+FINISHED_STATES = DONE_STATES | {ItemState.CANCELLED}
 
 
 class ItemRole(Labelled):
@@ -73,6 +81,32 @@ class ReviewState(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     RETURNED = "returned"
+
+
+class ReturnReason(Labelled):
+    """Why the office returns a 办结反馈 (counted per category in the statistics)."""
+
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "证据不足"
+    NOT_AS_REQUIRED = "not_as_required", "未按要求整改"
+    TOO_BRIEF = "too_brief", "内容过于简略"
+    OTHER = "other", "其他"
+
+
+class Evidence(Labelled):
+    """What an item's 办结反馈 must carry, as the office marked it."""
+
+    PHOTO = "photo", "现场照片"
+    DOCUMENT = "document", "书面材料"
+    FIGURE = "figure", "量化数据"
+
+
+class SourceKind(Labelled):
+    """The scanned source of an item, attached at registration."""
+
+    INSTRUCTION = "instruction", "批示件"
+    INCOMING = "incoming", "来文"
+    MINUTES = "minutes", "会议纪要"
+    OTHER = "other", "其他材料"
 
 
 class ReminderChannel(Labelled):
@@ -145,6 +179,23 @@ class SupervisionItem(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     review_opinion: Mapped[str | None] = mapped_column(Text)  # 审核意见 on acceptance
 
+    # 分解: a sub-item points at its parent; a parent was split at `split_at`
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_item.id"),
+                                                  index=True)
+    split_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 立项: required by the admin's policy when registered (supervision/policy.py)
+    approval_required: Mapped[bool] = mapped_column(default=False)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approval_note: Mapped[str | None] = mapped_column(Text)  # the leader's comment
+    # 复核: the leader's confirmation of 办结
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmation_note: Mapped[str | None] = mapped_column(Text)
+    # What the 办结反馈 must carry: Evidence values, and the number's name for FIGURE
+    evidence_required: Mapped[list[str] | None] = mapped_column(JSON)
+    evidence_figure: Mapped[str | None] = mapped_column(String(64))
+
     lead_unit: Mapped[Unit | None] = relationship(foreign_keys=[lead_unit_id])
     assisting_units: Mapped[list[Unit]] = relationship(secondary=item_assisting_unit)
     registered_by: Mapped[User] = relationship(foreign_keys=[registered_by_id])
@@ -159,9 +210,16 @@ class SupervisionItem(db.Model):
     hand_back_requests: Mapped[list[HandBackRequest]] = relationship(
         back_populates="item", order_by="HandBackRequest.id"
     )
-
-
-
+    parent: Mapped[SupervisionItem | None] = relationship(
+        remote_side=[id], back_populates="children")
+    children: Mapped[list[SupervisionItem]] = relationship(
+        back_populates="parent", order_by="SupervisionItem.id")
+    source_files: Mapped[list[SourceFile]] = relationship(
+        back_populates="item", order_by="SourceFile.id")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="item", order_by="(Milestone.due_date, Milestone.id)")
+    adjustments: Mapped[list[Adjustment]] = relationship(
+        back_populates="item", order_by="Adjustment.id")
 
     def __repr__(self) -> str:
         return f"<SupervisionItem {self.code} {self.state}>"
@@ -175,12 +233,15 @@ class Instruction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
     leader_name: Mapped[str] = mapped_column(String(64))
+    # the leader as a person of the bureau, when the name is linked (webapp/people)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     instructed_on: Mapped[date] = mapped_column(Date)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[SupervisionItem] = relationship(back_populates="instructions")
+    leader: Mapped[Person | None] = relationship()
 
 
 class HandBackRequest(db.Model):
@@ -234,7 +295,9 @@ class Feedback(db.Model):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        Index("ix_feedback_unit_review", "unit_id", "review_state", "reviewed_at"),
+        # statistics per unit: returns per category, read from the index alone (stats.py)
+        Index("ix_feedback_unit_review", "unit_id", "review_state", "reviewed_at",
+              "return_category"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -252,6 +315,9 @@ class Feedback(db.Model):
         enum_column(ReviewState, "review_state")
     )
     review_note: Mapped[str | None] = mapped_column(Text)
+    return_category: Mapped[ReturnReason | None] = mapped_column(
+        enum_column(ReturnReason, "return_category"))
+    figure: Mapped[str | None] = mapped_column(String(32))  # 量化数据, when the item asks one
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -298,3 +364,76 @@ class Reminder(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[SupervisionItem] = relationship(back_populates="reminders")
+
+
+class SourceFile(db.Model):
+    """批示件 / 来文 / 会议纪要: a scan (PDF or photo) of the item's source; bytes in the media
+    store under `sha256`."""
+
+    __tablename__ = "source_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind, "source_kind"))
+    filename: Mapped[str] = mapped_column(String(255))  # the client's name: metadata only
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="source_files")
+
+
+class Milestone(db.Model):
+    """节点: a dated step of an item, reminded like its deadline until the unit reports it."""
+
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reached_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str | None] = mapped_column(Text)  # what the unit reported
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="milestones")
+
+
+class Adjustment(db.Model):
+    """调整: a change of an assigned item's facts, with a reason; pending while a leader's
+    approval is required. `changes` maps each field to {"before": …, "after": …}."""
+
+    __tablename__ = "adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
+    changes: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[RequestState] = mapped_column(
+        enum_column(RequestState, "adjustment_state"), default=RequestState.PENDING)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    item: Mapped[SupervisionItem] = relationship(back_populates="adjustments")
+
+
+class ItemUnitChange(db.Model):
+    """The lead unit changed (转办 or 调整) on a local day: statistics count an item that fell
+    due before the change for the unit that had it then (supervision/stats.py)."""
+
+    __tablename__ = "item_unit_change"
+    __table_args__ = (Index("ix_item_unit_change_item_day", "item_id", "changed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"))
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    changed_on: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

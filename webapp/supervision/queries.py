@@ -29,6 +29,7 @@ from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import (
+    Instruction,
     ItemState,
     Source,
     SupervisionItem,
@@ -76,6 +77,8 @@ class ItemFilters(Query):
                              description="text in code, title or content")
     supervised: bool = Field(False, title="我分管的",
                              description="only items whose 分管领导 is the caller")
+    instructed: bool = Field(False, title="我批示的",
+                             description="only items the caller wrote a 批示 on")
     page: Whole = Field(1, title="页码")
     per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
 
@@ -89,7 +92,7 @@ class ItemFilters(Query):
     def _empty_is_none(cls, value):
         return None if value == "" else value
 
-    @field_validator("supervised", mode="before")
+    @field_validator("supervised", "instructed", mode="before")
     @classmethod
     def _yes(cls, value):
         return value in ("1", "true", "yes", True)
@@ -165,6 +168,10 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int, actor: User):
     if f.supervised:
         me = person_for_user(actor)
         stmt = stmt.where(SupervisionItem.supervising_leader_id == (me.id if me else -1))
+    if f.instructed:
+        me = person_for_user(actor)
+        mine = select(Instruction.item_id).where(Instruction.leader_id == (me.id if me else -1))
+        stmt = stmt.where(SupervisionItem.id.in_(mine))
     if f.states:
         stmt = stmt.where(SupervisionItem.state.in_(f.states))
     if f.unit_id:

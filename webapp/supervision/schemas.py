@@ -9,7 +9,15 @@ from pydantic import Field
 
 from webapp.api.declare import Body, Day, DayText, Id, Out, TimeText
 from webapp.supervision.lights import Light
-from webapp.supervision.models import MANUAL_CHANNELS, ItemState, Source, Urgency
+from webapp.supervision.models import (
+    MANUAL_CHANNELS,
+    Evidence,
+    ItemState,
+    ReturnReason,
+    Source,
+    SourceKind,
+    Urgency,
+)
 
 # --- bodies ---------------------------------------------------------------------------------
 
@@ -36,12 +44,103 @@ class AssignBody(Body):
     direct_responsible: str | None = Field(None, title="直接责任人",
                                            description="or a name; one of the two is required")
     due_date: Day = Field(title="办理时限", description="not in the past")
+    evidence: list[Evidence] | None = Field(
+        None, title="证据要求", description="what the 办结反馈 must carry")
+    evidence_figure: str | None = Field(
+        None, title="数据名称", description="the number asked, required with `figure`")
 
     def service_args(self) -> dict[str, Any]:
         people = {role: getattr(self, f"{role}_id") or getattr(self, role)
                   for role in ("supervising_leader", "first_responsible", "direct_responsible")}
         return {"lead_unit": self.lead_unit_id, "assisting_units": self.assisting_unit_ids or (),
-                "due_date": self.due_date, **people}
+                "due_date": self.due_date, "evidence_required": self.evidence or (),
+                "evidence_figure": self.evidence_figure, **people}
+
+
+class ChildBody(AssignBody):
+    """One sub-item: its unit, deadline and people as 交办 takes them; its own title and
+    requirements (default: the parent's)."""
+
+    title: str | None = Field(None, title="子事项标题", description="default: the parent's")
+    requirements: str | None = Field(None, title="办理要求", description="default: the parent's")
+
+    def service_args(self) -> dict[str, Any]:
+        return {**super().service_args(), "title": self.title,
+                "requirements": self.requirements}
+
+
+class SplitBody(Body):
+    """分解交办: one sub-item per unit (or per task)."""
+
+    children: list[ChildBody] = Field(title="子事项", min_length=1, max_length=50)
+
+
+class CloseBody(Body):
+    """办结 of a split item; a reason is required while sub-items are open."""
+
+    reason: str | None = Field(None, title="提前办结理由")
+
+
+class SubmitApprovalBody(Body):
+    """提请立项 takes no fields."""
+
+
+class AdjustBody(Body):
+    """调整: only the fields sent change (null or "" clears 办理要求 and 分管领导)."""
+
+    service_fields: ClassVar[dict[str, str]] = {"lead_unit": "lead_unit_id",
+                                                "assisting_units": "assisting_unit_ids",
+                                                "evidence_required": "evidence"}
+
+    reason: str = Field(title="调整理由")
+    title: str | None = Field(None, title="标题")
+    content: str | None = Field(None, title="事项内容")
+    requirements: str | None = Field(None, title="办理要求")
+    lead_unit_id: Id | None = Field(None, title="承办单位",
+                                    description="the new unit must 签收 anew")
+    assisting_unit_ids: list[Id] | None = Field(None, title="协办单位")
+    supervising_leader_id: Id | None = Field(None, title="分管领导")
+    supervising_leader: str | None = Field(None, title="分管领导", description="or a name")
+    first_responsible_id: Id | None = Field(None, title="第一责任人")
+    first_responsible: str | None = Field(
+        None, title="第一责任人", description="or a name; required when the unit changes")
+    direct_responsible_id: Id | None = Field(None, title="直接责任人")
+    direct_responsible: str | None = Field(
+        None, title="直接责任人", description="or a name; required when the unit changes")
+    evidence: list[Evidence] | None = Field(None, title="证据要求")
+    evidence_figure: str | None = Field(None, title="数据名称")
+
+    def service_args(self) -> dict[str, Any]:
+        sent = self.model_fields_set
+        args: dict[str, Any] = {"reason": self.reason}
+        for name in ("title", "content", "requirements"):
+            if name in sent:
+                args[name] = getattr(self, name)
+        if "lead_unit_id" in sent:
+            args["lead_unit"] = self.lead_unit_id
+        if "assisting_unit_ids" in sent:
+            args["assisting_units"] = self.assisting_unit_ids or []
+        for role in ("supervising_leader", "first_responsible", "direct_responsible"):
+            if f"{role}_id" in sent or role in sent:
+                args[role] = getattr(self, f"{role}_id") or getattr(self, role)
+        if "evidence" in sent:
+            args["evidence_required"] = self.evidence or []
+            args["evidence_figure"] = self.evidence_figure
+        return args
+
+
+class AddMilestoneBody(Body):
+    """设置节点: a name and a date (not after the deadline)."""
+
+    title: str = Field(title="节点名称")
+    due_date: Day = Field(title="节点日期")
+
+
+class ReachMilestoneBody(Body):
+    """节点完成: which milestone, and what was done."""
+
+    milestone_id: Id = Field(title="节点")
+    note: str | None = Field(None, title="完成情况")
 
 
 class InstructionBody(Body):
@@ -90,7 +189,10 @@ class RequestHandBackBody(ReasonBody):
 
 
 class ReturnBody(ReasonBody):
-    """退回重办: what the feedback lacks."""
+    """退回重办: the category of what the feedback lacks, and the reason."""
+
+    category: ReturnReason | None = Field(None, title="退回原因类别",
+                                          description="default other (其他)")
 
 
 class CancelBody(ReasonBody):
@@ -104,6 +206,18 @@ class DecisionBody(Body):
 
 class DecideExtensionBody(DecisionBody):
     """审批延期: approve (the due date moves) or refuse."""
+
+
+class DecideApprovalBody(DecisionBody):
+    """立项审批: approve (the office may assign it) or return it with a comment."""
+
+
+class ConfirmBody(DecisionBody):
+    """复核: confirm the 办结, or send it back with a comment."""
+
+
+class DecideAdjustmentBody(DecisionBody):
+    """审批调整: approve (applied now) or refuse."""
 
 
 class DecideHandBackBody(DecisionBody):
@@ -140,6 +254,8 @@ class FeedbackBody(Body):
     attachments: list[AttachmentRef] | None = Field(
         None, title="附件",
         description="evidence uploaded before through /items/{code}/attachments")
+    figure: str | None = Field(None, title="量化数据",
+                               description="the number the item asks for (evidence_figure)")
 
 
 class SubmitProgressBody(FeedbackBody):
@@ -232,6 +348,8 @@ class FeedbackRow(Out):
     submitted_at: TimeText
     review_state: str | None
     review_note: str | None
+    return_category: ReturnReason | None
+    figure: str | None
     reviewed_at: TimeText | None
     attachments: list[AttachmentRow]
 
@@ -266,6 +384,59 @@ class TimelineRow(Out):
     details: dict[str, Any]
 
 
+class ItemRef(Out):
+    code: str
+    title: str
+    state: ItemState
+    state_label: str
+
+
+class ChildRow(ItemRef):
+    lead_unit: UnitRef | None
+    due_date: DayText | None
+    light: Light
+    light_label: str
+
+
+class Progress(Out):
+    total: int
+    closed: int
+    cancelled: int
+    open: int
+
+
+class SourceFileRow(Out):
+    """A scanned 批示件, 来文 or 会议纪要 on file"""
+
+    id: int
+    kind: SourceKind
+    kind_label: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: TimeText
+
+
+class MilestoneRow(Out):
+    id: int
+    title: str
+    due_date: DayText
+    reached_at: TimeText | None
+    note: str | None
+
+
+class AdjustmentRow(Out):
+    id: int
+    state: str
+    state_label: str
+    reason: str
+    changes: dict[str, list[str]] = Field(description="字段 -> [before, after]")
+    requested_at: TimeText
+    decided_at: TimeText | None
+    decision_note: str | None
+
+
 class Item(ItemSummary):
     """Everything about one item that the caller may see, and what they may do now"""
 
@@ -288,12 +459,26 @@ class Item(ItemSummary):
     cancel_reason: str | None
     archived_at: TimeText | None
     review_opinion: str | None
+    parent: ItemRef | None = Field(description="the item this sub-item was split from")
+    approval_required: bool = Field(description="立项 by a leader before 交办")
+    approved_at: TimeText | None
+    approval_note: str | None
+    confirmed_at: TimeText | None = Field(description="复核 by the 批示 leader")
+    confirmation_note: str | None
+    evidence_required: list[Evidence]
+    evidence_figure: str | None
     allowed_actions: list[str] = Field(
         description="actions this user may take now: exactly those that would succeed")
     instructions: list[InstructionRow]
     requests: Requests
     feedback: list[FeedbackRow]
     reminders: list[ReminderRow]
+    children: list[ChildRow] = Field(description="sub-items (分解), with their states")
+    progress: Progress | None
+    source_files: list[SourceFileRow] = Field(
+        description="批示件/来文: a sub-item's parent's first, then its own")
+    milestones: list[MilestoneRow]
+    adjustments: list[AdjustmentRow]
     timeline: list[TimelineRow]
 
 
@@ -321,3 +506,10 @@ class Upload(Out):
     filename: str
     size: int
     content_type: str
+
+
+class SplitResult(Out):
+    """The sub-items made, and the split item"""
+
+    children: list[str] = Field(description="the sub-items' codes")
+    item: Item

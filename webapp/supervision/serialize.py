@@ -6,14 +6,21 @@ from datetime import date, datetime
 from typing import Any
 
 from webapp.auth.models import User
+from webapp.supervision.adjust import shown
 from webapp.supervision.models import (
+    DONE_STATES,
+    Adjustment,
     ExtensionRequest,
     Feedback,
     HandBackRequest,
+    ItemState,
+    Milestone,
     Reminder,
+    SourceFile,
     SupervisionItem,
 )
 from webapp.supervision.queries import light_of
+from webapp.supervision.sources import shown_with
 from webapp.supervision.timeline import steps
 from webapp.supervision.workflow import allowed_actions
 
@@ -69,7 +76,54 @@ def item_facts(item: SupervisionItem) -> dict[str, Any]:
         "cancel_reason": item.cancel_reason,
         "archived_at": _iso(item.archived_at),
         "review_opinion": item.review_opinion,
+        "parent": _ref(item.parent) if item.parent is not None else None,
+        "approval_required": item.approval_required,
+        "approved_at": _iso(item.approved_at),
+        "approval_note": item.approval_note,
+        "confirmed_at": _iso(item.confirmed_at),
+        "confirmation_note": item.confirmation_note,
+        "evidence_required": list(item.evidence_required or []),
+        "evidence_figure": item.evidence_figure,
     }
+
+
+def _ref(item: SupervisionItem) -> dict[str, Any]:
+    return {"code": item.code, "title": item.title, "state": str(item.state),
+            "state_label": item.state.label}
+
+
+def _child(item: SupervisionItem) -> dict[str, Any]:
+    light = light_of(item)
+    return {**_ref(item), "lead_unit": _unit(item.lead_unit), "due_date": _iso(item.due_date),
+            "light": str(light), "light_label": light.label}
+
+
+def progress(item: SupervisionItem) -> dict[str, int] | None:
+    """A split item's sub-items: how many, closed, cancelled, still open."""
+    if not item.children:
+        return None
+    states = [c.state for c in item.children]
+    closed = sum(s in DONE_STATES for s in states)
+    cancelled = states.count(ItemState.CANCELLED)
+    return {"total": len(states), "closed": closed, "cancelled": cancelled,
+            "open": len(states) - closed - cancelled}
+
+
+def source_row(f: SourceFile) -> dict[str, Any]:
+    return {"id": f.id, "kind": str(f.kind), "kind_label": f.kind.label,
+            "filename": f.filename, "content_type": f.content_type, "size": f.size,
+            "sha256": f.sha256, "uploaded_at": _iso(f.uploaded_at)}
+
+
+def _milestone(m: Milestone) -> dict[str, Any]:
+    return {"id": m.id, "title": m.title, "due_date": _iso(m.due_date),
+            "reached_at": _iso(m.reached_at), "note": m.note}
+
+
+def _adjustment(a: Adjustment) -> dict[str, Any]:
+    return {"id": a.id, "state": str(a.state), "state_label": a.state.label, "reason": a.reason,
+            "changes": shown(a.changes), "requested_at": _iso(a.requested_at),
+            "decided_at": _iso(a.decided_at), "decision_note": a.decision_note}
 
 
 def _request(req: HandBackRequest | ExtensionRequest) -> dict[str, Any]:
@@ -103,6 +157,8 @@ def _feedback(fb: Feedback) -> dict[str, Any]:
         "submitted_at": _iso(fb.submitted_at),
         "review_state": str(fb.review_state) if fb.review_state else None,
         "review_note": fb.review_note,
+        "return_category": str(fb.return_category) if fb.return_category else None,
+        "figure": fb.figure,
         "reviewed_at": _iso(fb.reviewed_at),
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type,
@@ -140,5 +196,10 @@ def item_detail(item: SupervisionItem, actor: User) -> dict[str, Any]:
         },
         "feedback": [_feedback(f) for f in item.feedback],
         "reminders": [_reminder(r) for r in item.reminders],
+        "children": [_child(c) for c in item.children],
+        "progress": progress(item),
+        "source_files": [source_row(f) for f in shown_with(item)],
+        "milestones": [_milestone(m) for m in item.milestones],
+        "adjustments": [_adjustment(a) for a in item.adjustments],
         "timeline": timeline(item.code),
     }

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webapp.audit import services as audit
 from webapp.auth.models import Role, User
 from webapp.database import local_date, local_today, utcnow
 from webapp.errors import InvalidInput, NotAllowed
@@ -18,6 +17,7 @@ from webapp.extensions import db
 from webapp.numbering import next_number
 from webapp.org.models import Unit
 from webapp.people import services as people
+from webapp.supervision import closing, evidence, gate, policy
 from webapp.supervision.models import (
     ExtensionRequest,
     Feedback,
@@ -30,52 +30,20 @@ from webapp.supervision.models import (
     Reminder,
     ReminderChannel,
     RequestState,
+    ReturnReason,
     ReviewState,
     Source,
     SupervisionItem,
     Urgency,
 )
-from webapp.supervision.workflow import ACTIONS, pending_final_feedback, refusal
-from webapp.transaction import lock_row
-from webapp.validation import LONG, SHORT, clean_text, parse_id
+from webapp.supervision.workflow import pending_final_feedback
+from webapp.validation import LONG, SHORT, clean_text
 
-NAME = 64  # length of a person's name
-
-
-# --- the one gate every action passes --------------------------------------------------
-
-
-def _gate(item: SupervisionItem, action: str, actor: User | None) -> None:
-    """Lock the item's row, then ask the workflow table: a request racing this one waits here
-    and then sees what the first one did, so a double click or two browsers cannot both pass.
-    Raises 403, 404 or 409 with a clear message (see workflow.refusal)."""
-    lock_row(item)
-    refused = refusal(item, action, actor)
-    if refused is not None:
-        raise refused
-
-
-def _move(item: SupervisionItem, action: str) -> None:
-    to_state = ACTIONS[action].to_state
-    if to_state is not None:
-        item.state = to_state
-
-
-def _record(item: SupervisionItem, action: str, actor: User | None, **details: Any) -> None:
-    audit.record(action, object_type="item", object_id=item.code, actor=actor,
-                 details={"state": str(item.state), **details})
+_gate, _move, _record, _name = gate.gate, gate.move, gate.record, gate.name
 
 
 def _unit(unit_id: object, *, field: str, label: str) -> Unit:
-    unit = db.session.get(Unit, parse_id(unit_id, field=field, label=label))
-    if unit is None or not unit.active:
-        raise InvalidInput(f"{label}不存在", field=field)
-    return unit
-
-
-def _name(value: object, *, field: str, label: str, required: bool = False) -> str | None:
-    return clean_text(value, field=field, label=label, required=required, max_len=NAME,
-                      single_line=True)
+    return gate.unit(unit_id, field=field, label=label)
 
 
 # --- registration and assignment ---------------------------------------------------------
@@ -93,8 +61,12 @@ def register_item(
     instruction_text: str | None = None,
     instruction_leader: str | None = None,
     instruction_date: date | None = None,
+    standing: bool = False,
 ) -> SupervisionItem:
-    """登记: a new item with its code (2026-045); a leader's instruction is recorded with it."""
+    """登记: a new item with its code (2026-045); a leader's instruction is recorded with it
+    (linked to the leader when one person of the bureau has that name). When the admin's
+    policy asks a leader's 立项 for the item's source, the item waits for it — unless it is
+    one period of a `standing` arrangement (a recurrence, decided once for all its periods)."""
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以登记督办事项")
     title = clean_text(title, field="title", label="标题", max_len=SHORT, single_line=True)
@@ -116,19 +88,24 @@ def register_item(
             raise InvalidInput("批示日期不能晚于今天", field="instruction_date")
 
     year = local_today().year
+    needs_approval = not standing and policy.current().needs_approval(source)
     item = SupervisionItem(
         code=f"{year}-{next_number('item', year):03d}",
         title=title, content=content, source=source, urgency=urgency, source_ref=source_ref,
-        requirements=requirements, state=ItemState.REGISTERED, registered_by_id=actor.id,
-        registered_at=utcnow(),
+        requirements=requirements, registered_by_id=actor.id, registered_at=utcnow(),
+        state=ItemState.AWAITING_APPROVAL if needs_approval else ItemState.REGISTERED,
+        approval_required=needs_approval,
     )
     db.session.add(item)
     db.session.flush()
     if instruction_text:
+        leader = people.resolve(None, instruction_leader, field="instruction_leader",
+                                label="批示领导")
         db.session.add(Instruction(item_id=item.id, leader_name=instruction_leader,
-                                   text=instruction_text, instructed_on=instruction_date,
-                                   recorded_by_id=actor.id))
-    _record(item, "register", actor, title=title, source=str(source))
+                                   leader_id=leader.person_id, text=instruction_text,
+                                   instructed_on=instruction_date, recorded_by_id=actor.id))
+    _record(item, "register", actor, title=title, source=str(source),
+            approval_required=needs_approval)
     return item
 
 
@@ -151,11 +128,16 @@ def assign_item(
     first_responsible: str | int | None = None,
     direct_responsible: str | int | None = None,
     not_before: date | None = None,
+    evidence_required: Iterable[str] = (),
+    evidence_figure: str | None = None,
 ) -> None:
-    """交办: lead unit, assisting units, named responsible people (a person's id or a name)
-    and the deadline — not before today, or `not_before` (a recurring period's first day,
-    when `tick` catches up on a period missed during downtime: webapp/recurring)."""
+    """交办: lead unit, assisting units, named responsible people (a person's id or a name),
+    what the 办结反馈 must carry (evidence.required), and the deadline — not before today, or
+    `not_before` (a recurring period's first day, when `tick` catches up on a period missed
+    during downtime: webapp/recurring)."""
     _gate(item, "assign", actor)
+    item.evidence_required, item.evidence_figure = evidence.required(evidence_required,
+                                                                     evidence_figure)
     lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
                                                                label="承办单位")
     helpers = [u if isinstance(u, Unit) else _unit(u, field="assisting_units", label="协办单位")
@@ -172,7 +154,8 @@ def assign_item(
     _record(item, "assign", actor, lead_unit=lead.name, due_date=due_date,
             assisting_units=[u.name for u in helpers],
             first_responsible=item.first_responsible,
-            direct_responsible=item.direct_responsible)
+            direct_responsible=item.direct_responsible, evidence=evidence.describe(item),
+            parent=item.parent.code if item.parent else None)
 
 
 def _name_people(item: SupervisionItem, lead: Unit, **named: object) -> None:
@@ -237,14 +220,9 @@ def decide_hand_back(
     if lead.id == item.lead_unit_id:
         raise InvalidInput("新的承办单位不能与原承办单位相同", field="new_lead_unit")
     req.state = RequestState.APPROVED
-    old = item.lead_unit.name if item.lead_unit else None
-    item.lead_unit = lead
-    item.assisting_units = [u for u in item.assisting_units if u.id != lead.id]
     if due_date is not None:
         item.due_date = _check_due(due_date)
-    item.state = ItemState.ASSIGNED
-    item.acknowledged_at = None
-    item.assigned_at = utcnow()
+    old = gate.change_lead_unit(item, lead)
     _record(item, "hand_back_approved", actor, note=note, from_unit=old, to_unit=lead.name,
             due_date=item.due_date)
 
@@ -300,9 +278,11 @@ def submit_feedback(
     not_done_reason: str | None = None,
     next_steps: str | None = None,
     attachments: Sequence[tuple[str, Any]] = (),
+    figure: object = None,
 ) -> Feedback:
     """反馈: progress (阶段) or final (办结, goes to review). Attachments are
-    (client filename, media FileInfo) pairs already stored by the media domain."""
+    (client filename, media FileInfo) pairs already stored by the media domain. A final one
+    carries what the item asks (photos, a document, the number `figure`: evidence.py)."""
     action = "submit_final" if kind == FeedbackKind.FINAL else "submit_progress"
     _gate(item, action, actor)
     actions_taken = clean_text(actions_taken, field="actions_taken", label="主要做法",
@@ -313,10 +293,13 @@ def submit_feedback(
                                  required=not completed, max_len=LONG)
     next_steps = clean_text(next_steps, field="next_steps", label="下步措施",
                             required=not completed, max_len=LONG)
+    figure = evidence.figure_value(figure)
+    if kind == FeedbackKind.FINAL:
+        evidence.check_final(item, [info.content_type for _, info in attachments], figure)
     feedback = Feedback(
         item=item, unit_id=actor.unit_id, kind=kind, actions_taken=actions_taken, result=result,
         completed=completed, not_done_reason=not_done_reason, next_steps=next_steps,
-        submitted_by_id=actor.id, submitted_at=utcnow(),
+        submitted_by_id=actor.id, submitted_at=utcnow(), figure=figure,
         review_state=ReviewState.PENDING if kind == FeedbackKind.FINAL else None,
     )
     db.session.add(feedback)
@@ -335,30 +318,29 @@ def submit_feedback(
 
 
 def accept_feedback(item: SupervisionItem, *, actor: User, opinion: str | None = None) -> None:
-    """审核通过: the item is closed (办结) today."""
+    """审核通过: the item is closed (办结) today — or waits for the 批示 leader's 复核 when
+    the admin's policy asks it (supervision/closing.py)."""
     _gate(item, "accept", actor)
     fb = pending_final_feedback(item)
     opinion = clean_text(opinion, field="opinion", label="审核意见", required=False,
                          max_len=LONG)
     fb.review_state, fb.review_note = ReviewState.ACCEPTED, opinion
     fb.reviewed_by_id, fb.reviewed_at = actor.id, utcnow()
-    item.closed_at = utcnow()
-    item.closed_on = local_date(item.closed_at)
     item.review_opinion = opinion
-    _move(item, "accept")
-    _record(item, "accept", actor, opinion=opinion,
-            on_time=bool(item.due_date and item.closed_on <= item.due_date))
+    closing.finish(item, actor, "accept", opinion=opinion)
 
 
-def return_feedback(item: SupervisionItem, *, actor: User, reason: str) -> None:
-    """退回重办: the feedback is not good enough; the unit goes on, and the return is counted."""
+def return_feedback(item: SupervisionItem, *, actor: User, reason: str,
+                    category: ReturnReason = ReturnReason.OTHER) -> None:
+    """退回重办: the feedback is not good enough — a category (证据不足, 未按要求整改, 内容过于
+    简略, 其他) and the reason; the unit goes on, and the return is counted per category."""
     _gate(item, "return", actor)
     fb = pending_final_feedback(item)
     reason = clean_text(reason, field="reason", label="退回理由", max_len=LONG)
-    fb.review_state, fb.review_note = ReviewState.RETURNED, reason
+    fb.review_state, fb.review_note, fb.return_category = ReviewState.RETURNED, reason, category
     fb.reviewed_by_id, fb.reviewed_at = actor.id, utcnow()
     _move(item, "return")
-    _record(item, "return", actor, reason=reason, feedback_id=fb.id)
+    _record(item, "return", actor, reason=reason, category=str(category), feedback_id=fb.id)
 
 
 # --- reminders, instructions, cancel, archive ---------------------------------------------
@@ -394,8 +376,9 @@ def add_instruction(
     instructed_on = instructed_on or local_today()
     if instructed_on > local_today():
         raise InvalidInput("批示日期不能晚于今天", field="instructed_on")
-    row = Instruction(item=item, leader_name=actor.name, text=text,
-                      instructed_on=instructed_on, recorded_by_id=actor.id)
+    me = people.person_for_user(actor)
+    row = Instruction(item=item, leader_name=actor.name, leader_id=me.id if me else None,
+                      text=text, instructed_on=instructed_on, recorded_by_id=actor.id)
     db.session.add(row)
     _record(item, "instruct", actor, text=text)
     return row
@@ -408,6 +391,7 @@ def cancel_item(item: SupervisionItem, *, actor: User, reason: str) -> None:
     item.cancelled_at = utcnow()
     _move(item, "cancel")
     _record(item, "cancel", actor, reason=item.cancel_reason)
+    closing.parent_check(item, actor)
 
 
 def archive_item(item: SupervisionItem, *, actor: User, archive_code: str) -> None:

@@ -11,7 +11,13 @@ Definitions, for the local dates [start, end]:
 - avg_days_to_close: closed_on − local assignment date, over items closed in the period.
 Per-unit counts of reminders, returns and hand-back requests go to the unit the row names
 (the unit reminded, the unit that fed back, the unit that asked), which after a 转办 may differ
-from the item's current lead unit.
+from the item's current lead unit. An item moved to another unit (转办, 调整) counts for the new
+unit from the day of the move: one that fell due before the move counts, for that period, for
+the unit that had it then (item_unit_change).
+
+分解: a split item's sub-items count for their units (per unit and per person) and the split
+item itself once, for the office (per source, where its sub-items do not count again). Returns
+are counted per category (证据不足, 未按要求整改, 内容过于简略, 其他).
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ from webapp.supervision.models import (
     Feedback,
     HandBackRequest,
     ItemState,
+    ItemUnitChange,
     Reminder,
+    ReturnReason,
     ReviewState,
     Source,
     SupervisionItem,
@@ -57,8 +65,9 @@ class Group(Labelled):
     SOURCE = "source", "事项来源"
 
 
+RETURN_COUNTS = {r: f"returns_{r}" for r in ReturnReason}  # returns per category
 COUNTS = ("due", "closed", "on_time", "overdue_now", "reminders", "returns",
-          "hand_back_requests")
+          *RETURN_COUNTS.values(), "hand_back_requests")
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -77,6 +86,10 @@ class StatRow:
     overdue_now: int = 0
     reminders: int = 0
     returns: int = 0
+    returns_insufficient_evidence: int = 0  # 证据不足
+    returns_not_as_required: int = 0  # 未按要求整改
+    returns_too_brief: int = 0  # 内容过于简略
+    returns_other: int = 0  # 其他
     hand_back_requests: int = 0
     closed_in_period: int = 0  # how many items the average below is over
     days_to_close_sum: int = field(default=0, repr=False)
@@ -90,6 +103,11 @@ class StatRow:
     def on_time_rate(self) -> float | None:
         """按期办结率 (0..1), None when nothing was closed."""
         return _rate(self.on_time, self.closed)
+
+    @property
+    def returns_by_category(self) -> list[tuple[ReturnReason, int]]:
+        """(category, count) for the categories that occurred."""
+        return [(r, n) for r, name in RETURN_COUNTS.items() if (n := getattr(self, name))]
 
     @property
     def avg_days_to_close(self) -> float | None:
@@ -148,6 +166,17 @@ def _item_key(group: Group) -> ColumnElement:
     }[group]
 
 
+def _counted(group: Group) -> ColumnElement:
+    """Which items a grouping counts (分解): per source the office's items — a split item
+    once, not its sub-items; per person the units' items — the sub-items, not the split item.
+    Per unit nothing is needed: a split item has no unit, so the unit seek leaves it out."""
+    if group == Group.SOURCE:
+        return SupervisionItem.parent_id.is_(None)
+    if group in (Group.FIRST_RESPONSIBLE, Group.DIRECT_RESPONSIBLE):
+        return SupervisionItem.split_at.is_(None)
+    return true()
+
+
 def _units_seek(key: ColumnElement, group: Group) -> ColumnElement:
     """Per unit: `key IN (every unit id)`, so that SQLite and PostgreSQL seek each unit's
     slice of the (unit, date, ...) covering indexes instead of scanning a table or the whole
@@ -170,6 +199,40 @@ def _event_counts(model, when, where: ColumnElement, group: Group, lo, hi) -> di
             SupervisionItem, SupervisionItem.id == model.item_id)
     stmt = stmt.where(when >= lo, when < hi, where).group_by(key)
     return dict(db.session.execute(stmt).all())
+
+
+def _return_counts(group: Group, lo, hi) -> dict[tuple, int]:
+    """Returned final feedback reviewed in [lo, hi) per key and category (before categories
+    existed: 其他)."""
+    category = func.coalesce(Feedback.return_category, ReturnReason.OTHER.value)
+    if group == Group.UNIT:
+        key = Feedback.unit_id
+        stmt = select(key, category, func.count()).where(_units_seek(key, group))
+    else:
+        key = _item_key(group)
+        stmt = select(key, category, func.count()).select_from(Feedback).join(
+            SupervisionItem, SupervisionItem.id == Feedback.item_id)
+    stmt = stmt.where(Feedback.reviewed_at >= lo, Feedback.reviewed_at < hi,
+                      Feedback.review_state == ReviewState.RETURNED).group_by(key, category)
+    return {(k, c): n for k, c, n in db.session.execute(stmt)}
+
+
+def _moved_after_due(start: date, end: date) -> list[tuple]:
+    """Items due in [start, end] that moved to another unit after they fell due: (unit now,
+    unit then, closed, on time). Few rows — moves are rare — so the per-unit index scans of
+    the main query stay as they are and these are corrected after."""
+    item, change = SupervisionItem, ItemUnitChange
+    moved_later = select(change.id).where(change.item_id == item.id,
+                                          change.changed_on > item.due_date)
+    unit_then = (select(change.from_unit_id).where(change.item_id == item.id,
+                                                   change.changed_on > item.due_date)
+                 .order_by(change.changed_on, change.id).limit(1).scalar_subquery())
+    is_done = item.state.in_(DONE_STATES)
+    return db.session.execute(select(
+        item.lead_unit_id, unit_then, is_done, is_done & (item.closed_on <= item.due_date))
+        .where(item.id.in_(select(change.item_id)),  # from the few moved items
+               item.due_date >= start, item.due_date <= end, item.state != ItemState.CANCELLED,
+               moved_later.exists())).all()
 
 
 def _norm(key) -> str:
@@ -221,7 +284,7 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
         return rows.setdefault(k, StatRow(key=k, label=k))
 
     is_done = item.state.in_(DONE_STATES)
-    seek = _units_seek(key, group)
+    seek = _units_seek(key, group) & _counted(group)
     due = db.session.execute(
         select(key, func.count(),
                func.sum(case((is_done, 1), else_=0)),
@@ -233,6 +296,12 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
     for k, n, closed, on_time in due:
         r = row(k)
         r.due, r.closed, r.on_time = n, int(closed or 0), int(on_time or 0)
+    if group == Group.UNIT:
+        for now, then, closed, on_time in _moved_after_due(start, end):
+            for r, sign in ((row(now), -1), (row(then), 1)):
+                r.due += sign
+                r.closed += sign * int(bool(closed))
+                r.on_time += sign * int(bool(on_time))
 
     overdue = db.session.execute(
         select(key, func.count())
@@ -251,13 +320,16 @@ def _compute(start: date, end: date, group: Group) -> Statistics:
 
     for name, counts in (
         ("reminders", _event_counts(Reminder, Reminder.created_at, true(), group, lo, hi)),
-        ("returns", _event_counts(Feedback, Feedback.reviewed_at,
-                                  Feedback.review_state == ReviewState.RETURNED, group, lo, hi)),
         ("hand_back_requests", _event_counts(HandBackRequest, HandBackRequest.requested_at,
                                              true(), group, lo, hi)),
     ):
         for k, n in counts.items():
             setattr(row(k), name, n)
+    for (k, category), n in _return_counts(group, lo, hi).items():
+        r = row(k)
+        r.returns += n
+        name = RETURN_COUNTS[ReturnReason(category)]
+        setattr(r, name, getattr(r, name) + n)
 
     _label(rows, group)
     ordered = sorted(rows.values(),

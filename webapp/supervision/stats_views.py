@@ -21,6 +21,7 @@ from webapp.errors import InvalidInput, NotAllowed
 from webapp.media.store import content_disposition
 from webapp.spreadsheets import append_row, to_bytes
 from webapp.supervision.stats import (
+    RETURN_COUNTS,
     Group,
     Period,
     Statistics,
@@ -89,7 +90,8 @@ def statistics_xlsx():
 
 
 HEADERS = ["报结数", "应办结数", "报结率", "按期办结数", "按期办结率", "当前逾期", "催办次数",
-           "反馈退回", "退回申请", "平均办结天数"]
+           "反馈退回", "退回申请", "平均办结天数",
+           *(f"退回：{r.label}" for r in RETURN_COUNTS)]
 
 
 def _workbook(stats: Statistics) -> bytes:
@@ -108,14 +110,14 @@ def _workbook(stats: Statistics) -> bytes:
     for r in [*stats.rows, stats.totals]:
         append_row(ws, [r.label, r.closed, r.due, r.closing_rate, r.on_time, r.on_time_rate,
                         r.overdue_now, r.reminders, r.returns, r.hand_back_requests,
-                        r.avg_days_to_close])
+                        r.avg_days_to_close, *(getattr(r, n) for n in RETURN_COUNTS.values())])
     for row in ws.iter_rows(min_row=3):
         row[3].number_format = row[5].number_format = "0.0%"
         row[10].number_format = "0.0"
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 24
-    for letter in "BCDEFGHIJK":
+    for letter in "BCDEFGHIJKLMNO":
         ws.column_dimensions[letter].width = 12
     ws.freeze_panes = "B3"
     return to_bytes(wb)
@@ -141,6 +143,10 @@ class StatisticsRow(Out):
     overdue_now: int
     reminders: int
     returns: int
+    returns_insufficient_evidence: int = Field(description="returns: 证据不足")
+    returns_not_as_required: int = Field(description="returns: 未按要求整改")
+    returns_too_brief: int = Field(description="returns: 内容过于简略")
+    returns_other: int = Field(description="returns: 其他 (and returns before categories)")
     hand_back_requests: int
     closing_rate: float | None = Field(description="报结率 closed/due, 0..1; null when due = 0")
     on_time_rate: float | None = Field(

@@ -12,7 +12,7 @@ from webapp.audit.services import events_for
 from webapp.auth.models import User
 from webapp.database import local_time
 from webapp.extensions import db
-from webapp.supervision.models import ReminderChannel, Source
+from webapp.supervision.models import ReminderChannel, ReturnReason, Source, SourceKind
 from webapp.supervision.workflow import EVENT_LABELS
 
 # Detail keys shown on the timeline, in this order, with their Chinese labels.
@@ -29,6 +29,16 @@ DETAIL_LABELS = {
     "new_due_date": "申请延至",
     "channel": "方式",
     "text": "批示",
+    "parent": "上级事项",
+    "children": "子事项",
+    "units": "承办单位",
+    "child": "最后办结的子事项",
+    "open_children": "未办结的子事项",
+    "kind": "类别",
+    "filename": "文件",
+    "evidence": "证据要求",
+    "category": "退回类别",
+    "awaiting_confirmation": "报请领导复核",
     "reason": "理由",
     "note": "意见",
     "opinion": "审核意见",
@@ -68,18 +78,21 @@ class Entry:
     details: list[tuple[str, str]]
 
 
+_CHOICES = {"source": Source, "channel": ReminderChannel, "category": ReturnReason,
+            "kind": SourceKind}
+
+
 def _value(key: str, value) -> str | None:
     if value in (None, "", []):
         return None
-    if key == "source":
-        return Source(value).label if value in Source._value2member_map_ else value
-    if key == "channel":
-        return (ReminderChannel(value).label if value in ReminderChannel._value2member_map_
-                else value)
+    if key in _CHOICES and value in _CHOICES[key]._value2member_map_:
+        return _CHOICES[key](value).label
     if key == "completed":
         return "已完成" if value else "未完成"
     if key == "on_time":
         return "按期办结" if value else "超期办结"
+    if value is True:
+        return "是"
     if key == "attachments":
         return f"{len(value)} 个"
     if isinstance(value, list):
@@ -92,6 +105,9 @@ def _details(action: str, details: dict) -> list[tuple[str, str]]:
     if action == "submit_progress" and details.get("completed"):
         details.pop("completed")  # a progress report is not expected to be complete
     rows = [(label, _value(key, details.get(key))) for key, label in DETAIL_LABELS.items()]
+    # 调整: each field changed, before → after
+    rows += [(label, f"{before} → {after}")
+             for label, (before, after) in (details.get("changes") or {}).items()]
     return [(label, text) for label, text in rows if text is not None]
 
 

@@ -19,8 +19,9 @@ from webapp.media.files import evidence_limits, ingest_file
 from webapp.media.store import send_blob
 from webapp.org.models import Unit
 from webapp.people import services as people
-from webapp.supervision import forms, item_people, services
+from webapp.supervision import forms, item_people, policy, services, sources
 from webapp.supervision.access import get_item, is_lead_liaison
+from webapp.supervision.flow_context import flow_context
 from webapp.supervision.lights import Light
 from webapp.supervision.models import (
     MANUAL_CHANNELS,
@@ -30,6 +31,7 @@ from webapp.supervision.models import (
     ItemState,
     RequestState,
     Source,
+    SourceKind,
     SupervisionItem,
     Urgency,
 )
@@ -59,8 +61,8 @@ def _login_required():
 @bp.context_processor
 def _labels():
     return {"ItemState": ItemState, "Source": Source, "Urgency": Urgency,
-            "MANUAL_CHANNELS": MANUAL_CHANNELS,
-            "light_of": light_of}
+            "MANUAL_CHANNELS": MANUAL_CHANNELS, "SourceKind": SourceKind,
+            "source_limits": sources.upload_limits, "light_of": light_of}
 
 
 
@@ -105,7 +107,15 @@ def _page_url(number: int) -> str:
 
 def _register_again(err: DomainError):
     return render_template("supervision/item_new.html", form=request.form,
-                           error=err.message, error_field=err.field), err.status
+                           error=err.message, error_field=err.field,
+                           approval_sources=policy.current().approval_list), err.status
+
+
+def _files(name: str) -> list:
+    files = [f for f in request.files.getlist(name) if f and f.filename]
+    if len(files) > sources.MAX_FILES:
+        raise InvalidInput(f"一次最多上传 {sources.MAX_FILES} 个文件", field=name)
+    return files
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -114,8 +124,13 @@ def _register_again(err: DomainError):
 def item_new():
     """登记: the registration form; refused input is shown again with the message (422)."""
     if request.method == "GET":
-        return render_template("supervision/item_new.html", form={})
+        return render_template("supervision/item_new.html", form={},
+                               approval_sources=policy.current().approval_list)
     item = services.register_item(actor=_actor(), **forms.register_args(request.form))
+    files = _files("source_files")
+    if files:  # the 批示件 / 来文 scanned with it
+        sources.attach_sources(item, actor=_actor(), kind=forms.source_kind(request.form),
+                               files=[(f.filename, sources.ingest(f.stream)) for f in files])
     flash(f"已登记督办事项 {item.code}", "success")
     return redirect(url_for(".item_detail", code=item.code))
 
@@ -140,7 +155,7 @@ def _render_detail(item: SupervisionItem, *, error: str | None = None,
         pending_extension=_pending(item.extension_requests),
         error=error, failed=failed, posted=request.form if failed else {},
         FeedbackKind=FeedbackKind, returned=returned_feedback(item, actor.unit_id),
-        evidence=evidence_limits(max_files=MAX_EVIDENCE_FILES),
+        evidence=evidence_limits(max_files=MAX_EVIDENCE_FILES), **flow_context(item, actor),
     ), status
 
 
@@ -257,7 +272,7 @@ def accept(code: str):
 @on_refusal(_detail_again)
 def return_feedback(code: str):
     services.return_feedback(get_item(code, _actor()), actor=_actor(),
-                             reason=request.form.get("reason", ""))
+                             **forms.return_args(request.form))
     return _done(code, "已退回重办")
 
 

@@ -2,6 +2,10 @@
 leads to, the roles that may take it, whether a liaison must be the lead unit's, and what else
 must hold (a pending request, feedback awaiting review).
 
+Sub-items (分解) are items of their own and follow the same table; a parent in 分解办理中
+waits for them. 立项 (a leader's approval before 交办) and 复核 (the leader confirms 办结) are
+rows like the others; the admin's policy (supervision/policy.py) decides which items need them.
+
 `refusal` is the one answer to "may this actor take this action on this item now?": the
 services raise it, the pages show a form exactly when it is None, the API lists the action in
 `allowed_actions` exactly when it is None, and the OpenAPI describes the table.
@@ -56,6 +60,26 @@ EXTENSION_PENDING = Condition(lambda i: _pending(i.extension_requests),
                               "没有待审批的延期申请", "no_pending_request")
 FEEDBACK_PENDING = Condition(lambda i: pending_final_feedback(i) is not None,
                              "没有待审核的办结反馈", "no_pending_feedback")
+APPROVED = Condition(lambda i: not i.approval_required or i.approved_at is not None,
+                     "该事项须经领导立项审批后才能交办，请先提请立项", "approval_required")
+NEEDS_APPROVAL = Condition(lambda i: i.approval_required and i.approved_at is None,
+                           "该事项无需立项审批或已经批准", "no_approval_needed")
+NO_ADJUSTMENT_PENDING = Condition(lambda i: not _pending(i.adjustments),
+                                  "已有待领导审批的调整，请等待审批", "adjustment_pending")
+ADJUSTMENT_PENDING = Condition(lambda i: _pending(i.adjustments),
+                               "没有待审批的调整", "no_pending_request")
+OPEN_MILESTONE = Condition(lambda i: any(m.reached_at is None for m in i.milestones),
+                           "没有未完成的节点", "no_open_milestone")
+
+
+def confirming_user_id(item: SupervisionItem) -> int | None:
+    """The account of the leader whose 批示 the item carries (the first one linked to a
+    person with an active account): they confirm its 办结. None: any leader may."""
+    for instruction in item.instructions:
+        leader = instruction.leader
+        if leader is not None and leader.user is not None and leader.user.active:
+            return leader.user.id
+    return None
 
 
 @dataclass(frozen=True)
@@ -68,19 +92,30 @@ class Action:
     requires: tuple[Condition, ...] = ()
     lead_unit_only: bool = True  # a liaison takes it only for the lead unit (not 协办)
     endpoint: bool = True  # False: taken inside another domain's flow (归档 files a scan)
+    own_leader: bool = False  # a leader takes it only on items of their own 批示 (复核)
 
 
-def _a(name, label, from_states, to_state, roles, *requires, endpoint=True) -> Action:
+def _a(name, label, from_states, to_state, roles, *requires, endpoint=True,
+       own_leader=False) -> Action:
     return Action(name, label, frozenset(from_states), to_state, frozenset(roles), requires,
-                  endpoint=endpoint)
+                  endpoint=endpoint, own_leader=own_leader)
 
 
 OFFICE = {Role.OFFICE}
 LIAISON = {Role.LIAISON}
+LEADER = {Role.LEADER}
 REMIND_STATES = {S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW}
+# 调整: before assignment (after a returned 立项) and while the item is being handled
+ADJUST_STATES = {S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS, S.UNDER_REVIEW, S.SPLIT}
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    _a("assign", "交办", {S.REGISTERED}, S.ASSIGNED, OFFICE),
+    _a("attach_source", "上传批示件/来文", OPEN_STATES | {S.SPLIT}, None, OFFICE),
+    _a("submit_approval", "提请立项", {S.REGISTERED}, S.AWAITING_APPROVAL, OFFICE,
+       NEEDS_APPROVAL),
+    _a("decide_approval", "立项审批", {S.AWAITING_APPROVAL}, S.REGISTERED, LEADER),
+    _a("assign", "交办", {S.REGISTERED}, S.ASSIGNED, OFFICE, APPROVED),
+    _a("split", "分解交办", {S.REGISTERED}, S.SPLIT, OFFICE, APPROVED),
+    _a("close", "办结分解事项", {S.SPLIT}, None, OFFICE),  # 已办结, or 待领导复核
     _a("acknowledge", "签收", {S.ASSIGNED}, S.IN_PROGRESS, LIAISON, NO_HAND_BACK_PENDING),
     _a("request_hand_back", "申请退回", WITH_UNIT_STATES, None, LIAISON, NO_HAND_BACK_PENDING),
     _a("decide_hand_back", "处理退回申请", WITH_UNIT_STATES, None, OFFICE, HAND_BACK_PENDING),
@@ -89,11 +124,17 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
        EXTENSION_PENDING),
     _a("submit_progress", "阶段反馈", {S.IN_PROGRESS}, None, LIAISON),
     _a("submit_final", "办结反馈", {S.IN_PROGRESS}, S.UNDER_REVIEW, LIAISON),
-    _a("accept", "审核通过", {S.UNDER_REVIEW}, S.CLOSED, OFFICE, FEEDBACK_PENDING),
+    # 审核通过: 已办结, or 待领导复核 when the policy asks the 批示 leader to confirm
+    _a("accept", "审核通过", {S.UNDER_REVIEW}, None, OFFICE, FEEDBACK_PENDING),
+    _a("confirm", "领导复核", {S.AWAITING_CONFIRMATION}, None, LEADER, own_leader=True),
     _a("return", "退回重办", {S.UNDER_REVIEW}, S.IN_PROGRESS, OFFICE, FEEDBACK_PENDING),
     _a("remind", "催办", REMIND_STATES, None, OFFICE),
     _a("cancel", "撤销", OPEN_STATES, S.CANCELLED, OFFICE),
-    _a("instruct", "领导批示", OPEN_STATES | {S.CLOSED}, None, {Role.LEADER}),
+    _a("instruct", "领导批示", OPEN_STATES | {S.SPLIT, S.CLOSED}, None, LEADER),
+    _a("adjust", "调整", ADJUST_STATES, None, OFFICE, NO_ADJUSTMENT_PENDING),
+    _a("decide_adjustment", "审批调整", ADJUST_STATES, None, LEADER, ADJUSTMENT_PENDING),
+    _a("add_milestone", "设置节点", {S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS}, None, OFFICE),
+    _a("reach_milestone", "节点完成", {S.IN_PROGRESS}, None, LIAISON, OPEN_MILESTONE),
     _a("archive", "归档", {S.CLOSED}, S.ARCHIVED, OFFICE, endpoint=False),
 )}
 
@@ -108,6 +149,13 @@ EVENT_LABELS = {
     "escalate": "逾期升级",  # webapp/escalation: told the 分管领导, marked for the 通报
     "assisting_input": "协办意见",  # webapp/assist
     "cadence": "进展报送周期",  # webapp/recurring: set or stopped by the office
+    "approval_granted": "同意立项",
+    "approval_returned": "退回立项",
+    "confirmed": "复核同意，办结",
+    "confirmation_returned": "复核未同意",
+    "adjust_requested": "调整（待领导审批）",
+    "adjustment_approved": "同意调整",
+    "adjustment_refused": "不同意调整",
     **{name: a.label for name, a in ACTIONS.items()},
 }
 
@@ -128,6 +176,10 @@ def refusal(item: SupervisionItem, name: str, actor: User | None) -> DomainError
             if actor.unit_id not in {u.id for u in item.assisting_units}:
                 return NotFound("找不到该督办事项")
             return NotAllowed(f"只有承办单位可以执行“{action.label}”，协办单位请与承办单位联系")
+        if actor.role == Role.LEADER and action.own_leader:
+            owner = confirming_user_id(item)
+            if owner is not None and owner != actor.id:
+                return NotAllowed(f"只有作出批示的领导可以执行“{action.label}”")
     if item.state not in action.from_states:
         return StateConflict(f"事项当前状态为“{item.state.label}”，不能执行“{action.label}”",
                              code="invalid_state")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, String, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Select, String, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from webapp.assist.models import AssistingInput
@@ -19,21 +19,26 @@ from webapp.documents.models import Document, DocumentDraft, DocumentKind, Docum
 from webapp.escalation.models import EscalationStep
 from webapp.inspections.models import Inspection, InspectionState
 from webapp.notify.models import DeliveryState, Notification
+from webapp.people.models import Person
 from webapp.people.services import person_for_user
 from webapp.supervision.lights import overdue_condition
 from webapp.supervision.models import (
     OPEN_STATES,
     WITH_UNIT_STATES,
+    Adjustment,
     ExtensionRequest,
     Feedback,
     FeedbackKind,
     HandBackRequest,
+    Instruction,
     ItemState,
+    Milestone,
     Reminder,
     RequestState,
     ReviewState,
     SupervisionItem,
 )
+from webapp.supervision.workflow import ACTIONS
 
 I = SupervisionItem  # noqa: E741 (short in queries)
 
@@ -130,7 +135,21 @@ def _cadence_missed(u: User) -> Select:
     return query.where(I.lead_unit_id == u.unit_id) if u.role == Role.LIAISON else query
 
 
+def _milestone_due(u: User) -> Select:
+    soon = local_today() + timedelta(days=int(current_app.config["YELLOW_LIGHT_DAYS"]))
+    return _items(I.lead_unit_id == u.unit_id, I.state == ItemState.IN_PROGRESS,
+                  Milestone.reached_at.is_(None), Milestone.due_date <= soon,
+                  since=Milestone.due_date, note=Milestone.title
+                  ).join(Milestone, Milestone.item_id == I.id)
+
+
 # --- office -----------------------------------------------------------------------------------
+
+def _approval_returned(u: User) -> Select:
+    return _items(I.state == ItemState.REGISTERED, I.approval_required.is_(True),
+                  I.approved_at.is_(None), I.approval_note.is_not(None),
+                  since=I.registered_at, note=I.approval_note)
+
 
 def _to_review(u: User) -> Select:
     return _items(I.state == ItemState.UNDER_REVIEW, since=I.final_feedback_on)
@@ -152,6 +171,31 @@ def _supervised_overdue(u: User) -> Select:
     me = person_for_user(u)
     return _items(overdue_condition(local_today()),
                   I.supervising_leader_id == (me.id if me else -1), since=I.due_date)
+
+
+# --- leader -----------------------------------------------------------------------------------
+
+def _approval_pending(u: User) -> Select:
+    return _items(I.state == ItemState.AWAITING_APPROVAL, since=I.registered_at)
+
+
+def _confirm_pending(u: User) -> Select:
+    """Items awaiting 复核 by this leader: whose first 批示 linked to a leader's account is
+    theirs, or which name no such leader (then every leader may confirm)."""
+    confirmer = (select(User.id).select_from(Instruction)
+                 .join(Person, Person.id == Instruction.leader_id)
+                 .join(User, User.id == Person.user_id)
+                 .where(Instruction.item_id == I.id, User.active.is_(True))
+                 .order_by(Instruction.id).limit(1).correlate(I).scalar_subquery())
+    return _items(I.state == ItemState.AWAITING_CONFIRMATION,
+                  or_(confirmer == u.id, confirmer.is_(None)), since=I.final_feedback_on)
+
+
+def _adjustment_pending(u: User) -> Select:
+    decidable = ACTIONS["decide_adjustment"].from_states
+    return _items(Adjustment.state == RequestState.PENDING, I.state.in_(decidable),
+                  since=Adjustment.requested_at,
+                  note=Adjustment.reason).join(Adjustment, Adjustment.item_id == I.id)
 
 
 def _marked(rule: str, doc_kind: DocumentKind, per_item: bool, states) -> Callable:
@@ -241,7 +285,10 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("assisting_input", "协办意见", frozenset(L), _assisting_input, "查看协办单位意见"),
     Kind("cadence_missed", "进展未报", frozenset(L | OF), _cadence_missed,
          "报送阶段进展（督办员：督促报送）"),
+    Kind("milestone_due", "办理节点", frozenset(L), _milestone_due, "按节点完成并报告"),
     Kind("to_review", "待审核", frozenset(OF), _to_review, "审核办结反馈"),
+    Kind("approval_returned", "立项被退回", frozenset(OF), _approval_returned,
+         "按领导意见调整后重新提请立项"),
     Kind("extension_pending", "延期申请", frozenset(OF | LE),
          _pending(ExtensionRequest, "延期："), "审批延期申请"),
     Kind("hand_back_pending", "退回申请", frozenset(OF), _pending(HandBackRequest, "退回："),
@@ -256,6 +303,9 @@ KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("render_failed", "公文生成失败", frozenset(OF), _render_failed, "重新生成"),
     Kind("to_publish", "待发布检查", frozenset(OF), _to_publish, "发布检查结果"),
     Kind("drafts_to_sign", "待签发", frozenset(LE), _drafts_to_sign, "审阅稿件，签发或退回"),
+    Kind("approval_pending", "待立项审批", frozenset(LE), _approval_pending, "审批立项"),
+    Kind("confirm_pending", "待复核", frozenset(LE), _confirm_pending, "复核办结"),
+    Kind("adjustment_pending", "调整待审批", frozenset(LE), _adjustment_pending, "审批调整"),
     Kind("supervised_overdue", "分管逾期", frozenset(LE), _supervised_overdue, "督促承办单位"),
     Kind("unsent", "未发送的检查记录", frozenset(INS), _unsent, "在手机上联网发送"),
     Kind("published", "检查结果已发布", frozenset(INS), _published, "查看"),

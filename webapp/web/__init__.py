@@ -27,6 +27,7 @@ NAV = [
     ("documents.draft_list", "稿件签发", {Role.OFFICE, Role.LEADER}),
     ("documents.settings", "公文设置", {Role.ADMIN}),
     ("users.user_list", "用户", {Role.ADMIN}),
+    ("workflow_policy.policy_page", "审批规则", {Role.ADMIN}),
     ("org.unit_list", "单位", {Role.ADMIN}),
     ("calendar.calendar_page", "工作日历", {Role.ADMIN}),
     ("notify.dead_letters", "发送失败", {Role.ADMIN}),
@@ -82,6 +83,13 @@ def supervised_link() -> str | None:
     return url_for("supervision.item_list", supervised=1)
 
 
+def instructed_link() -> str | None:
+    """A leader's "我批示的" link: the item list of the items they wrote a 批示 on."""
+    if current_user.role != Role.LEADER or "supervision.item_list" not in _endpoints():
+        return None
+    return url_for("supervision.item_list", instructed=1)
+
+
 def init_app(app: Flask) -> None:
     from webapp.web import submits
 
@@ -89,5 +97,6 @@ def init_app(app: Flask) -> None:
     submits.init_app(app)
     app.jinja_env.globals["nav_links"] = nav_links
     app.jinja_env.globals["supervised_link"] = supervised_link
+    app.jinja_env.globals["instructed_link"] = instructed_link
     app.jinja_env.globals["form_guard"] = form_guard
     app.jinja_env.globals["fmt_time"] = local_minute  # a stored time, local, to the minute
