@@ -105,6 +105,8 @@ def run_migrations_online():
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
+            if connection.in_transaction():  # autobegun by the migration context
+                connection.commit()
             raw = connection.connection.driver_connection
             broken = raw.execute("PRAGMA foreign_key_check").fetchall()
             raw.execute("PRAGMA foreign_keys=ON")
