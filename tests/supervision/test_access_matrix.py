@@ -270,8 +270,6 @@ def test_allowed_actions_follow_the_lead_unit_rule(client, people, item_in):
     assert set(allowed["liaison_lead"]) == {"request_hand_back", "request_extension",
                                             "submit_progress", "submit_final"}
     assert allowed["liaison_assist"] == []
-    # Nothing is pending: no decision is offered (taking one would answer 409).
-    assert set(allowed["office"]) == {"remind", "cancel"}
     # Nothing is pending: no decision is offered (issue 12 named listing them a defect).
     assert set(allowed["office"]) == {"remind", "cancel", "attach_source", "adjust",
                                       "add_milestone"}
