@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import login
@@ -19,20 +18,6 @@ from webapp.supervision.models import ItemUnitChange, SupervisionItem
 from webapp.supervision.stats import unit_statistics
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def as_(api_headers, admin, office, leader, liaison_a, liaison_b):
-    personas = {"admin": admin, "office": office, "leader": leader, "liaison_a": liaison_a,
-                "liaison_b": liaison_b}
-    cache: dict[str, dict] = {}
-
-    def headers(name: str) -> dict[str, str]:
-        if name not in cache:
-            cache[name] = api_headers(personas[name])
-        return cache[name]
-
-    return headers
 
 
 def _messages(app, persona, part: str) -> list[str]:

@@ -41,21 +41,6 @@ def rows(app):
     return count
 
 
-@pytest.fixture
-def as_(api_headers, office, leader, liaison_a, liaison_b, admin, inspector):
-    """as_("office") -> Bearer headers for that persona (tokens fetched once per test)."""
-    personas = {"office": office, "leader": leader, "liaison_a": liaison_a,
-                "liaison_b": liaison_b, "admin": admin, "inspector": inspector}
-    cache: dict[str, dict] = {}
-
-    def headers(name: str) -> dict[str, str]:
-        if name not in cache:
-            cache[name] = api_headers(personas[name])
-        return cache[name]
-
-    return headers
-
-
 def _future(app, days: int = 10) -> str:
     with app.app_context():
         return (local_today() + timedelta(days=days)).isoformat()

@@ -30,20 +30,6 @@ def leader2(make_user):
     return make_user("leader2", Role.LEADER, name="王副局长")
 
 
-@pytest.fixture
-def as_(api_headers, admin, office, leader, leader2, liaison_a, inspector):
-    personas = {"admin": admin, "office": office, "leader": leader, "leader2": leader2,
-                "liaison_a": liaison_a, "inspector": inspector}
-    cache: dict[str, dict] = {}
-
-    def headers(name: str) -> dict[str, str]:
-        if name not in cache:
-            cache[name] = api_headers(personas[name])
-        return cache[name]
-
-    return headers
-
-
 def _today(app) -> str:
     with app.app_context():
         return local_today().isoformat()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import login
@@ -18,20 +17,6 @@ from webapp.extensions import db
 from webapp.supervision.models import SupervisionItem
 
 API = "/api/v1"
-
-
-@pytest.fixture
-def as_(api_headers, office, leader, liaison_a, liaison_b, inspector):
-    personas = {"office": office, "leader": leader, "liaison_a": liaison_a,
-                "liaison_b": liaison_b, "inspector": inspector}
-    cache: dict[str, dict] = {}
-
-    def headers(name: str) -> dict[str, str]:
-        if name not in cache:
-            cache[name] = api_headers(personas[name])
-        return cache[name]
-
-    return headers
 
 
 def _day(app, days: int) -> str:
