@@ -17,7 +17,7 @@ from webapp.scores.models import AppealState, ReasonKind, ScoreAppeal, ScorePeri
 bp = Blueprint("scores_api", __name__)
 
 
-class RulesOut(Out):
+class ScoreRulesOut(Out):
     base: float
     overdue_item: float
     overdue_day: float
@@ -30,7 +30,7 @@ class RulesOut(Out):
     early_days: int
 
 
-class PeriodOut(Out):
+class ScorePeriodOut(Out):
     id: int
     name: str
     start_on: DayText
@@ -38,23 +38,23 @@ class PeriodOut(Out):
     frozen: bool
     frozen_at: TimeText | None
     computed_at: TimeText | None
-    rules: RulesOut
+    rules: ScoreRulesOut
 
 
-class PeriodsOut(Out):
+class ScorePeriodsOut(Out):
     """考核周期, newest first"""
 
-    periods: list[PeriodOut]
+    periods: list[ScorePeriodOut]
 
 
-class EntryOut(Out):
+class ScoreEntryOut(Out):
     item_code: str | None = Field(description="the item behind it (/api/v1/items/{code})")
     title: str
     note: str
     points: float
 
 
-class LineOut(Out):
+class ScoreLineOut(Out):
     kind: ReasonKind
     label: str
     points: float = Field(description="as computed from the rules (signed)")
@@ -62,10 +62,10 @@ class LineOut(Out):
     effective_points: float = Field(description="what counts in the total")
     count: int
     detail: str
-    entries: list[EntryOut]
+    entries: list[ScoreEntryOut]
 
 
-class AppealOut(Out):
+class ScoreAppealOut(Out):
     """申诉"""
 
     id: int
@@ -86,33 +86,33 @@ class UnitScoreOut(Out):
     unit: str
     rank: int
     total: float
-    lines: list[LineOut]
-    appeals: list[AppealOut]
+    lines: list[ScoreLineOut]
+    appeals: list[ScoreAppealOut]
 
 
 class ScoresOut(Out):
     """A period's scores per unit, ranked (a liaison: their own unit only)"""
 
-    period: PeriodOut
+    period: ScorePeriodOut
     live: bool = Field(description="computed now from the data (false: the frozen result)")
     scores: list[UnitScoreOut]
 
 
-class PeriodBody(Body):
+class ScorePeriodBody(Body):
     name: Text("周期名称", required=True, max_len=64, single_line=True)
     start_on: Day = Field(title="开始日期")
     end_on: Day = Field(title="结束日期")
     rules: dict[str, float | int | None] | None = Field(
-        None, title="考核规则", description="any of RulesOut's fields; missing: the defaults")
+        None, title="考核规则", description="any of ScoreRulesOut's fields; missing: the defaults")
 
 
-class AppealBody(Body):
+class ScoreAppealBody(Body):
     unit_id: Id | None = Field(None, title="单位", description="default: the liaison's unit")
     kind: ReasonKind = Field(title="申诉事项")
     reason: Text("申诉理由", required=True)
 
 
-class DecisionBody(Body):
+class AppealDecisionBody(Body):
     accept: bool = Field(title="是否采纳")
     points: float | None = Field(None, title="调整后的分值",
                                  description="the line's points when accepted (signed)")
@@ -130,25 +130,25 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _period(p: ScorePeriod) -> PeriodOut:
-    return PeriodOut(id=p.id, name=p.name, start_on=p.start_on.isoformat(),
+def _period(p: ScorePeriod) -> ScorePeriodOut:
+    return ScorePeriodOut(id=p.id, name=p.name, start_on=p.start_on.isoformat(),
                      end_on=p.end_on.isoformat(), frozen=p.frozen, frozen_at=_iso(p.frozen_at),
                      computed_at=_iso(p.computed_at),
-                     rules=RulesOut(**R.asdict(R.rules_of(p.rules))))
+                     rules=ScoreRulesOut(**R.asdict(R.rules_of(p.rules))))
 
 
-def _appeal(a: ScoreAppeal) -> AppealOut:
-    return AppealOut(id=a.id, period_id=a.period_id, unit_id=a.unit_id, kind=a.kind,
+def _appeal(a: ScoreAppeal) -> ScoreAppealOut:
+    return ScoreAppealOut(id=a.id, period_id=a.period_id, unit_id=a.unit_id, kind=a.kind,
                      reason=a.reason, state=a.state, points_before=a.points_before,
                      points=a.points, comment=a.comment, filed_at=a.filed_at.isoformat(),
                      decided_at=_iso(a.decided_at))
 
 
-def _line(ln: Line) -> LineOut:
-    return LineOut(kind=ln.kind, label=ln.kind.label, points=ln.points,
+def _line(ln: Line) -> ScoreLineOut:
+    return ScoreLineOut(kind=ln.kind, label=ln.kind.label, points=ln.points,
                    adjusted_points=ln.adjusted, effective_points=ln.effective, count=ln.count,
                    detail=ln.detail,
-                   entries=[EntryOut(item_code=e.code, title=e.title, note=e.note,
+                   entries=[ScoreEntryOut(item_code=e.code, title=e.title, note=e.note,
                                      points=e.points) for e in ln.entries])
 
 
@@ -160,15 +160,15 @@ def _scores(res: PeriodResult) -> ScoresOut:
 
 
 @operation(bp, "/score-periods", summary="考核周期 (office, leader, admin, liaison)",
-           answers={200: PeriodsOut}, errors=(403,))
+           answers={200: ScorePeriodsOut}, errors=(403,))
 def list_periods():
     services.check_viewer(actor())
-    return PeriodsOut(periods=[_period(p) for p in services.periods()])
+    return ScorePeriodsOut(periods=[_period(p) for p in services.periods()])
 
 
 @operation(bp, "/score-periods", "POST", summary="Set up a 考核周期 with its rules (office, "
-           "admin)", body=PeriodBody, answers={201: PeriodOut}, errors=(403, 409))
-def create_period(body: PeriodBody):
+           "admin)", body=ScorePeriodBody, answers={201: ScorePeriodOut}, errors=(403, 409))
+def create_period(body: ScorePeriodBody):
     period = services.create_period(actor=actor(), name=body.name, start_on=body.start_on,
                                     end_on=body.end_on, rules=body.rules or {})
     return _period(period), 201
@@ -183,9 +183,9 @@ def get_scores(period_id: int):
 
 
 @operation(bp, "/score-periods/<id:period_id>/appeals", "POST",
-           summary="申诉: the unit's liaison disputes one reason line", body=AppealBody,
-           answers={201: AppealOut}, errors=(403, 404, 409))
-def file_appeal(period_id: int, body: AppealBody):
+           summary="申诉: the unit's liaison disputes one reason line", body=ScoreAppealBody,
+           answers={201: ScoreAppealOut}, errors=(403, 404, 409))
+def file_appeal(period_id: int, body: ScoreAppealBody):
     me = actor()
     period = services.get_period(period_id, me)
     unit_id = body.unit_id or me.unit_id or 0
@@ -197,9 +197,9 @@ def file_appeal(period_id: int, body: AppealBody):
 
 @operation(bp, "/score-appeals/<id:appeal_id>/decision", "POST",
            summary="Decide an appeal (office, leader): accept with the line's points, or "
-                   "reject; with a comment; once only", body=DecisionBody,
-           answers={200: AppealOut}, errors=(403, 404, 409))
-def decide_appeal(appeal_id: int, body: DecisionBody):
+                   "reject; with a comment; once only", body=AppealDecisionBody,
+           answers={200: ScoreAppealOut}, errors=(403, 404, 409))
+def decide_appeal(appeal_id: int, body: AppealDecisionBody):
     appeal = services.get_appeal(appeal_id, actor())
     points = None
     if body.accept:

@@ -53,7 +53,8 @@ def period_list():
 
 
 def _rules_form() -> dict:
-    return {f: request.form.get(f, "") for f in R.LABELS}
+    """The rule values the form sent (a missing one keeps its value or the default)."""
+    return {f: request.form[f] for f in R.LABELS if f in request.form}
 
 
 @bp.post("")
