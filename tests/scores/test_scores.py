@@ -323,3 +323,19 @@ def test_two_concurrent_decisions_decide_once(app, scored, liaison_a, office, le
         count = db.session.scalar(select(db.func.count(AuditEvent.id)).where(
             AuditEvent.action == "score_appeal_decide"))
     assert count == 1
+
+
+def test_the_demo_has_a_period_with_results_and_an_appeal(app, runner):
+    from webapp.scores.models import ScoreAppeal
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        period = db.session.scalar(select(ScorePeriod))
+        appeal = db.session.scalar(select(ScoreAppeal))
+        office = db.session.scalar(select(User).where(User.username == "office"))
+        res = services.visible_result(period, office)
+        assert appeal is not None and appeal.state == "pending"
+        kinds = {ln.kind for r in res.rows for ln in r.lines}
+        assert {"overdue", "praise", "criticism"} <= kinds
+        assert len({r.total for r in res.rows}) > 2
