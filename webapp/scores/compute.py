@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from webapp.database import local_date, local_days_utc, local_today
 from webapp.extensions import db
@@ -160,6 +160,16 @@ def _units_then(rows) -> dict[int, int]:
     return then
 
 
+def _late() -> ColumnElement[bool]:
+    """`days_overdue(...) > 0` as SQL, for items due before today (the rows to read)."""
+    item = SupervisionItem
+    feedback_late = or_(item.final_feedback_on.is_(None), item.final_feedback_on > item.due_date)
+    return or_(item.state.in_(WITH_UNIT_STATES),
+               and_(item.state.in_(REVIEW_STATES), feedback_late),
+               and_(item.state.in_(DONE_STATES),
+                    func.coalesce(item.final_feedback_on, item.closed_on) > item.due_date))
+
+
 def overdue_facts(start: date, end: date, today: date) -> dict[int, list[tuple]]:
     """unit id -> [(code, title, days overdue)] for the period's late items."""
     item = SupervisionItem
@@ -167,8 +177,7 @@ def overdue_facts(start: date, end: date, today: date) -> dict[int, list[tuple]]
         select(item.id, item.code, item.title, item.lead_unit_id, item.state, item.due_date,
                item.final_feedback_on, item.closed_on)
         .where(*_counted_items(), item.due_date >= start, item.due_date <= end,
-               item.due_date < today,
-               item.state.in_(WITH_UNIT_STATES | REVIEW_STATES | DONE_STATES))
+               item.due_date < today, _late())
         .order_by(item.due_date, item.id)).all()
     late = [(r, n) for r in rows
             if (n := days_overdue(r.state, r.due_date, r.final_feedback_on, r.closed_on,
