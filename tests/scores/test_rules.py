@@ -50,6 +50,7 @@ def test_ranks_share_equal_totals():
     ({"praise": "0.125"}, "praise", "最多保留两位小数"),
     ({"returned": ""}, "returned", "请填写反馈被退回每次扣分"),
     ({"criticism": "NaN"}, "criticism", "之间"),
+    ({"bonus": 1}, "bonus", "没有名为“bonus”的考核规则"),
 ])
 def test_bad_rule_values_are_refused_in_chinese(values, field, message):
     with pytest.raises(InvalidInput) as err:

@@ -16,7 +16,7 @@ from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
 from webapp.extensions import db
 from webapp.scores import services
-from webapp.scores.models import ScorePeriod
+from webapp.scores.models import ScoreAppeal, ScorePeriod, ScoreSnapshot
 from webapp.supervision.models import ItemUnitChange
 
 
@@ -79,6 +79,9 @@ def test_a_liaison_sees_only_their_own_unit(client, scored, liaison_a, api_heade
     wb = load_workbook(BytesIO(client.get(f"/scores/{pid}/export.xlsx").data))
     names = [r[1] for r in wb["考核得分"].iter_rows(min_row=3, values_only=True)]
     assert names == ["城关派出所"]
+    resp = client.post(f"/api/v1/score-periods/{pid}/appeals", headers=api_headers(liaison_a),
+                       json={"unit_id": b, "kind": "criticism", "reason": "替别的单位申诉"})
+    assert resp.status_code == 404
 
 
 def test_an_inspector_sees_no_scores(client, scored, inspector, api_headers):
@@ -296,6 +299,29 @@ def test_rules_are_locked_once_frozen(client, scored, office, api_headers):
     assert resp.status_code == 409 and "已冻结" in resp.get_data(as_text=True)
 
 
+def test_two_concurrent_freezes_freeze_once(app, scored, office, admin, api_headers):
+    heads = [api_headers(office), api_headers(admin)]
+    url = f"/api/v1/score-periods/{scored['period']}/freeze"
+    barrier = threading.Barrier(2)
+    statuses: list = [None, None]
+
+    def freeze(i):
+        c = app.test_client()
+        barrier.wait()
+        statuses[i] = c.post(url, headers=heads[i]).status_code
+
+    threads = [threading.Thread(target=freeze, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(statuses) == [200, 409]
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "score_period_freeze")) == 1
+        assert db.session.scalar(select(db.func.count(ScoreSnapshot.id))) == 3
+
+
 def test_two_concurrent_decisions_decide_once(app, scored, liaison_a, office, leader,
                                               api_headers):
     client = app.test_client()
@@ -326,8 +352,6 @@ def test_two_concurrent_decisions_decide_once(app, scored, liaison_a, office, le
 
 
 def test_the_demo_has_a_period_with_results_and_an_appeal(app, runner):
-    from webapp.scores.models import ScoreAppeal
-
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -76,6 +76,8 @@ def parse_rules(values: dict) -> Rules:
     """Rules from a form or a JSON body (missing values: the defaults); refusals name the field
     in Chinese."""
     defaults = asdict(Rules())
+    if unknown := sorted(set(values) - set(defaults)):
+        raise InvalidInput(f"没有名为“{unknown[0]}”的考核规则", field=unknown[0])
     parsed = {}
     for f in fields(Rules):
         raw = values[f.name] if f.name in values else defaults[f.name]
