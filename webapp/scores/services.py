@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from webapp.audit import services as audit
 from webapp.auth.models import STAFF_ROLES, Role, User
@@ -182,8 +182,7 @@ def _totals(period: ScorePeriod) -> dict[str, float]:
 
 def _write_snapshot(period: ScorePeriod) -> None:
     lines = compute.live_lines(period)
-    db.session.execute(ScoreSnapshot.__table__.delete()
-                       .where(ScoreSnapshot.__table__.c.period_id == period.id))
+    db.session.execute(delete(ScoreSnapshot).where(ScoreSnapshot.period_id == period.id))
     db.session.add_all(ScoreSnapshot(period_id=period.id, unit_id=u,
                                      lines=[ln.as_dict() for ln in ls])
                        for u, ls in lines.items())

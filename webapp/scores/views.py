@@ -75,9 +75,9 @@ def period_create():
 def _period_page(period_id: int, error: str | None = None, status: int = 200):
     me = _me()
     period = services.get_period(period_id, me)
-    result = services.visible_result(period, me)
     if not services.may_see_all(me):  # a liaison: their unit's page
         return _unit_page(period_id, me.unit_id, error, status)
+    result = services.visible_result(period, me)
     return render_template(
         "scores/period.html", period=period, result=result, headers=table.HEADERS,
         rows=table.rows(result), kinds=list(ReasonKind), fmt=R.fmt,
