@@ -45,6 +45,8 @@ def run(kind: str, size: int, n_requests: int) -> dict[str, float]:
         figures = {}
         p50, p95, _ = measure(client, lambda: url, n_requests, headers)
         figures["live p50"], figures["live p95"] = p50, p95
+        p50, p95, _ = measure(client, lambda: url + "?items=false", n_requests, headers)
+        figures["live without items p50"], figures["live without items p95"] = p50, p95
         body = client.get(url, headers=headers).json
         lines = sum(len(s["lines"]) for s in body["scores"])
         entries = sum(len(ln["entries"]) for s in body["scores"] for ln in s["lines"])
@@ -54,6 +56,8 @@ def run(kind: str, size: int, n_requests: int) -> dict[str, float]:
         assert resp.status_code == 200, resp.json
         p50, p95, _ = measure(client, lambda: url, n_requests, headers)
         figures["frozen p50"], figures["frozen p95"] = p50, p95
+        p50, p95, _ = measure(client, lambda: url + "?items=false", n_requests, headers)
+        figures["frozen without items p50"], figures["frozen without items p95"] = p50, p95
         page = app.test_client()
         page.post("/login", data={"username": "office", "password": PASSWORD})
         t0 = time.perf_counter()

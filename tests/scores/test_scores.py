@@ -40,6 +40,11 @@ def test_scores_and_reasons_follow_the_rules(client, scored, office, api_headers
     overdue = next(ln for ln in a["lines"] if ln["kind"] == "overdue")
     assert overdue["count"] == 1 and "逾期 1 件，合计 4 天" in overdue["detail"]
     assert [e["item_code"] for e in overdue["entries"]] == [scored["late"]]
+    brief = client.get(f"/api/v1/score-periods/{scored['period']}?items=false",
+                       headers=api_headers(office)).json["scores"]
+    assert [(s["unit"], s["total"]) for s in brief] == [
+        (u, s["total"]) for u, s in scores.items()]
+    assert all(ln["entries"] == [] and ln["count"] for s in brief for ln in s["lines"])
     praise = next(ln for ln in a["lines"] if ln["kind"] == "praise")
     assert praise["entries"][0]["item_code"] == scored["early"]
     assert "某公督〔2026〕3号" in praise["entries"][0]["note"]

@@ -7,7 +7,7 @@ from flask import Blueprint
 from pydantic import Field
 
 from webapp import api
-from webapp.api.declare import Body, Day, DayText, Id, Out, Text, TimeText, operation
+from webapp.api.declare import Body, Day, DayText, Id, Out, Query, Text, TimeText, operation
 from webapp.auth.access import actor
 from webapp.scores import rules as R
 from webapp.scores import services
@@ -119,6 +119,12 @@ class AppealDecisionBody(Body):
     comment: Text("处理意见", required=True)
 
 
+class ScoresQuery(Query):
+    items: bool = Field(True, title="含事项明细",
+                        description="false: each line without the items behind it (a smaller "
+                                    "answer for a large period; `entries` is then empty)")
+
+
 class RecomputeOut(Out):
     """The units whose total changed, by unit id: before and after"""
 
@@ -144,18 +150,18 @@ def _appeal(a: ScoreAppeal) -> ScoreAppealOut:
                      decided_at=_iso(a.decided_at))
 
 
-def _line(ln: Line) -> ScoreLineOut:
-    return ScoreLineOut(kind=ln.kind, label=ln.kind.label, points=ln.points,
-                   adjusted_points=ln.adjusted, effective_points=ln.effective, count=ln.count,
-                   detail=ln.detail,
-                   entries=[ScoreEntryOut(item_code=e.code, title=e.title, note=e.note,
-                                     points=e.points) for e in ln.entries])
+def _line(ln: Line, items: bool) -> ScoreLineOut:
+    return ScoreLineOut(
+        kind=ln.kind, label=ln.kind.label, points=ln.points, adjusted_points=ln.adjusted,
+        effective_points=ln.effective, count=ln.count, detail=ln.detail,
+        entries=[ScoreEntryOut(item_code=e.code, title=e.title, note=e.note, points=e.points)
+                 for e in ln.entries] if items else [])
 
 
-def _scores(res: PeriodResult) -> ScoresOut:
+def _scores(res: PeriodResult, items: bool = True) -> ScoresOut:
     return ScoresOut(period=_period(res.period), live=res.live, scores=[
         UnitScoreOut(unit_id=r.unit_id, unit=r.unit_name, rank=r.rank, total=r.total,
-                     lines=[_line(ln) for ln in r.lines],
+                     lines=[_line(ln, items) for ln in r.lines],
                      appeals=[_appeal(a) for a in r.appeals]) for r in res.rows])
 
 
@@ -176,10 +182,10 @@ def create_period(body: ScorePeriodBody):
 
 @operation(bp, "/score-periods/<id:period_id>", summary="A period's scores per unit with each "
            "reason line and the items behind it (a liaison: their own unit)",
-           answers={200: ScoresOut}, errors=(403, 404))
-def get_scores(period_id: int):
+           query=ScoresQuery, answers={200: ScoresOut}, errors=(403, 404))
+def get_scores(period_id: int, query: ScoresQuery):
     period = services.get_period(period_id, actor())
-    return _scores(services.visible_result(period, actor()))
+    return _scores(services.visible_result(period, actor()), query.items)
 
 
 @operation(bp, "/score-periods/<id:period_id>/appeals", "POST",
