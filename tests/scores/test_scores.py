@@ -368,3 +368,17 @@ def test_the_demo_has_a_period_with_results_and_an_appeal(app, runner):
         kinds = {ln.kind for r in res.rows for ln in r.lines}
         assert {"overdue", "praise", "criticism"} <= kinds
         assert len({r.total for r in res.rows}) > 2
+
+
+def test_a_decision_adjusts_a_frozen_result_too(client, scored, liaison_a, office,
+                                                api_headers):
+    pid, headers = scored["period"], api_headers(office)
+    assert client.post(f"/api/v1/score-periods/{pid}/freeze", headers=headers).status_code == 200
+    appeal = client.post(f"/api/v1/score-periods/{pid}/appeals", headers=api_headers(liaison_a),
+                         json={"kind": "overdue", "reason": "请复核逾期天数"}).json
+    assert appeal["points_before"] == -4.0
+    assert _scores(client, headers, pid)["城关派出所"]["total"] == 98.5
+    resp = client.post(f"/api/v1/score-appeals/{appeal['id']}/decision", headers=headers,
+                       json={"accept": True, "points": -3, "comment": "核减一天"})
+    assert resp.status_code == 200
+    assert _scores(client, headers, pid)["城关派出所"]["total"] == 99.5
