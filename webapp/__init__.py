@@ -28,6 +28,7 @@ DOMAINS = (
     "webapp.notify",
     "webapp.recurring",
     "webapp.escalation",
+    "webapp.scores",
     "webapp.todo",
     "webapp.pwa",
     "webapp.admin",

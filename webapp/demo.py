@@ -23,6 +23,7 @@ from webapp.extensions import db
 from webapp.media.files import ingest_file
 from webapp.org.models import Unit, UnitKind
 from webapp.people.services import create_person
+from webapp.scores.demo import load_demo_scores
 from webapp.supervision.demo_items import ITEMS, Step
 from webapp.supervision.models import Source
 
@@ -84,6 +85,7 @@ def load_demo(*, password: str) -> None:
     _load_inspections(units, users)
     _load_people(units, users)
     _load_recurrence(units, users)
+    load_demo_scores(units, users)
     # today's reminders and escalation, as the worker would run them: every account's to-do
     # starts populated (催办 received, 催办通知 to draft, items for the 通报)
 

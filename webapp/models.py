@@ -13,5 +13,6 @@ from webapp.once import SubmissionKey  # noqa: F401
 from webapp.org import models as org_models  # noqa: F401
 from webapp.people import models as people_models  # noqa: F401
 from webapp.recurring import models as recurring_models  # noqa: F401
+from webapp.scores import models as score_models  # noqa: F401
 from webapp.supervision import models as supervision_models  # noqa: F401
 from webapp.supervision import policy as supervision_policy  # noqa: F401
