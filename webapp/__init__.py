@@ -30,6 +30,7 @@ DOMAINS = (
     "webapp.escalation",
     "webapp.todo",
     "webapp.pwa",
+    "webapp.dashboard",
     "webapp.admin",
     "webapp.api",
     "webapp.web",

@@ -1,0 +1,266 @@
+"""Figures (数字): every number the dashboard and the statistics show about items is defined
+here ONCE, as a SQL condition on items — the same condition counts it and lists it, so a number
+opens the list that produced it and that list's total equals the number.
+
+A figure is selected by `FigureSpec`: which figure (open, overdue, due soon, due / closed /
+closed on time in a period), optionally narrowed to an overdue-days bucket and to one line of a
+statistics grouping (a unit, a person, a source) — with the grouping's rules from stats.py:
+per unit, an item that moved to another unit after it fell due counts (for due / closed / on
+time) for the unit that had it then; per person the split item itself does not count (its
+sub-items do); per source the sub-items do not count (the split item does, once).
+
+Without a grouping ("everything"), figures count the units' work: sub-items count, the split
+item itself does not (it is never overdue either; its sub-items are).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+
+from webapp.errors import InvalidInput
+from webapp.extensions import db
+from webapp.labels import Labelled
+from webapp.supervision.lights import Light, light_condition, overdue_condition
+from webapp.supervision.models import (
+    DONE_STATES,
+    OPEN_STATES,
+    ItemState,
+    ItemUnitChange,
+    SupervisionItem,
+)
+from webapp.supervision.stats import (
+    NONE_KEY,
+    Group,
+    _counted,
+    _item_key,
+    _moved_after_due,
+    _norm,
+)
+
+
+class Figure(Labelled):
+    OPEN = "open", "在办事项"
+    OVERDUE = "overdue", "当前逾期"
+    DUE_SOON = "due_soon", "即将到期"
+    DUE = "due", "应办结"
+    CLOSED = "closed", "已报结"
+    ON_TIME = "on_time", "按期办结"
+
+
+PERIOD_FIGURES = frozenset({Figure.DUE, Figure.CLOSED, Figure.ON_TIME})
+
+
+class Bucket(Labelled):
+    """Days overdue (today − due date)."""
+
+    WEEK = "1-7", "逾期1—7天"
+    MONTH = "8-30", "逾期8—30天"
+    QUARTER = "31-90", "逾期31—90天"
+    LONGER = "91-", "逾期90天以上"
+
+
+BUCKET_DAYS: dict[Bucket, tuple[int, int | None]] = {
+    Bucket.WEEK: (1, 7), Bucket.MONTH: (8, 30), Bucket.QUARTER: (31, 90),
+    Bucket.LONGER: (91, None)}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    figure: Figure
+    start: date | None = None
+    end: date | None = None
+    group: Group | None = None
+    key: str | None = None  # a line of the grouping; None: the grouping's totals
+    bucket: Bucket | None = None
+
+    def args(self) -> dict[str, str]:
+        """The query string that selects this figure (for /items and /api/v1/items)."""
+        out = {"figure": self.figure.value}
+        if self.start:
+            out["start"] = self.start.isoformat()
+        if self.end:
+            out["end"] = self.end.isoformat()
+        if self.group:
+            out["group"] = self.group.value
+        if self.key is not None:
+            out["key"] = self.key
+        if self.bucket:
+            out["bucket"] = self.bucket.value
+        return out
+
+
+def check(spec: FigureSpec) -> None:
+    """Refuse combinations that select nothing meaningful (422 with the field)."""
+    if spec.figure in PERIOD_FIGURES and (spec.start is None or spec.end is None):
+        raise InvalidInput("该数字需要统计期间（start 和 end）", field="start")
+    if spec.start and spec.end and spec.end < spec.start:
+        raise InvalidInput("结束日期不能早于开始日期", field="end")
+    if spec.bucket and spec.figure != Figure.OVERDUE:
+        raise InvalidInput("逾期天数分段只用于当前逾期", field="bucket")
+    if spec.key is not None and spec.group is None:
+        raise InvalidInput("指定统计对象时需要统计口径（group）", field="group")
+
+
+def _unit_then() -> ColumnElement:
+    """The unit that had the item on its due date: the first move after that day names it."""
+    item, change = SupervisionItem, ItemUnitChange
+    return (select(change.from_unit_id).where(change.item_id == item.id,
+                                              change.changed_on > item.due_date)
+            .order_by(change.changed_on, change.id).limit(1).scalar_subquery())
+
+
+def _moved_after_due_cond() -> ColumnElement[bool]:
+    item, change = SupervisionItem, ItemUnitChange
+    return exists().where(change.item_id == item.id, change.changed_on > item.due_date)
+
+
+def _scope(spec: FigureSpec) -> ColumnElement[bool]:
+    """Which items the grouping (and its line, if any) counts."""
+    item = SupervisionItem
+    if spec.group is None:
+        return item.split_at.is_(None)
+    group = spec.group
+    counted = _counted(group)
+    if group == Group.UNIT:
+        counted = and_(counted, item.lead_unit_id.is_not(None))
+    if spec.key is None:
+        return counted
+    if group == Group.UNIT:
+        if not spec.key.isdigit() or len(spec.key) > 9:
+            raise InvalidInput("承办单位取值无效", field="key")
+        unit = int(spec.key)
+        if spec.figure in PERIOD_FIGURES:  # the unit that had it when it fell due
+            moved = _moved_after_due_cond()
+            return and_(counted, or_(and_(item.lead_unit_id == unit, ~moved),
+                                     and_(moved, _unit_then() == unit)))
+        return and_(counted, item.lead_unit_id == unit)
+    key = _item_key(group)
+    if spec.key == NONE_KEY:
+        return and_(counted, or_(key.is_(None), key == literal("")))
+    return and_(counted, key == spec.key)
+
+
+def _base(spec: FigureSpec, today: date, yellow_days: int) -> ColumnElement[bool]:
+    item = SupervisionItem
+    f = spec.figure
+    if f == Figure.OPEN:
+        return item.state.in_(OPEN_STATES)
+    if f == Figure.OVERDUE:
+        cond = overdue_condition(today)
+        if spec.bucket:
+            lo, hi = BUCKET_DAYS[spec.bucket]
+            cond = and_(cond, item.due_date <= today - timedelta(days=lo))
+            if hi is not None:
+                cond = and_(cond, item.due_date >= today - timedelta(days=hi))
+        return cond
+    if f == Figure.DUE_SOON:
+        return light_condition(Light.YELLOW, today=today, yellow_days=yellow_days)
+    due = and_(item.due_date >= spec.start, item.due_date <= spec.end,
+               item.state != ItemState.CANCELLED)
+    if f == Figure.DUE:
+        return due
+    done = and_(due, item.state.in_(DONE_STATES))
+    if f == Figure.CLOSED:
+        return done
+    return and_(done, item.closed_on <= item.due_date)  # ON_TIME
+
+
+def condition(spec: FigureSpec, *, today: date, yellow_days: int) -> ColumnElement[bool]:
+    """The SQL condition selecting exactly the items of `spec`."""
+    check(spec)
+    return and_(_base(spec, today, yellow_days), _scope(spec))
+
+
+def count(spec: FigureSpec, *, today: date, yellow_days: int) -> int:
+    return db.session.scalar(select(func.count(SupervisionItem.id)).where(
+        condition(spec, today=today, yellow_days=yellow_days))) or 0
+
+
+# --- grouped counts (one GROUP BY each, never a loop over items) -----------------------------
+
+
+def due_by_day(start: date, end: date) -> list[tuple[date, int, int, int]]:
+    """(due date, due, closed, on time) for every day of [start, end] with items due — the
+    period figures without a grouping, summed by the caller into months."""
+    item = SupervisionItem
+    is_done = item.state.in_(DONE_STATES)
+    return [tuple(r) for r in db.session.execute(
+        select(item.due_date, func.count(),
+               func.sum(_int(is_done)), func.sum(_int(and_(is_done,
+                                                            item.closed_on <= item.due_date))))
+        .where(item.due_date >= start, item.due_date <= end,
+               item.state != ItemState.CANCELLED, item.split_at.is_(None))
+        .group_by(item.due_date)).all()]
+
+
+def _int(cond: ColumnElement[bool]) -> ColumnElement:
+    return case((cond, 1), else_=0)
+
+
+def overdue_by_bucket(today: date) -> dict[Bucket, int]:
+    """Items overdue now (everything) per days-overdue bucket."""
+    item = SupervisionItem
+    counts = dict.fromkeys(Bucket, 0)
+    rows = db.session.execute(
+        select(item.due_date, func.count()).where(overdue_condition(today),
+                                                 item.split_at.is_(None))
+        .group_by(item.due_date))
+    for due, n in rows:
+        days = (today - due).days
+        for bucket, (lo, hi) in BUCKET_DAYS.items():
+            if days >= lo and (hi is None or days <= hi):
+                counts[bucket] += n
+    return counts
+
+
+def open_by(group: Group) -> dict[str, int]:
+    """Open items per line of a grouping (e.g. per source)."""
+    key = _item_key(group)
+    scope = _scope(FigureSpec(Figure.OPEN, group=group))
+    return {_norm(k): n for k, n in db.session.execute(
+        select(key, func.count()).where(SupervisionItem.state.in_(OPEN_STATES), scope)
+        .group_by(key))}
+
+
+@dataclass
+class UnitLine:
+    key: str
+    due: int = 0
+    closed: int = 0
+    on_time: int = 0
+    overdue: int = 0
+
+
+def per_unit(start: date, end: date, today: date) -> dict[str, UnitLine]:
+    """Due, closed, on time in [start, end] and overdue now, per unit, with stats.py's rule
+    for items moved after they fell due."""
+    item = SupervisionItem
+    is_done = item.state.in_(DONE_STATES)
+    lines: dict[str, UnitLine] = {}
+
+    def line(k) -> UnitLine:
+        k = _norm(k)
+        return lines.setdefault(k, UnitLine(k))
+
+    scope = _scope(FigureSpec(Figure.DUE, start, end, Group.UNIT))
+    for k, n, closed, on_time in db.session.execute(
+            select(item.lead_unit_id, func.count(), func.sum(_int(is_done)),
+                   func.sum(_int(and_(is_done, item.closed_on <= item.due_date))))
+            .where(scope, item.due_date >= start, item.due_date <= end,
+                   item.state != ItemState.CANCELLED).group_by(item.lead_unit_id)):
+        r = line(k)
+        r.due, r.closed, r.on_time = n, int(closed or 0), int(on_time or 0)
+    for now, then, closed, on_time in _moved_after_due(start, end):
+        for r, sign in ((line(now), -1), (line(then), 1)):
+            r.due += sign
+            r.closed += sign * int(bool(closed))
+            r.on_time += sign * int(bool(on_time))
+    for k, n in db.session.execute(
+            select(item.lead_unit_id, func.count())
+            .where(overdue_condition(today), item.lead_unit_id.is_not(None))
+            .group_by(item.lead_unit_id)):
+        line(k).overdue = n
+    return {k: v for k, v in lines.items() if v.due or v.overdue}
