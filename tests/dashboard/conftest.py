@@ -23,7 +23,6 @@ from webapp.inspections.models import (
 )
 from webapp.supervision.models import ItemUnitChange, Source, SupervisionItem
 
-
 TODAY = None
 
 
