@@ -106,9 +106,10 @@ def build() -> Dashboard:
         d.cards.append(card)
         add(card)
 
-    # 报结率 and 按期办结率 by month
+    # 报结率 and 按期办结率 by month: the units' items (as the statistics per unit count them)
+    period = fig.period_counts(d.start, d.end, today)
     by_month = {first: [0, 0, 0] for first, _ in months}
-    for due_day, n, closed, on_time in fig.due_by_day(d.start, d.end):
+    for due_day, (n, closed, on_time) in period.days.items():
         counts = by_month[due_day.replace(day=1)]
         counts[0] += n
         counts[1] += int(closed or 0)
@@ -117,7 +118,8 @@ def build() -> Dashboard:
     for first, last in months:
         due, closed, on_time = by_month[first]
         name = f"{first.year}年{first.month}月"
-        figs = [_item_figure("按月", f"{name}{f.label}", v, fig.FigureSpec(f, first, last))
+        figs = [_item_figure("按月", f"{name}{f.label}", v,
+                             fig.FigureSpec(f, first, last, Group.UNIT))
                 for f, v in ((fig.Figure.DUE, due), (fig.Figure.CLOSED, closed),
                              (fig.Figure.ON_TIME, on_time))]
         for f in figs:
@@ -132,7 +134,7 @@ def build() -> Dashboard:
 
     # units ranked by 按期办结率, then 报结率, over the twelve months
     names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
-    for key, line in fig.per_unit(d.start, d.end, today).items():
+    for key, line in period.units.items():
         label = names.get(int(key), key) if key != NONE_KEY else "（未交办）"
 
         def unit_fig(f: fig.Figure, value: int, *, label=label, key=key) -> Figure:

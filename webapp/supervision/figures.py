@@ -18,7 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 
 from webapp.errors import InvalidInput
 from webapp.extensions import db
@@ -27,6 +38,7 @@ from webapp.supervision.lights import Light, light_condition, overdue_condition
 from webapp.supervision.models import (
     DONE_STATES,
     OPEN_STATES,
+    ItemDueDay,
     ItemState,
     ItemUnitChange,
     SupervisionItem,
@@ -182,20 +194,6 @@ def count(spec: FigureSpec, *, today: date, yellow_days: int) -> int:
 # --- grouped counts (one GROUP BY each, never a loop over items) -----------------------------
 
 
-def due_by_day(start: date, end: date) -> list[tuple[date, int, int, int]]:
-    """(due date, due, closed, on time) for every day of [start, end] with items due — the
-    period figures without a grouping, summed by the caller into months."""
-    item = SupervisionItem
-    is_done = item.state.in_(DONE_STATES)
-    return [tuple(r) for r in db.session.execute(
-        select(item.due_date, func.count(),
-               func.sum(_int(is_done)), func.sum(_int(and_(is_done,
-                                                            item.closed_on <= item.due_date))))
-        .where(item.due_date >= start, item.due_date <= end,
-               item.state != ItemState.CANCELLED, item.split_at.is_(None))
-        .group_by(item.due_date)).all()]
-
-
 def _int(cond: ColumnElement[bool]) -> ColumnElement:
     return case((cond, 1), else_=0)
 
@@ -234,25 +232,35 @@ class UnitLine:
     overdue: int = 0
 
 
-def per_unit(start: date, end: date, today: date) -> dict[str, UnitLine]:
-    """Due, closed, on time in [start, end] and overdue now, per unit, with stats.py's rule
-    for items moved after they fell due."""
-    item = SupervisionItem
-    is_done = item.state.in_(DONE_STATES)
+@dataclass
+class PeriodCounts:
+    """Due, closed and closed on time in [start, end] per unit (stats.py's rule for items
+    moved after they fell due) and per due day (all units), with overdue now per unit."""
+
+    units: dict[str, UnitLine]
+    days: dict[date, tuple[int, int, int]]
+
+
+def period_counts(start: date, end: date, today: date) -> PeriodCounts:
+    """From item_due_day (at most units x days rows, whatever the number of items), the moved
+    items' correction, and one GROUP BY over the open items' index for overdue."""
+    item, day = SupervisionItem, ItemDueDay
     lines: dict[str, UnitLine] = {}
 
     def line(k) -> UnitLine:
         k = _norm(k)
         return lines.setdefault(k, UnitLine(k))
 
-    scope = _scope(FigureSpec(Figure.DUE, start, end, Group.UNIT))
+    in_period = and_(day.due_date >= start, day.due_date <= end)
     for k, n, closed, on_time in db.session.execute(
-            select(item.lead_unit_id, func.count(), func.sum(_int(is_done)),
-                   func.sum(_int(and_(is_done, item.closed_on <= item.due_date))))
-            .where(scope, item.due_date >= start, item.due_date <= end,
-                   item.state != ItemState.CANCELLED).group_by(item.lead_unit_id)):
+            select(day.unit_id, func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
+            .where(in_period).group_by(day.unit_id)):
         r = line(k)
-        r.due, r.closed, r.on_time = n, int(closed or 0), int(on_time or 0)
+        r.due, r.closed, r.on_time = int(n or 0), int(closed or 0), int(on_time or 0)
+    days = {d: (int(n or 0), int(closed or 0), int(on_time or 0))
+            for d, n, closed, on_time in db.session.execute(
+                select(day.due_date, func.sum(day.due), func.sum(day.closed),
+                       func.sum(day.on_time)).where(in_period).group_by(day.due_date))}
     for now, then, closed, on_time in _moved_after_due(start, end):
         for r, sign in ((line(now), -1), (line(then), 1)):
             r.due += sign
@@ -263,4 +271,37 @@ def per_unit(start: date, end: date, today: date) -> dict[str, UnitLine]:
             .where(overdue_condition(today), item.lead_unit_id.is_not(None))
             .group_by(item.lead_unit_id)):
         line(k).overdue = n
-    return {k: v for k, v in lines.items() if v.due or v.overdue}
+    return PeriodCounts({k: v for k, v in lines.items() if v.due or v.overdue}, days)
+
+
+def due_day_differences() -> list[tuple[int, date, tuple, tuple]]:
+    """(unit, day, counts kept, counts from the items) wherever item_due_day disagrees with
+    the items — empty when it is right."""
+    item, day = SupervisionItem, ItemDueDay
+    is_done = item.state.in_(DONE_STATES)
+    actual = {(u, d): (n, int(c or 0), int(t or 0)) for u, d, n, c, t in db.session.execute(
+        select(item.lead_unit_id, item.due_date, func.count(), func.sum(_int(is_done)),
+               func.sum(_int(and_(is_done, item.closed_on <= item.due_date))))
+        .where(item.lead_unit_id.is_not(None), item.due_date.is_not(None),
+               item.state != ItemState.CANCELLED)
+        .group_by(item.lead_unit_id, item.due_date))}
+    kept = {(u, d): (n, c, t) for u, d, n, c, t in db.session.execute(
+        select(day.unit_id, day.due_date, day.due, day.closed, day.on_time))
+        if (n, c, t) != (0, 0, 0)}
+    return [(u, d, kept.get((u, d), (0, 0, 0)), actual.get((u, d), (0, 0, 0)))
+            for u, d in sorted(set(actual) | set(kept))
+            if kept.get((u, d), (0, 0, 0)) != actual.get((u, d), (0, 0, 0))]
+
+
+def rebuild_due_days() -> None:
+    """Recount item_due_day from the items (in the caller's transaction)."""
+    item, day = SupervisionItem, ItemDueDay
+    is_done = item.state.in_(DONE_STATES)
+    db.session.execute(delete(day))
+    db.session.execute(insert(day).from_select(
+        ["unit_id", "due_date", "due", "closed", "on_time"],
+        select(item.lead_unit_id, item.due_date, func.count(), func.sum(_int(is_done)),
+               func.sum(_int(and_(is_done, item.closed_on <= item.due_date))))
+        .where(item.lead_unit_id.is_not(None), item.due_date.is_not(None),
+               item.state != ItemState.CANCELLED)
+        .group_by(item.lead_unit_id, item.due_date)))

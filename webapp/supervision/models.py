@@ -138,6 +138,9 @@ class SupervisionItem(db.Model):
         Index("ix_supervision_item_unit_closed", "lead_unit_id", "closed_on", "state",
               "assigned_at"),
         Index("ix_supervision_item_registered_at", "registered_at"),
+        # the dashboard's open-item figures (supervision/figures.py), index-only: 0022
+        Index("ix_supervision_item_open_figures", "state", "due_date", "final_feedback_on",
+              "split_at", "lead_unit_id", "parent_id", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -422,6 +425,21 @@ class Adjustment(db.Model):
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[SupervisionItem] = relationship(back_populates="adjustments")
+
+
+class ItemDueDay(db.Model):
+    """Items due on a day per lead unit — due (not cancelled), closed, closed on time — kept
+    by database triggers in the same transaction as every change of an item (migration 0022),
+    for the dashboard's twelve months (supervision/figures.py). `flask figures-check`
+    compares it with the items and rebuilds it."""
+
+    __tablename__ = "item_due_day"
+
+    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    due: Mapped[int]
+    closed: Mapped[int]
+    on_time: Mapped[int]
 
 
 class ItemUnitChange(db.Model):
