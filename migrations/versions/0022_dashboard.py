@@ -40,7 +40,7 @@ def _add(r: str) -> str:
     return (f"INSERT INTO item_due_day (unit_id, due_date, due, closed, on_time) "
             f"SELECT {r}.lead_unit_id, {r}.due_date, 1, {_sql(DONE, r)}, {_sql(ON_TIME, r)} "
             f"WHERE {_sql(COUNTED, r)} "
-            f"ON CONFLICT (unit_id, due_date) DO UPDATE SET due = item_due_day.due + 1, "
+            f"ON CONFLICT (due_date, unit_id) DO UPDATE SET due = item_due_day.due + 1, "
             f"closed = item_due_day.closed + excluded.closed, "
             f"on_time = item_due_day.on_time + excluded.on_time")
 
@@ -63,8 +63,11 @@ def upgrade():
         sa.Column('due', sa.Integer(), nullable=False),
         sa.Column('closed', sa.Integer(), nullable=False),
         sa.Column('on_time', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('unit_id', 'due_date', name=op.f('pk_item_due_day')),
+        sa.PrimaryKeyConstraint('due_date', 'unit_id', name=op.f('pk_item_due_day')),
     )
+    # a covering index: the twelve months read (due_date, unit) slices without table rows
+    op.create_index('ix_item_due_day_counts', 'item_due_day',
+                    ['due_date', 'unit_id', 'due', 'closed', 'on_time'])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
             CREATE FUNCTION item_due_day_track() RETURNS trigger AS $$
@@ -92,6 +95,7 @@ def upgrade():
                      'parent_id', 'source'])
     op.create_index('ix_inspection_unit_place', 'inspection',
                     ['target_unit_id', 'place', 'started_at'])
+    op.create_index('ix_item_unit_change_day', 'item_unit_change', ['changed_on', 'item_id'])
 
 
 def downgrade():
@@ -102,5 +106,6 @@ def downgrade():
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER item_due_day_{name}")
     op.drop_table('item_due_day')
+    op.drop_index('ix_item_unit_change_day', table_name='item_unit_change')
     op.drop_index('ix_inspection_unit_place', table_name='inspection')
     op.drop_index('ix_supervision_item_open_figures', table_name='supervision_item')

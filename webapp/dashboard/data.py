@@ -107,16 +107,9 @@ def build() -> Dashboard:
         add(card)
 
     # 报结率 and 按期办结率 by month: the units' items (as the statistics per unit count them)
-    period = fig.period_counts(d.start, d.end, today)
-    by_month = {first: [0, 0, 0] for first, _ in months}
-    for due_day, (n, closed, on_time) in period.days.items():
-        counts = by_month[due_day.replace(day=1)]
-        counts[0] += n
-        counts[1] += int(closed or 0)
-        counts[2] += int(on_time or 0)
+    period = fig.period_counts(months, today)
     rows = []
-    for first, last in months:
-        due, closed, on_time = by_month[first]
+    for (first, last), (due, closed, on_time) in zip(months, period.periods, strict=True):
         name = f"{first.year}年{first.month}月"
         figs = [_item_figure("按月", f"{name}{f.label}", v,
                              fig.FigureSpec(f, first, last, Group.UNIT))

@@ -48,7 +48,6 @@ from webapp.supervision.stats import (
     Group,
     _counted,
     _item_key,
-    _moved_after_due,
     _norm,
 )
 
@@ -187,7 +186,8 @@ def condition(spec: FigureSpec, *, today: date, yellow_days: int) -> ColumnEleme
 
 
 def count(spec: FigureSpec, *, today: date, yellow_days: int) -> int:
-    return db.session.scalar(select(func.count(SupervisionItem.id)).where(
+    stmt = select(func.count(SupervisionItem.id))
+    return db.session.scalar(stmt.where(
         condition(spec, today=today, yellow_days=yellow_days))) or 0
 
 
@@ -234,44 +234,71 @@ class UnitLine:
 
 @dataclass
 class PeriodCounts:
-    """Due, closed and closed on time in [start, end] per unit (stats.py's rule for items
-    moved after they fell due) and per due day (all units), with overdue now per unit."""
+    """Due, closed and closed on time per unit over the whole span (stats.py's rule for items
+    moved after they fell due) and per period of the span (all units), with overdue now per
+    unit."""
 
     units: dict[str, UnitLine]
-    days: dict[date, tuple[int, int, int]]
+    periods: list[tuple[int, int, int]]  # (due, closed, on time) for each (first, last)
 
 
-def period_counts(start: date, end: date, today: date) -> PeriodCounts:
-    """From item_due_day (at most units x days rows, whatever the number of items), the moved
-    items' correction, and one GROUP BY over the open items' index for overdue."""
+def period_counts(periods: list[tuple[date, date]], today: date) -> PeriodCounts:
+    """Two passes over item_due_day (at most units x days rows, whatever the number of items):
+    per unit and per day; the moved items' correction; one GROUP BY over the open items'
+    index for overdue. `periods` are consecutive (first, last) days."""
     item, day = SupervisionItem, ItemDueDay
+    start, end = periods[0][0], periods[-1][1]
     lines: dict[str, UnitLine] = {}
 
     def line(k) -> UnitLine:
         k = _norm(k)
         return lines.setdefault(k, UnitLine(k))
 
-    in_period = and_(day.due_date >= start, day.due_date <= end)
+    in_span = and_(day.due_date >= start, day.due_date <= end)
     for k, n, closed, on_time in db.session.execute(
             select(day.unit_id, func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
-            .where(in_period).group_by(day.unit_id)):
+            .where(in_span).group_by(day.unit_id)):
         r = line(k)
         r.due, r.closed, r.on_time = int(n or 0), int(closed or 0), int(on_time or 0)
-    days = {d: (int(n or 0), int(closed or 0), int(on_time or 0))
-            for d, n, closed, on_time in db.session.execute(
-                select(day.due_date, func.sum(day.due), func.sum(day.closed),
-                       func.sum(day.on_time)).where(in_period).group_by(day.due_date))}
-    for now, then, closed, on_time in _moved_after_due(start, end):
+    totals = [[0, 0, 0] for _ in periods]
+    firsts = [first for first, _ in periods]
+    i = 0
+    for d, n, closed, on_time in db.session.execute(
+            select(day.due_date, func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
+            .where(in_span).group_by(day.due_date).order_by(day.due_date)):
+        while i + 1 < len(firsts) and d >= firsts[i + 1]:
+            i += 1
+        t = totals[i]
+        t[0], t[1], t[2] = t[0] + int(n or 0), t[1] + int(closed or 0), t[2] + int(on_time or 0)
+    for now, then, closed, on_time in _moved_after_due_from_changes(start, end):
         for r, sign in ((line(now), -1), (line(then), 1)):
             r.due += sign
             r.closed += sign * int(bool(closed))
             r.on_time += sign * int(bool(on_time))
+    # grouped by an expression, so that SQLite reads the open items' index rather than
+    # skip-scanning every unit's past items to save a sort
+    unit = func.coalesce(item.lead_unit_id, 0)
     for k, n in db.session.execute(
-            select(item.lead_unit_id, func.count())
-            .where(overdue_condition(today), item.lead_unit_id.is_not(None))
-            .group_by(item.lead_unit_id)):
-        line(k).overdue = n
-    return PeriodCounts({k: v for k, v in lines.items() if v.due or v.overdue}, days)
+            select(unit, func.count()).where(overdue_condition(today)).group_by(unit)):
+        if k:
+            line(k).overdue = n
+    return PeriodCounts({k: v for k, v in lines.items() if v.due or v.overdue},
+                        [(t[0], t[1], t[2]) for t in totals])
+
+
+def _moved_after_due_from_changes(start: date, end: date) -> list[tuple]:
+    """stats._moved_after_due, read from the (few) unit changes after `start` rather than from
+    the items due in the period: (unit now, unit then, closed, on time)."""
+    item, change = SupervisionItem, ItemUnitChange
+    moved = (select(change.item_id).join(item, item.id == change.item_id)
+             .where(change.changed_on > start, change.changed_on > item.due_date,
+                    item.due_date >= start, item.due_date <= end,
+                    item.state != ItemState.CANCELLED).distinct().subquery())
+    is_done = item.state.in_(DONE_STATES)
+    return db.session.execute(
+        select(item.lead_unit_id, _unit_then(), is_done,
+               and_(is_done, item.closed_on <= item.due_date))
+        .join(moved, moved.c.item_id == item.id)).all()
 
 
 def due_day_differences() -> list[tuple[int, date, tuple, tuple]]:

@@ -434,9 +434,11 @@ class ItemDueDay(db.Model):
     compares it with the items and rebuilds it."""
 
     __tablename__ = "item_due_day"
+    __table_args__ = (Index("ix_item_due_day_counts", "due_date", "unit_id", "due", "closed",
+                            "on_time"),)
 
-    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     due: Mapped[int]
     closed: Mapped[int]
     on_time: Mapped[int]
@@ -447,7 +449,8 @@ class ItemUnitChange(db.Model):
     due before the change for the unit that had it then (supervision/stats.py)."""
 
     __tablename__ = "item_unit_change"
-    __table_args__ = (Index("ix_item_unit_change_item_day", "item_id", "changed_on"),)
+    __table_args__ = (Index("ix_item_unit_change_item_day", "item_id", "changed_on"),
+                      Index("ix_item_unit_change_day", "changed_on", "item_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"))
