@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -76,22 +77,33 @@ def _months(today: date) -> list[tuple[date, date]]:
     return out[::-1]
 
 
+def _lists() -> dict[str, str]:
+    """The four list paths, looked up once per dashboard (a few hundred links follow)."""
+    return {"items_api": url_for("api.items_api.list_items"),
+            "items": url_for("supervision.item_list"),
+            "inspections_api": url_for("api.inspections_api.inspection_list"),
+            "inspections": url_for("inspections.inspection_list")}
+
+
 def _item_figure(section: str, label: str, value: int, spec: fig.FigureSpec) -> Figure:
-    args = spec.args()
-    return Figure(section, label, value, url_for("api.items_api.list_items", **args),
-                  url_for("supervision.item_list", **args))
+    query = urlencode(spec.args())
+    paths = g.dashboard_lists
+    return Figure(section, label, value, f"{paths['items_api']}?{query}",
+                  f"{paths['items']}?{query}")
 
 
 def _inspection_figure(section: str, label: str, value: int, spec: ins.InspectionSpec,
                        unit_id: int | None = None) -> Figure:
     args = spec.args()
-    api_args = {**args, **({"unit_id": unit_id} if unit_id else {})}
-    page_args = {**args, **({"unit": unit_id} if unit_id else {})}
-    return Figure(section, label, value, url_for("api.inspections_api.inspection_list", **api_args),
-                  url_for("inspections.inspection_list", **page_args))
+    api_query = urlencode({**args, **({"unit_id": unit_id} if unit_id else {})})
+    page_query = urlencode({**args, **({"unit": unit_id} if unit_id else {})})
+    paths = g.dashboard_lists
+    return Figure(section, label, value, f"{paths['inspections_api']}?{api_query}",
+                  f"{paths['inspections']}?{page_query}")
 
 
 def build() -> Dashboard:
+    g.dashboard_lists = _lists()
     today = local_today()
     yellow = current_app.config["YELLOW_LIGHT_DAYS"]
     months = _months(today)

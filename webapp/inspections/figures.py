@@ -56,10 +56,15 @@ def _has_finding(category: FindingCategory | None) -> ColumnElement[bool]:
     return exists().where(cond)
 
 
+# made once: building aliases costs more than the query itself at dashboard sizes
+_MINE, _EARLIER, _THEIRS = (aliased(Finding, name="mine"), aliased(Inspection, name="earlier"),
+                            aliased(Finding, name="theirs"))
+
+
 def _repeat(category: FindingCategory | None) -> ColumnElement[bool]:
     """A finding of this inspection whose category an earlier inspection of the same unit and
     place also found."""
-    mine, earlier, theirs = aliased(Finding), aliased(Inspection), aliased(Finding)
+    mine, earlier, theirs = _MINE, _EARLIER, _THEIRS
     cond = [mine.inspection_id == Inspection.id,
             theirs.category == mine.category,
             earlier.id == theirs.inspection_id,
