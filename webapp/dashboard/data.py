@@ -236,3 +236,9 @@ def _inspections(d: Dashboard, names: dict[int, str]) -> None:
         "问题发现率（按单位：发现问题的检查 ÷ 检查次数）", rows, max_value=1)
     d.charts["repeats"] = bar_chart("同一地点再次发现问题（按单位）", repeat_rows,
                                     empty="没有同一地点再次发现的问题")
+
+
+def charts() -> dict[str, Markup]:
+    """The dashboard's charts as SVG markup (months, units, overdue, sources, categories,
+    inspection_units, repeats): for a 通报 or any page that places them inline."""
+    return build().charts
