@@ -8,6 +8,8 @@ units x days rows whatever the number of items — kept by triggers in the same 
 every insert, update and delete of an item, so no code path can forget it. `flask
 figures-check` compares it with the items, `flask figures-check --rebuild` rebuilds it.
 Open, overdue and due-soon counts read one covering index led by the state (the open slice).
+The statistics per person and per source get covering indexes by due date and by closing date
+(as 0005 gave the per-unit ones), and hand-back requests one by date.
 
 Revision ID: 0022
 Revises: 0021
@@ -53,6 +55,10 @@ def _remove(r: str) -> str:
 
 
 TRACKED = "lead_unit_id, due_date, state, closed_on"
+PEOPLE = ['split_at', 'parent_id', 'source', 'first_responsible_id', 'first_responsible',
+          'direct_responsible_id', 'direct_responsible']
+PEOPLE_DUE = ['due_date', 'state', 'closed_on', *PEOPLE]
+PEOPLE_CLOSED = ['closed_on', 'state', 'assigned_at', *PEOPLE]
 
 
 def upgrade():
@@ -96,6 +102,12 @@ def upgrade():
     op.create_index('ix_inspection_unit_place', 'inspection',
                     ['target_unit_id', 'place', 'started_at'])
     op.create_index('ix_item_unit_change_day', 'item_unit_change', ['changed_on', 'item_id'])
+    # statistics per person and per source (stats.py): index-only range scans by due date and
+    # by closing date, as 0005 gave the per-unit ones
+    op.create_index('ix_supervision_item_people_due', 'supervision_item', PEOPLE_DUE)
+    op.create_index('ix_supervision_item_people_closed', 'supervision_item', PEOPLE_CLOSED)
+    op.create_index('ix_hand_back_request_requested', 'hand_back_request',
+                    ['requested_at', 'item_id'])
 
 
 def downgrade():
@@ -106,6 +118,9 @@ def downgrade():
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER item_due_day_{name}")
     op.drop_table('item_due_day')
+    op.drop_index('ix_hand_back_request_requested', table_name='hand_back_request')
+    op.drop_index('ix_supervision_item_people_closed', table_name='supervision_item')
+    op.drop_index('ix_supervision_item_people_due', table_name='supervision_item')
     op.drop_index('ix_item_unit_change_day', table_name='item_unit_change')
     op.drop_index('ix_inspection_unit_place', table_name='inspection')
     op.drop_index('ix_supervision_item_open_figures', table_name='supervision_item')

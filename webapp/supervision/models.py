@@ -128,6 +128,10 @@ item_assisting_unit = Table(
 )
 
 
+_PEOPLE = ("split_at", "parent_id", "source", "first_responsible_id", "first_responsible",
+           "direct_responsible_id", "direct_responsible")
+
+
 class SupervisionItem(db.Model):
     __tablename__ = "supervision_item"
     __table_args__ = (
@@ -141,6 +145,10 @@ class SupervisionItem(db.Model):
         # the dashboard's open-item figures (supervision/figures.py), index-only: 0022
         Index("ix_supervision_item_open_figures", "state", "due_date", "final_feedback_on",
               "split_at", "lead_unit_id", "parent_id", "source"),
+        # statistics per person and per source, index-only: 0022
+        Index("ix_supervision_item_people_due", "due_date", "state", "closed_on", *_PEOPLE),
+        Index("ix_supervision_item_people_closed", "closed_on", "state", "assigned_at",
+              *_PEOPLE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +259,8 @@ class HandBackRequest(db.Model):
     """退回申请: the unit asks to hand an item back (wrong unit, not its duty)."""
 
     __tablename__ = "hand_back_request"
-    __table_args__ = (Index("ix_hand_back_request_unit_requested", "unit_id", "requested_at"),)
+    __table_args__ = (Index("ix_hand_back_request_unit_requested", "unit_id", "requested_at"),
+                      Index("ix_hand_back_request_requested", "requested_at", "item_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
