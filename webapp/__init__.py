@@ -31,6 +31,7 @@ DOMAINS = (
     "webapp.scores",
     "webapp.todo",
     "webapp.pwa",
+    "webapp.dashboard",
     "webapp.admin",
     "webapp.api",
     "webapp.web",

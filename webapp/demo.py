@@ -124,6 +124,7 @@ def _load_inspections(units: dict[str, Unit], users: dict[str, User]) -> None:
             raise
         return
     demo.load_demo_checklists()
+    demo.load_demo_earlier_visit(units, users)  # the same place again: for the 驾驶舱
     demo.load_demo_inspections(units, users)
 
 

@@ -19,6 +19,7 @@ from webapp.errors import NotAllowed
 from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
+from webapp.inspections.figures import InspectionFigure, InspectionSpec
 from webapp.inspections.models import (
     CheckResult,
     FindingCategory,
@@ -200,6 +201,17 @@ class InspectionQuery(Query):
     unit_id: int | None = Field(None, ge=1, le=2**31 - 1, title="被检查单位")
     q: str | None = Field(None, max_length=MAX_QUERY, title="关键词",
                           description="text in place, unit name or findings")
+    figure: InspectionFigure | None = Field(None, title="数字",
+                                            description="a dashboard figure: its inspections")
+    start: Day | None = Field(None, title="开始日期", description="started on or after (local)")
+    end: Day | None = Field(None, title="结束日期", description="started on or before (local)")
+    category: FindingCategory | None = Field(None, title="问题类别",
+                                             description="with figure with_problem or repeat")
+
+    def figure_spec(self) -> InspectionSpec | None:
+        if self.figure is None:
+            return None
+        return InspectionSpec(self.figure, self.start, self.end, self.category)
 
 
 class PublishBody(Body):
@@ -279,7 +291,7 @@ def inspection_list(query: InspectionQuery):
     per_page = query.per_page if "per_page" in request.args else min(
         current_app.config["ITEMS_PER_PAGE"], MAX_PER_PAGE)
     stmt = filter_inspections(access.visible_inspections(user), state=query.state,
-                              q=query.q, unit_id=query.unit_id)
+                              q=query.q, unit_id=query.unit_id, figure=query.figure_spec())
     total = access.count_visible(user, stmt)
     rows = db.session.scalars(
         stmt.options(*LIST_LOADS, selectinload(Inspection.target_unit),

@@ -153,3 +153,20 @@ def load_demo_inspections(units: Mapping | Iterable, users: Mapping | Iterable) 
                                      for row in TRAFFIC_FINDINGS]))
     db.session.flush()
     return made
+
+
+def load_demo_earlier_visit(units: Mapping | Iterable, users: Mapping | Iterable) -> list:
+    """An earlier visit (40 days ago) to the police station's same place with a 纪律作风
+    finding: the dashboard's "problems found again at the same place" has one to show."""
+    units, users = _values(units), _values(users)
+    inspector = next(u for u in users if u.role == Role.INSPECTOR)
+    station = _pick(units, UnitKind.POLICE_STATION)
+    if not station:
+        return []
+    visit = _visit(inspector, station, days_ago=40, place=f"{station.name}值班室及户籍窗口",
+                   fails={1: "值班记录未按时填写"},
+                   findings=[_finding(41, "discipline", "minor",
+                                      "值班民警离岗约 15 分钟，未安排替岗。", 1,
+                                      taken=_exif_time(40, 9, 50))])
+    db.session.flush()
+    return [services.submit_inspection(uuid=visit.uuid, actor=inspector)]

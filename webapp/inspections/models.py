@@ -56,6 +56,7 @@ class Inspection(db.Model):
     __table_args__ = (
         Index("ix_inspection_state_unit", "state", "target_unit_id"),
         Index("ix_inspection_started_at", "started_at"),
+        Index("ix_inspection_unit_place", "target_unit_id", "place", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, or_, select
 
 from webapp.errors import InvalidInput
+from webapp.inspections.figures import InspectionSpec
+from webapp.inspections.figures import condition as figure_condition
 from webapp.inspections.models import Finding, Inspection, InspectionState
 from webapp.org.models import Unit
 from webapp.validation import clean_text
@@ -18,7 +20,7 @@ def _like(text: str) -> str:
 
 
 def filter_inspections(stmt: Select, *, state: str | None = None, unit_id: int | None = None,
-                       q: str | None = None) -> Select:
+                       q: str | None = None, figure: InspectionSpec | None = None) -> Select:
     """Narrow an already visibility-filtered statement; never widens it."""
     if state:
         if state not in {s.value for s in InspectionState}:
@@ -26,6 +28,8 @@ def filter_inspections(stmt: Select, *, state: str | None = None, unit_id: int |
         stmt = stmt.where(Inspection.state == state)
     if unit_id:
         stmt = stmt.where(Inspection.target_unit_id == unit_id)
+    if figure is not None:
+        stmt = stmt.where(figure_condition(figure))
     q = clean_text(q, field="q", label="关键词", required=False, max_len=MAX_QUERY,
                    single_line=True)
     if q:

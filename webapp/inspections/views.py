@@ -17,6 +17,7 @@ from webapp.errors import DomainError, InvalidInput, NotFound
 from webapp.extensions import db
 from webapp.inspections import access, checklists, links, services
 from webapp.inspections.body import UUID_RE
+from webapp.inspections.figures import spec_from_args
 from webapp.inspections.models import ChecklistItem, Inspection, InspectionState
 from webapp.inspections.queries import MAX_QUERY, filter_inspections
 from webapp.inspections.serialize import LIST_LOADS
@@ -51,8 +52,9 @@ def inspection_list():
     state = state if state in {s.value for s in InspectionState} else ""
     unit_id = _int_arg("unit")
     q = request.args.get("q", "").strip()[:MAX_QUERY]
+    figure = spec_from_args(request.args)
     stmt = filter_inspections(access.visible_inspections(current_user), state=state,
-                              unit_id=unit_id, q=q)
+                              unit_id=unit_id, q=q, figure=figure)
     per_page = current_app.config["ITEMS_PER_PAGE"]
     page = page_arg(request.args.get("page"))
     total = access.count_visible(current_user, stmt)
@@ -65,6 +67,7 @@ def inspection_list():
     return render_template(
         "inspections/list.html", rows=rows, total=total, page=page, per_page=per_page,
         state=state, unit_id=unit_id, q=q, states=InspectionState, units=units,
+        figure=figure, figure_args=figure.args() if figure else {},
         full=access.full_view(current_user))
 
 

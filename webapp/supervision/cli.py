@@ -5,10 +5,28 @@ from flask import Flask, current_app
 
 from webapp.database import local_today
 from webapp.extensions import db
+from webapp.supervision import figures
 from webapp.supervision.reminders import remind_due
 
 
 def register(app: Flask) -> None:
+    @app.cli.command("figures-check")
+    @click.option("--rebuild", is_flag=True, help="recount item_due_day from the items")
+    def figures_check_command(rebuild):
+        """Check the dashboard's per-unit-per-day counts (item_due_day) against the items;
+        with --rebuild, recount them first. Exit 1 when they differ."""
+        if rebuild:
+            figures.rebuild_due_days()
+            db.session.commit()
+            click.echo("item_due_day 已按事项重新统计")
+        differences = figures.due_day_differences()
+        for unit, day, kept, actual in differences[:50]:
+            click.echo(f"单位 {unit} {day.isoformat()}: 记录 {kept}，事项 {actual}")
+        if differences:
+            click.echo(f"不一致 {len(differences)} 处（可用 --rebuild 重建）")
+            raise SystemExit(1)
+        click.echo("item_due_day 与事项一致")
+
     @app.cli.command("remind-due")
     @click.option("--days-before", type=int, default=None,
                   help="remind this many days before the deadline (default: the yellow-light days)")

@@ -128,6 +128,10 @@ item_assisting_unit = Table(
 )
 
 
+_PEOPLE = ("split_at", "parent_id", "source", "first_responsible_id", "first_responsible",
+           "direct_responsible_id", "direct_responsible")
+
+
 class SupervisionItem(db.Model):
     __tablename__ = "supervision_item"
     __table_args__ = (
@@ -138,6 +142,13 @@ class SupervisionItem(db.Model):
         Index("ix_supervision_item_unit_closed", "lead_unit_id", "closed_on", "state",
               "assigned_at"),
         Index("ix_supervision_item_registered_at", "registered_at"),
+        # the dashboard's open-item figures (supervision/figures.py), index-only: 0022
+        Index("ix_supervision_item_open_figures", "state", "due_date", "final_feedback_on",
+              "split_at", "lead_unit_id", "parent_id", "source"),
+        # statistics per person and per source, index-only: 0022
+        Index("ix_supervision_item_people_due", "due_date", "state", "closed_on", *_PEOPLE),
+        Index("ix_supervision_item_people_closed", "closed_on", "state", "assigned_at",
+              *_PEOPLE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -248,7 +259,8 @@ class HandBackRequest(db.Model):
     """退回申请: the unit asks to hand an item back (wrong unit, not its duty)."""
 
     __tablename__ = "hand_back_request"
-    __table_args__ = (Index("ix_hand_back_request_unit_requested", "unit_id", "requested_at"),)
+    __table_args__ = (Index("ix_hand_back_request_unit_requested", "unit_id", "requested_at"),
+                      Index("ix_hand_back_request_requested", "requested_at", "item_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"), index=True)
@@ -424,12 +436,30 @@ class Adjustment(db.Model):
     item: Mapped[SupervisionItem] = relationship(back_populates="adjustments")
 
 
+class ItemDueDay(db.Model):
+    """Items due on a day per lead unit — due (not cancelled), closed, closed on time — kept
+    by database triggers in the same transaction as every change of an item (migration 0022),
+    for the dashboard's twelve months (supervision/figures.py). `flask figures-check`
+    compares it with the items and rebuilds it."""
+
+    __tablename__ = "item_due_day"
+    __table_args__ = (Index("ix_item_due_day_counts", "due_date", "unit_id", "due", "closed",
+                            "on_time"),)
+
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    due: Mapped[int]
+    closed: Mapped[int]
+    on_time: Mapped[int]
+
+
 class ItemUnitChange(db.Model):
     """The lead unit changed (转办 or 调整) on a local day: statistics count an item that fell
     due before the change for the unit that had it then (supervision/stats.py)."""
 
     __tablename__ = "item_unit_change"
-    __table_args__ = (Index("ix_item_unit_change_item_day", "item_id", "changed_on"),)
+    __table_args__ = (Index("ix_item_unit_change_item_day", "item_id", "changed_on"),
+                      Index("ix_item_unit_change_day", "changed_on", "item_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("supervision_item.id"))

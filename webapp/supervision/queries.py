@@ -27,6 +27,8 @@ from webapp.extensions import db
 from webapp.org.models import Unit
 from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
+from webapp.supervision.figures import Bucket, Figure, FigureSpec
+from webapp.supervision.figures import condition as figure_condition
 from webapp.supervision.lights import Light, deadline_light, light_condition
 from webapp.supervision.models import (
     Instruction,
@@ -35,6 +37,7 @@ from webapp.supervision.models import (
     SupervisionItem,
     Urgency,
 )
+from webapp.supervision.stats import Group
 from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
@@ -79,6 +82,16 @@ class ItemFilters(Query):
                              description="only items whose 分管领导 is the caller")
     instructed: bool = Field(False, title="我批示的",
                              description="only items the caller wrote a 批示 on")
+    # A number of the dashboard or the statistics (supervision/figures.py): its items exactly.
+    figure: Figure | None = Field(None, title="数字", description="open, overdue, due_soon, "
+                                  "due, closed, on_time (the last three need start and end)")
+    start: Day | None = Field(None, title="统计期间起", description="with figure")
+    end: Day | None = Field(None, title="统计期间止", description="with figure")
+    group: Group | None = Field(None, title="统计口径", description="with figure and key")
+    key: str | None = Field(None, max_length=64, title="统计对象",
+                            description="a line of the grouping: unit id, person key, source; "
+                            "'-' for not set")
+    bucket: Bucket | None = Field(None, title="逾期天数", description="with figure=overdue")
     page: Whole = Field(1, title="页码")
     per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
 
@@ -87,7 +100,8 @@ class ItemFilters(Query):
     def _no_empty_states(cls, value):
         return [v for v in value if v] if isinstance(value, list) else value
 
-    @field_validator("source", "light", "due_from", "due_to", mode="before")
+    @field_validator("source", "light", "due_from", "due_to", "figure", "start", "end", "group",
+                     "key", "bucket", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if value == "" else value
@@ -108,6 +122,11 @@ class ItemFilters(Query):
         self.page = max(1, self.page or 1)
         self.per_page = min(MAX_PER_PAGE, max(1, self.per_page or 20))
         return self
+
+    def figure_spec(self) -> FigureSpec | None:
+        if self.figure is None:
+            return None
+        return FigureSpec(self.figure, self.start, self.end, self.group, self.key, self.bucket)
 
     @classmethod
     def from_args(cls, args) -> ItemFilters:
@@ -184,6 +203,8 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int, actor: User):
         stmt = stmt.where(SupervisionItem.due_date >= f.due_from)
     if f.due_to:
         stmt = stmt.where(SupervisionItem.due_date <= f.due_to)
+    if (spec := f.figure_spec()) is not None:
+        stmt = stmt.where(figure_condition(spec, today=today, yellow_days=yellow_days))
     if f.text:
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(or_(*(column.like(like, escape="\\") for column in TEXT_COLUMNS)))

@@ -171,7 +171,9 @@ def _counted(group: Group) -> ColumnElement:
     once, not its sub-items; per person the units' items — the sub-items, not the split item.
     Per unit nothing is needed: a split item has no unit, so the unit seek leaves it out."""
     if group == Group.SOURCE:
-        return SupervisionItem.parent_id.is_(None)
+        # "no parent" written so that SQLite does not seek the parent_id index for it (nearly
+        # every item has no parent): the state / date / unit indexes stay the way in
+        return func.coalesce(SupervisionItem.parent_id, 0) == 0
     if group in (Group.FIRST_RESPONSIBLE, Group.DIRECT_RESPONSIBLE):
         return SupervisionItem.split_at.is_(None)
     return true()

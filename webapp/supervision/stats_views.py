@@ -6,9 +6,10 @@ Who may see statistics: office, leaders and admins (every unit). Liaisons and in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from pydantic import Field
 from werkzeug.datastructures import MultiDict
 
@@ -20,11 +21,14 @@ from webapp.database import local_today
 from webapp.errors import InvalidInput, NotAllowed
 from webapp.media.store import content_disposition
 from webapp.spreadsheets import append_row, to_bytes
+from webapp.supervision.figures import PERIOD_FIGURES, Figure, FigureSpec
 from webapp.supervision.stats import (
+    NONE_KEY,
     RETURN_COUNTS,
     Group,
     Period,
     Statistics,
+    StatRow,
     check_period,
     period_bounds,
     unit_statistics,
@@ -36,13 +40,23 @@ api_bp = Blueprint("stats_api", __name__)
 
 
 def _parse(args: MultiDict) -> tuple[Period, date, date, Group]:
-    """Period, start, end and grouping from a query string; bad values raise InvalidInput."""
+    """Period, start, end and grouping from a query string; bad values raise InvalidInput.
+
+    A date typed in means a custom period: with 本月/本季度/本年 chosen but a start or end
+    other than that period's bounds (the form sends both, filled with the bounds), the typed
+    dates win and the period becomes 自定义 — never silently ignored."""
     group = parse_choice(args.get("group"), Group, field="group", label="统计口径",
                          required=False) or Group.UNIT
     period = parse_choice(args.get("period"), Period, field="period", label="统计期间",
                           required=False)
     if period is None:
         period = Period.CUSTOM if args.get("start") or args.get("end") else Period.MONTH
+    if period != Period.CUSTOM:
+        bounds = period_bounds(period, local_today())
+        typed = (parse_date(args.get("start"), field="start", label="开始日期", required=False),
+                 parse_date(args.get("end"), field="end", label="结束日期", required=False))
+        if any(t is not None and t != b for t, b in zip(typed, bounds, strict=True)):
+            period = Period.CUSTOM
     default_start, default_end = period_bounds(
         Period.MONTH if period == Period.CUSTOM else period, local_today())
     if period == Period.CUSTOM:
@@ -72,7 +86,7 @@ def statistics():
     stats = unit_statistics(start, end, group)
     return render_template(
         "stats/statistics.html", stats=stats, period=period, error=error,
-        periods=Period, groups=Group,
+        periods=Period, groups=Group, columns=COLUMNS, shown=shown, links=_links(stats),
         period_start=start, period_end=end,
         export_args={"period": "custom", "start": start.isoformat(), "end": end.isoformat(),
                      "group": group.value},
@@ -89,14 +103,66 @@ def statistics_xlsx():
                     headers={"Content-Disposition": content_disposition(name, as_attachment=True)})
 
 
-HEADERS = ["报结数", "应办结数", "报结率", "按期办结数", "按期办结率", "当前逾期", "催办次数",
-           "反馈退回", "退回申请", "平均办结天数",
-           *(f"退回：{r.label}" for r in RETURN_COUNTS)]
+@dataclass(frozen=True)
+class Column:
+    """A column of the table, on the page and in the Excel alike."""
+
+    header: str
+    name: str  # StatRow attribute
+    kind: str = "count"  # count, rate or days
+    figure: Figure | None = None  # the items the number counts (a link to their list)
+
+
+COLUMNS = (
+    Column("应办结", "due", figure=Figure.DUE),
+    Column("已报结", "closed", figure=Figure.CLOSED),
+    Column("报结率", "closing_rate", "rate"),
+    Column("按期办结", "on_time", figure=Figure.ON_TIME),
+    Column("按期办结率", "on_time_rate", "rate"),
+    Column("当前逾期", "overdue_now", figure=Figure.OVERDUE),
+    Column("催办次数", "reminders"),
+    Column("反馈退回", "returns"),
+    *(Column(f"退回：{r.label}", name) for r, name in RETURN_COUNTS.items()),
+    Column("退回申请", "hand_back_requests"),
+    Column("平均办结天数", "avg_days_to_close", "days"),
+)
+HEADERS = [c.header for c in COLUMNS]
+
+
+def shown(row: StatRow, column: Column) -> str:
+    """A cell as the page shows it (the Excel holds the same value, as a number)."""
+    value = getattr(row, column.name)
+    if value is None:
+        return "—"
+    if column.kind == "rate":
+        return f"{value * 100:.1f}%"
+    if column.kind == "days":
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _links(stats: Statistics) -> dict[tuple[str, str], tuple[str, str]]:
+    """(row key, column name) → (page list, API list) for every number that counts items."""
+    out = {}
+    for row in [*stats.rows, stats.totals]:
+        key = None if row is stats.totals else row.key
+        if key == NONE_KEY and stats.group == Group.UNIT:
+            continue
+        for c in COLUMNS:
+            if c.figure is None:
+                continue
+            period = c.figure in PERIOD_FIGURES
+            args = FigureSpec(c.figure, stats.start if period else None,
+                              stats.end if period else None, stats.group, key).args()
+            out[(row.key, c.name)] = (url_for("supervision.item_list", **args),
+                                      url_for("api.items_api.list_items", **args))
+    return out
 
 
 def _workbook(stats: Statistics) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -108,17 +174,18 @@ def _workbook(stats: Statistics) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for r in [*stats.rows, stats.totals]:
-        append_row(ws, [r.label, r.closed, r.due, r.closing_rate, r.on_time, r.on_time_rate,
-                        r.overdue_now, r.reminders, r.returns, r.hand_back_requests,
-                        r.avg_days_to_close, *(getattr(r, n) for n in RETURN_COUNTS.values())])
+        append_row(ws, [r.label, *(getattr(r, c.name) for c in COLUMNS)])
     for row in ws.iter_rows(min_row=3):
-        row[3].number_format = row[5].number_format = "0.0%"
-        row[10].number_format = "0.0"
+        for cell, c in zip(row[1:], COLUMNS, strict=True):
+            if c.kind == "rate":
+                cell.number_format = "0.0%"
+            elif c.kind == "days":
+                cell.number_format = "0.0"
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 24
-    for letter in "BCDEFGHIJKLMNO":
-        ws.column_dimensions[letter].width = 12
+    for n in range(2, len(COLUMNS) + 2):
+        ws.column_dimensions[get_column_letter(n)].width = 12
     ws.freeze_panes = "B3"
     return to_bytes(wb)
 

@@ -19,6 +19,7 @@ NAV = [
     ("recurring.recurrence_list", "周期事项", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
     ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
+    ("dashboard.dashboard", "驾驶舱", {Role.LEADER, Role.OFFICE}),
     ("stats.statistics", "统计", STAFF_ROLES),
     ("scores.period_list", "考核", STAFF_ROLES | {Role.LIAISON}),
     ("inspections.inspection_list", "暗访检查",
