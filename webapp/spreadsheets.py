@@ -22,7 +22,9 @@ MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def text_cell(ws: Worksheet, value: str) -> Cell:
     """A cell holding `value` as text, whatever it starts with."""
-    cell = Cell(ws, value=value)
+    # row and column are placeholders, set by append (a write-only worksheet's append fails on
+    # a cell without them)
+    cell = Cell(ws, row=1, column=1, value=value)
     cell.data_type = "s"  # openpyxl guessed a formula for a leading "="; it is text
     if value.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
