@@ -68,7 +68,7 @@ def test_export_keeps_the_filters_and_order(app, client, make_item, office, unit
     b = make_item("assigned", lead_unit_id=units["B"].id)
     c = make_item("closed")
     login(client, office)
-    _, rows = _sheet(client.get(f"/items/export.xlsx?state=in_progress&state=assigned"))
+    _, rows = _sheet(client.get("/items/export.xlsx?state=in_progress&state=assigned"))
     assert [r["编号"] for r in rows] == [b, a]
     _, rows = _sheet(client.get(f"/items/export.xlsx?unit={units['B'].id}"))
     assert [r["编号"] for r in rows] == [b]
