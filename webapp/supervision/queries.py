@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from webapp.api.declare import Day, Query, refusal
 from webapp.auth.models import User
@@ -83,9 +83,19 @@ class SortDir(Labelled):
     DESC = "desc", "降序"
 
 
-SORT_COLUMNS = {SortKey.CODE: SupervisionItem.code, SortKey.TITLE: SupervisionItem.title,
-                SortKey.UNIT: Unit.name, SortKey.STATE: SupervisionItem.state,
-                SortKey.DUE: SupervisionItem.due_date, SortKey.URGENCY: SupervisionItem.urgency,
+def _declared_order(column, enum_cls) -> ColumnElement:
+    """States and urgencies sort in their declared order (the workflow's, 平件 → 特急)."""
+    return case({member: i for i, member in enumerate(enum_cls)}, value=column)
+
+
+# Codes are numbered in order of registration, a sub-item's after its parent's (2026-045-1):
+# the parent's id, then the item's, orders them as numbers (2026-999 before 2026-1000).
+SORT_COLUMNS = {SortKey.CODE: func.coalesce(SupervisionItem.parent_id, SupervisionItem.id),
+                SortKey.TITLE: SupervisionItem.title,
+                SortKey.UNIT: Unit.name,
+                SortKey.STATE: _declared_order(SupervisionItem.state, ItemState),
+                SortKey.DUE: SupervisionItem.due_date,
+                SortKey.URGENCY: _declared_order(SupervisionItem.urgency, Urgency),
                 SortKey.REGISTERED: SupervisionItem.registered_at}
 
 
