@@ -76,6 +76,8 @@ def run(actor: User, action: str, codes: list[str], args: dict) -> list[Outcome]
         raise InvalidInput(f"一次最多处理 {MAX_ITEMS} 个事项", field="code")
     if action == BatchAction.REMIND and args.get("channel") not in MANUAL_CHANNELS:
         raise InvalidInput("请选择催办方式", field="channel")
+    if action == BatchAction.ASSIGN and args.get("lead_unit") is None:
+        raise InvalidInput("请选择承办单位", field="lead_unit")
     found = {i.code: i for i in db.session.scalars(
         visible_items(actor).where(SupervisionItem.code.in_(codes)))}
     outcomes = []
