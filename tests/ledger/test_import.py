@@ -132,3 +132,16 @@ def test_wrong_files_are_refused_in_chinese(app, client, office, liaison_a, api_
     login(client, liaison_a)
     assert client.get("/items/import").status_code == 403
     assert _post(client, _file([{"标题": "t", "事项内容": "c", "来源": "其他"}])).status_code == 403
+
+
+def test_api_refusals_list_every_problem(app, client, office, api_headers, units):
+    rows = [{"标题": "a", "事项内容": "b", "来源": "其他"},
+            {"标题": "a", "事项内容": "b", "来源": "领导交办", "紧急程度": "很急"}]
+    resp = client.post("/api/v1/items/import", data=_file(rows), headers=api_headers(office))
+    assert resp.status_code == 422
+    assert resp.json["error"]["problems"] == [
+        {"row": 3, "column": "来源", "message": "来源应为：领导批示、会议议定、上级交办、暗访发现、"
+                                               "群众反映/信访转办、其他"},
+        {"row": 3, "column": "紧急程度", "message": "紧急程度应为：平件、急件、特急"}]
+    assert "行 3，列“来源”" in resp.json["error"]["message"]
+    assert _count(app) == 0

@@ -39,8 +39,8 @@ class ImportResult(Out):
 
 @operation(bp, "/items/import", "POST", summary="导入 (office): register the rows of the Excel "
            "template (GET /items/import/template.xlsx), all or none; refusals name row and column "
-           "in error.problems", raw_body=RawBody((MIME,)), answers={201: ImportResult},
-           errors=(400, 403))
+           "in error.problems", raw_body=RawBody((MIME, "application/octet-stream")),
+           answers={201: ImportResult}, errors=(400, 403, 422))
 def import_items():
     codes = importer.import_items(request.get_data(), actor=current_actor(),
                                   filename=request.headers.get("X-Filename"))
