@@ -55,3 +55,10 @@ def test_print_is_one_a4_page_in_chromium(app, page, live_url, make_item, office
     page.goto(f"{live_url}/items/{code}")
     with pdfplumber.open(BytesIO(page.pdf(format="A4"))) as pdf:
         assert len(pdf.pages) > 1
+
+
+def test_the_item_page_links_its_print_layout(client, make_item, office):
+    code = make_item("in_progress")
+    login(client, office)
+    page = client.get(f"/items/{code}").get_data(as_text=True)
+    assert f'href="/items/{code}/print"' in page and "打印督办单" in page
