@@ -115,3 +115,25 @@ def test_api_export_needs_a_caller_and_refuses_inspectors(client, api_headers, i
     _, rows = _sheet(client.get("/api/v1/items/export.xlsx?light=green",
                                 headers=api_headers(office)))
     assert len(rows) == 1
+
+
+def test_export_queries_do_not_grow_with_the_items(app, client, make_item, office):
+    from sqlalchemy import event
+
+    login(client, office)
+    counts = []
+    for n in (2, 12):
+        for _ in range(n - (2 if counts else 0)):
+            code = make_item("in_progress")
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *a, **k: seen.append(a[2])  # noqa: E731 (the statement text)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            _, rows = _sheet(client.get("/items/export.xlsx"))
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert len(rows) == n and rows[0]["编号"] == code
+        counts.append(len(seen))
+    assert counts[0] == counts[1]  # one query for the rows, one per batch for the feedback
