@@ -14,6 +14,7 @@ from webapp.audit.models import AuditEvent
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.ledger.importer import COLUMNS, IMPORT_EVENT
+from webapp.people.models import Person
 from webapp.supervision.models import ItemState, SupervisionItem
 
 
@@ -58,6 +59,10 @@ def test_the_template_downloads_and_a_good_file_creates_every_item(app, client, 
 
     with app.app_context():
         due = local_today() + timedelta(days=20)
+        chief = Person(unit_id=units["A"].id, name="张所长", post="所长")
+        db.session.add(chief)
+        db.session.commit()
+        chief_id = chief.id
     resp = _post(client, _file(_good(6, due)))
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     assert "已导入 6 个督办事项" in client.get("/items/").get_data(as_text=True)
@@ -67,6 +72,10 @@ def test_the_template_downloads_and_a_good_file_creates_every_item(app, client, 
         assigned = [i for i in items if i.state == ItemState.ASSIGNED]
         assert len(assigned) == 4 and {i.lead_unit.name for i in assigned} == {"城关派出所"}
         assert {i.due_date for i in assigned} == {due}
+        assert {(i.first_responsible_id, i.first_responsible) for i in assigned} == {
+            (chief_id, "张所长")}  # a person of the unit, linked
+        assert {(i.direct_responsible_id, i.direct_responsible) for i in assigned} == {
+            (None, "李副所长")}  # nobody of that name: kept as text
         assert items[0].urgency == "urgent" and items[1].urgency == "normal"
         events = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == IMPORT_EVENT)).all()

@@ -27,6 +27,7 @@ from webapp.auth.models import Role, User
 from webapp.errors import DomainError, InvalidInput, NotAllowed
 from webapp.extensions import db
 from webapp.org.models import Unit
+from webapp.people import services as people
 from webapp.spreadsheets import append_row, to_bytes
 from webapp.supervision import services
 from webapp.supervision.models import Source, SupervisionItem, Urgency
@@ -273,13 +274,14 @@ def import_items(data: bytes, *, actor: User, filename: str | None = None) -> li
         raise NotAllowed("只有督办员可以导入督办事项")
     rows = read_rows(data)
     problems = [p for r in rows for p in r.problems]
-    codes = []
+    codes: list[str] = []
+    known: dict = {}
     for row in rows:
         if row.problems:
             continue
         try:
             with db.session.begin_nested():
-                codes.append(_save(row.values, actor))
+                codes.append(_save(row.values, actor, known))
         except DomainError as err:
             problems.append(Problem(row.number, HEADER_OF.get(err.field or ""), err.message))
     if problems:
@@ -291,18 +293,31 @@ def import_items(data: bytes, *, actor: User, filename: str | None = None) -> li
     return codes
 
 
-def _save(v: dict, actor: User) -> str:
+def _person(unit: Unit | None, name: str | None, known: dict) -> str | int | None:
+    """The person a name matches in `unit` (as the service would match it), by id, so that a
+    thousand rows naming the same twelve 所长 look each up once; else the name as typed, for
+    the service to check and keep as legacy text."""
+    if name is None:
+        return None
+    key = (unit.id if unit is not None else None, name)
+    if key not in known:
+        known[key] = people.match_name(unit, name)
+    return known[key].id if known[key] is not None else name
+
+
+def _save(v: dict, actor: User, known: dict) -> str:
     item: SupervisionItem = services.register_item(
         actor=actor, title=v["title"] or "", content=v["content"] or "", source=v["source"],
         urgency=v["urgency"], source_ref=v["source_ref"], requirements=v["requirements"],
         instruction_text=v["instruction_text"], instruction_leader=v["instruction_leader"],
         instruction_date=v["instruction_date"])
-    if v["lead_unit"] is not None:
-        services.assign_item(item, actor=actor, lead_unit=v["lead_unit"],
+    lead = v["lead_unit"]
+    if lead is not None:
+        services.assign_item(item, actor=actor, lead_unit=lead,
                              due_date=v["due_date"], assisting_units=v["assisting_units"],
-                             supervising_leader=v["supervising_leader"],
-                             first_responsible=v["first_responsible"],
-                             direct_responsible=v["direct_responsible"])
+                             supervising_leader=_person(None, v["supervising_leader"], known),
+                             first_responsible=_person(lead, v["first_responsible"], known),
+                             direct_responsible=_person(lead, v["direct_responsible"], known))
     elif v["due_date"] or v["assisting_units"] or v["first_responsible"] \
             or v["direct_responsible"] or v["supervising_leader"]:
         raise InvalidInput("填写了交办信息，请同时填写承办单位", field="lead_unit")
