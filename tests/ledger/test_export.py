@@ -125,10 +125,13 @@ def test_export_queries_do_not_grow_with_the_items(app, client, make_item, offic
     for n in (2, 12):
         for _ in range(n - (2 if counts else 0)):
             code = make_item("in_progress")
-        seen = []
+        seen: list[str] = []
         with app.app_context():
             engine = db.engine
-        listener = lambda *a, **k: seen.append(a[2])  # noqa: E731 (the statement text)
+
+        def listener(conn, cursor, statement, *rest, seen=seen):
+            seen.append(statement)
+
         event.listen(engine, "before_cursor_execute", listener)
         try:
             _, rows = _sheet(client.get("/items/export.xlsx"))

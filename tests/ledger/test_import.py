@@ -154,3 +154,16 @@ def test_api_refusals_list_every_problem(app, client, office, api_headers, units
         {"row": 3, "column": "紧急程度", "message": "紧急程度应为：平件、急件、特急"}]
     assert "行 3，列“来源”" in resp.json["error"]["message"]
     assert _count(app) == 0
+
+
+def test_a_sheet_of_empty_rows_is_refused_early(app, client, office, units):
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in COLUMNS])
+    ws.cell(row=50_000, column=1, value="藏在很远处的一行")
+    out = BytesIO()
+    wb.save(out)
+    login(client, office)
+    resp = _post(client, out.getvalue())
+    assert resp.status_code == 422 and "表格行数过多" in resp.get_data(as_text=True)
+    assert _count(app) == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import pytest
 import pdfplumber
+import pytest
 from sqlalchemy import select
 
 from tests.browser import log_in

@@ -35,6 +35,7 @@ from webapp.validation import day_problem
 
 MAX_ROWS = 2000
 MAX_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 60  # the header row is read this far
 IMPORT_EVENT = "import_items"
 SHEET = "督办事项"
 FIRST_ROW = 2  # row 1: the headers
@@ -210,8 +211,7 @@ def read_rows(data: bytes) -> list[Row]:
     wb = _open(data)
     try:
         ws = wb.worksheets[0]
-        lines = ws.iter_rows(values_only=True)
-        header = next(lines, None)
+        header = next(ws.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
         headers = [(_text(h) or "").rstrip("*").strip() for h in (header or ())]
         missing = [c.header for c in COLUMNS if c.header not in headers]
         if missing:
@@ -220,7 +220,12 @@ def read_rows(data: bytes) -> list[Row]:
         where = {c.field: headers.index(c.header) for c in COLUMNS}
         units = {u.name: u for u in db.session.scalars(select(Unit).where(Unit.active.is_(True)))}
         rows = []
+        # Only the template's columns are read, and the rows up to a bound: a small file can
+        # claim a sheet of a million empty rows or 16,384 columns.
+        lines = ws.iter_rows(min_row=FIRST_ROW, max_col=len(headers), values_only=True)
         for number, line in enumerate(lines, start=FIRST_ROW):
+            if number > MAX_ROWS * 2 + FIRST_ROW:
+                raise InvalidInput(f"表格行数过多：一次最多导入 {MAX_ROWS} 行", field="file")
             if not any(v not in (None, "") for v in line):
                 continue
             if len(rows) >= MAX_ROWS:
