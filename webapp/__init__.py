@@ -20,6 +20,7 @@ DOMAINS = (
     "webapp.calendar",
     "webapp.audit",
     "webapp.supervision",
+    "webapp.ledger",
     "webapp.media",
     "webapp.documents",
     "webapp.archive",

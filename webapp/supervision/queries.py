@@ -18,13 +18,15 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from webapp.api.declare import Day, Query, refusal
 from webapp.auth.models import User
 from webapp.database import local_today
 from webapp.extensions import db
+from webapp.labels import Labelled
 from webapp.org.models import Unit
+from webapp.people.models import Person
 from webapp.people.services import person_for_user
 from webapp.supervision.access import visible_items
 from webapp.supervision.figures import Bucket, Figure, FigureSpec
@@ -41,6 +43,7 @@ from webapp.supervision.stats import Group
 from webapp.validation import clean_text
 
 MAX_PER_PAGE = 100
+PAGE_SIZES = (20, 50, 100)  # the list's page-size selector
 # What the keyword search looks in: code, title, content and the people the item names.
 TEXT_COLUMNS = (SupervisionItem.code, SupervisionItem.title, SupervisionItem.content,
                 SupervisionItem.supervising_leader, SupervisionItem.first_responsible,
@@ -66,6 +69,39 @@ Whole = Annotated[int | None, BeforeValidator(_whole),
                   WithJsonSchema({"type": "integer", "minimum": 0})]
 
 
+class SortKey(Labelled):
+    """The list's sortable columns (`sort=`); without one, newest first."""
+
+    CODE = "code", "编号"
+    TITLE = "title", "标题"
+    UNIT = "unit", "承办单位"
+    STATE = "state", "状态"
+    DUE = "due", "办理时限"
+    URGENCY = "urgency", "紧急程度"
+    REGISTERED = "registered", "登记时间"
+
+
+class SortDir(Labelled):
+    ASC = "asc", "升序"
+    DESC = "desc", "降序"
+
+
+def _declared_order(column, enum_cls) -> ColumnElement:
+    """States and urgencies sort in their declared order (the workflow's, 平件 → 特急)."""
+    return case({member: i for i, member in enumerate(enum_cls)}, value=column)
+
+
+# Codes are numbered in order of registration, a sub-item's after its parent's (2026-045-1):
+# the parent's id, then the item's, orders them as numbers (2026-999 before 2026-1000).
+SORT_COLUMNS = {SortKey.CODE: func.coalesce(SupervisionItem.parent_id, SupervisionItem.id),
+                SortKey.TITLE: SupervisionItem.title,
+                SortKey.UNIT: Unit.name,
+                SortKey.STATE: _declared_order(SupervisionItem.state, ItemState),
+                SortKey.DUE: SupervisionItem.due_date,
+                SortKey.URGENCY: _declared_order(SupervisionItem.urgency, Urgency),
+                SortKey.REGISTERED: SupervisionItem.registered_at}
+
+
 class ItemFilters(Query):
     """The item list's filters and page, for the pages and the API alike."""
 
@@ -77,7 +113,7 @@ class ItemFilters(Query):
     due_from: Day | None = Field(None, title="时限起")
     due_to: Day | None = Field(None, title="时限止")
     text: str | None = Field(None, alias="q", title="关键词",
-                             description="text in code, title or content")
+                             description="in code, title, content, people, 文号 or 档号")
     supervised: bool = Field(False, title="我分管的",
                              description="only items whose 分管领导 is the caller")
     instructed: bool = Field(False, title="我批示的",
@@ -92,6 +128,8 @@ class ItemFilters(Query):
                             description="a line of the grouping: unit id, person key, source; "
                             "'-' for not set")
     bucket: Bucket | None = Field(None, title="逾期天数", description="with figure=overdue")
+    sort: SortKey | None = Field(None, title="排序", description="default: newest first")
+    dir: SortDir = Field(SortDir.ASC, title="排序方向")
     page: Whole = Field(1, title="页码")
     per_page: Whole = Field(20, title="每页条数", description=f"at most {MAX_PER_PAGE}")
 
@@ -101,10 +139,15 @@ class ItemFilters(Query):
         return [v for v in value if v] if isinstance(value, list) else value
 
     @field_validator("source", "light", "due_from", "due_to", "figure", "start", "end", "group",
-                     "key", "bucket", mode="before")
+                     "key", "bucket", "sort", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if value == "" else value
+
+    @field_validator("dir", mode="before")
+    @classmethod
+    def _default_dir(cls, value):
+        return SortDir.ASC if value in ("", None) else value
 
     @field_validator("supervised", "instructed", mode="before")
     @classmethod
@@ -207,8 +250,53 @@ def _where(stmt, f: ItemFilters, today: date, yellow_days: int, actor: User):
         stmt = stmt.where(figure_condition(spec, today=today, yellow_days=yellow_days))
     if f.text:
         like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(*(column.like(like, escape="\\") for column in TEXT_COLUMNS)))
+        stmt = stmt.where(or_(*(column.like(like, escape="\\") for column in TEXT_COLUMNS),
+                              *_text_elsewhere(like)))
     return stmt
+
+
+def _text_elsewhere(like: str) -> list:
+    """The keyword in the item's people (their current names; the legacy text is a column
+    of the item) and in its documents' 文号 and 档号.
+
+    webapp.documents and webapp.archive import this domain, so this module must not import
+    theirs (no cycle between domains): their tables are read at the table level, from the
+    shared metadata every model registers in (webapp.models imports them all at start-up)."""
+    people = select(Person.id).where(Person.name.like(like, escape="\\"))
+    found = [SupervisionItem.supervising_leader_id.in_(people),
+             SupervisionItem.first_responsible_id.in_(people),
+             SupervisionItem.direct_responsible_id.in_(people)]
+    tables = db.metadata.tables
+    if "document" in tables:
+        doc = tables["document"]
+        found.append(SupervisionItem.id.in_(
+            select(doc.c.item_id).where(or_(doc.c.doc_number.like(like, escape="\\"),
+                                            doc.c.archive_code.like(like, escape="\\")))))
+    if "archive_record" in tables:
+        rec = tables["archive_record"]
+        found.append(SupervisionItem.id.in_(
+            select(rec.c.item_id).where(rec.c.archive_code.like(like, escape="\\"))))
+    return found
+
+
+def ordering(f: ItemFilters) -> tuple:
+    """ORDER BY of the list (and its export): the chosen column, then the id; else newest
+    first. A sort by 承办单位 needs the outer join to Unit the list makes."""
+    if f.sort is None:
+        return (SupervisionItem.id.desc(),)
+    column = SORT_COLUMNS[f.sort]
+    if f.dir == SortDir.DESC:
+        return (column.desc().nulls_last(), SupervisionItem.id.desc())
+    return (column.asc().nulls_last(), SupervisionItem.id.asc())
+
+
+def matching(actor: User, f: ItemFilters, *columns) -> Select:
+    """SELECT `columns` of every item `actor` may see that matches `f` (no page), joined to
+    the lead unit and in the list's order: for exports and batch actions."""
+    today, yellow = local_today(), current_app.config["YELLOW_LIGHT_DAYS"]
+    return (_where(visible_items(actor, select(*columns)), f, today, yellow, actor)
+            .outerjoin(Unit, Unit.id == SupervisionItem.lead_unit_id)
+            .order_by(*ordering(f)))
 
 
 def search_items(actor: User, f: ItemFilters) -> ItemPage:
@@ -220,7 +308,7 @@ def search_items(actor: User, f: ItemFilters) -> ItemPage:
     stmt = (_where(visible_items(actor, select(*_ROW_COLUMNS, func.count().over())), f, today,
                    yellow, actor)
             .outerjoin(Unit, Unit.id == SupervisionItem.lead_unit_id)
-            .order_by(SupervisionItem.id.desc())
+            .order_by(*ordering(f))
             .limit(f.per_page).offset((f.page - 1) * f.per_page))
     rows = db.session.execute(stmt).all()
     if rows:

@@ -35,7 +35,14 @@ from webapp.supervision.models import (
     SupervisionItem,
     Urgency,
 )
-from webapp.supervision.queries import ItemFilters, light_of, search_items
+from webapp.supervision.queries import (
+    PAGE_SIZES,
+    ItemFilters,
+    SortDir,
+    SortKey,
+    light_of,
+    search_items,
+)
 from webapp.supervision.resubmit import carried_attachments, returned_feedback
 from webapp.supervision.timeline import item_timeline
 from webapp.supervision.workflow import allowed_actions
@@ -85,7 +92,9 @@ def item_list():
     if actor.role == Role.INSPECTOR:
         raise NotAllowed("督查员不使用督办事项列表，请从“暗访检查”进入")
     ctx = {"units": _units(), "lights": [Light.RED, Light.YELLOW, Light.GREEN],
-           "args": request.args}
+           "args": request.args, "page_sizes": PAGE_SIZES, "sort_url": _sort_url,
+           "export_args": {k: v for k, v in request.args.to_dict(flat=False).items()
+                           if k not in ("page", "per_page")}}
     try:
         filters = ItemFilters.from_args(request.args)
     except InvalidInput as err:
@@ -100,6 +109,18 @@ def _page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
     return url_for(".item_list", **args)
+
+
+def _sort_url(key: str) -> tuple[str, str | None]:
+    """A column header's link (sort by it, ascending; again: descending) and its aria-sort."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    current, direction = request.args.get("sort"), request.args.get("dir") or SortDir.ASC
+    on = current == SortKey(key)
+    args["sort"] = [key]
+    args["dir"] = [SortDir.DESC if on and direction == SortDir.ASC else SortDir.ASC]
+    state = ("ascending" if direction == SortDir.ASC else "descending") if on else None
+    return url_for(".item_list", **args), state
 
 
 # --- register -------------------------------------------------------------------------------
