@@ -28,6 +28,7 @@ DOMAINS = (
     "webapp.notify",
     "webapp.recurring",
     "webapp.escalation",
+    "webapp.accountability",
     "webapp.todo",
     "webapp.pwa",
     "webapp.admin",

@@ -20,6 +20,7 @@ NAV = [
     ("people.people_list", "人员", {Role.OFFICE, Role.ADMIN}),
     ("escalation.rules", "升级规则", {Role.OFFICE, Role.ADMIN}),
     ("stats.statistics", "统计", STAFF_ROLES),
+    ("accountability.overview", "问责", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
