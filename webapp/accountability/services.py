@@ -143,8 +143,11 @@ def _items(codes: Iterable[str], person: Person, actor: User) -> list[tuple[Supe
         raise InvalidInput("请至少关联一个督办事项", field="items")
     if len(codes) > MAX_LINKS:
         raise InvalidInput(f"一条问责记录最多关联 {MAX_LINKS} 个督办事项", field="items")
+    # re-read: the people an item names may have been changed by a bulk UPDATE (a legacy
+    # name linked to a person) that the session's copies of the items have not seen
     found = {i.code: i for i in db.session.scalars(
-        visible_items(actor).where(SupervisionItem.code.in_(codes)))}
+        visible_items(actor).where(SupervisionItem.code.in_(codes))
+        .execution_options(populate_existing=True))}
     out = []
     for code in codes:
         item = found.get(code)
