@@ -82,7 +82,11 @@ def test_points_are_summed_per_calendar_year_revoked_not_counted(client, api_hea
     listed = client.get(f"/api/v1/accountability?year={this_year}", headers=h).json
     assert (listed["summary"]["records"], listed["summary"]["points"],
             listed["summary"]["people"]) == (3, 5, 1)
-    assert len(listed["records"]) == 4  # with the revoked one, marked
+    assert len(listed["records"]) == listed["total"] == 4  # with the revoked one, marked
+    newest = client.get(f"/api/v1/accountability?year={this_year}&limit=2", headers=h).json
+    assert [r["decided_on"] for r in newest["records"]] == [f"{this_year}-01-10",
+                                                           f"{this_year}-01-03"]
+    assert newest["total"] == 4
     only = client.get(f"/api/v1/accountability?year={this_year}&include_revoked=false",
                       headers=h).json
     assert len(only["records"]) == 3

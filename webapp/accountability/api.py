@@ -70,7 +70,9 @@ class RecordList(Out):
 
     year: int | None
     summary: TallyOut
-    records: list[RecordOut]
+    total: int = Field(description="records matching the filters (revoked ones too, unless "
+                       "include_revoked is false)")
+    records: list[RecordOut] = Field(description="the newest `limit` of them")
 
 
 class RecordQuery(Query):
@@ -81,6 +83,7 @@ class RecordQuery(Query):
                                 "0: 局机关")
     person_id: Id | None = None
     include_revoked: bool = True
+    limit: int = Field(200, ge=1, le=1000, description="how many records to list, newest first")
 
 
 class NewRecordBody(Body):
@@ -148,7 +151,9 @@ def list_records(query: RecordQuery):
     filters = services.Filters(year=query.year, kind=query.kind, unit_id=query.unit_id,
                                person_id=query.person_id, include_revoked=query.include_revoked)
     return RecordList(year=query.year, summary=TallyOut(**_tally(services.tally(filters))),
-                      records=[record_out(r) for r in services.list_records(filters)])
+                      total=services.count_records(filters),
+                      records=[record_out(r) for r in services.list_records(
+                          filters, limit=query.limit)])
 
 
 @operation(bp, "/accountability", "POST", summary="Record a 约谈, 通报批评 or 记分 of a person "

@@ -293,6 +293,10 @@ def list_records(filters: Filters, *, limit: int | None = None) -> list[Accounta
     return list(db.session.scalars(stmt))
 
 
+def count_records(filters: Filters) -> int:
+    return db.session.scalar(filters.where(select(func.count(Accountability.id))))
+
+
 @dataclass
 class Tally:
     """Counts of records in force (not revoked): 人次, per kind, and points summed."""
