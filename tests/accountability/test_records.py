@@ -241,3 +241,22 @@ def test_excel_overview_matches_the_screen_and_keeps_text_as_text(client, office
     assert rows[2][7] == case.code
     ranks = list(wb["人员记分排名"].iter_rows(values_only=True))
     assert ranks[1][:4] == (1, "张伟", "城关派出所", 4)
+
+
+def test_overview_pages_fifty_records_at_a_time(app, client, office, case, this_year):
+    from webapp.accountability import services
+
+    with app.app_context():
+        actor = db.session.get(User, office.id)
+        for n in range(52):
+            services.create_record(actor=actor, person_id=case.person_id, kind="points",
+                                   points=1, decided_on=f"{this_year}-01-01",
+                                   facts=f"第{n}次", items=[case.code])
+        db.session.commit()
+    login(client, office)
+    first = client.get(f"/accountability/?year={this_year}").get_data(as_text=True)
+    assert first.count('class="card acc-record') == 50
+    assert "第 1 / 2 页" in first and f"{this_year}年：52 人次，52 分" in first
+    second = client.get(f"/accountability/?year={this_year}&page=2").get_data(as_text=True)
+    assert second.count('class="card acc-record') == 2 and "第0次" in second
+    assert client.get(f"/accountability/?year={this_year}&page=x").status_code == 200

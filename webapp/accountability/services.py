@@ -281,15 +281,20 @@ class Filters:
         return stmt
 
 
-def list_records(filters: Filters, *, limit: int | None = None) -> list[Accountability]:
-    """Records matching `filters`, newest decision first, with their people, items, documents."""
+def list_records(filters: Filters, *, limit: int | None = None,
+                 offset: int = 0) -> list[Accountability]:
+    """Records matching `filters`, newest decision first, with their people, items (code and
+    title) and documents (number and title)."""
+    Item, Doc = AccountabilityItem, AccountabilityDocument
     stmt = filters.where(select(Accountability)).options(
-        selectinload(Accountability.person).selectinload(Person.unit),
-        selectinload(Accountability.items).selectinload(AccountabilityItem.item),
-        selectinload(Accountability.documents).selectinload(AccountabilityDocument.document),
+        selectinload(Accountability.person),
+        selectinload(Accountability.items).selectinload(Item.item).load_only(
+            SupervisionItem.code, SupervisionItem.title),
+        selectinload(Accountability.documents).selectinload(Doc.document).load_only(
+            Document.doc_number, Document.title),
     ).order_by(Accountability.decided_on.desc(), Accountability.id.desc())
     if limit:
-        stmt = stmt.limit(limit)
+        stmt = stmt.limit(limit).offset(offset)
     return list(db.session.scalars(stmt))
 
 

@@ -21,12 +21,14 @@ from webapp.org.models import Unit
 from webapp.people.models import Person
 from webapp.supervision.access import get_item
 from webapp.transaction import on_refusal
-from webapp.validation import MAX_YEAR, MIN_YEAR, parse_choice, parse_id, parse_int
+from webapp.validation import MAX_YEAR, MIN_YEAR, page_arg, parse_choice, parse_id, parse_int
 
 bp = Blueprint("accountability", __name__, url_prefix="/accountability",
                template_folder="templates")
 READ = tuple(services.READERS)
 RECORD = tuple(services.RECORDERS)
+PER_PAGE = 50  # records per overview page
+RANKED = 50  # people in the overview's ranking (the Excel has all)
 
 
 def _user():
@@ -63,13 +65,18 @@ def overview():
         filters, error = parse_filters(request.args), None
     except InvalidInput as err:
         filters, error = services.Filters(year=local_today().year), err.message
+    total = services.count_records(filters)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page_arg(request.args.get("page")), pages)
+    args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "accountability/overview.html", filters=filters, error=error, units=_units(),
         kinds=AccountabilityKind, tally=services.tally(filters),
-        ranking=services.ranking(filters), records=services.list_records(filters, limit=500),
+        ranking=services.ranking(filters, limit=RANKED), total=total, page=page, pages=pages,
+        records=services.list_records(filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE),
+        page_url=lambda n: url_for(".overview", **args, page=n),
         years=range(local_today().year, local_today().year - 6, -1),
-        may_record=services.may_record(_user()),
-        export_args=request.args.to_dict()), 422 if error else 200
+        may_record=services.may_record(_user()), export_args=args), 422 if error else 200
 
 
 @bp.get("/export.xlsx")
