@@ -36,6 +36,7 @@ from webapp.documents.access import visible_documents
 from webapp.documents.models import Document, DocumentState
 from webapp.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from webapp.extensions import db
+from webapp.org.models import Unit
 from webapp.people.models import Person
 from webapp.supervision.access import visible_items
 from webapp.supervision.models import ItemRole, SupervisionItem
@@ -300,6 +301,38 @@ def list_records(filters: Filters, *, limit: int | None = None,
 
 def count_records(filters: Filters) -> int:
     return db.session.scalar(filters.where(select(func.count(Accountability.id))))
+
+
+def export_rows(filters: Filters, *, batch: int = 2000):
+    """The records for the Excel, as plain rows (newest first), read in batches by columns:
+    (decided_on, name, unit, post, kind, points, facts, item codes, document numbers,
+    decided by, revoked, revoke reason)."""
+    from sqlalchemy.orm import aliased
+
+    A, decider = Accountability, aliased(User)
+    stmt = filters.where(
+        select(A.id, A.decided_on, Person.name, Unit.name, Person.post, A.kind, A.points,
+               A.facts, decider.name, A.revoked_at, A.revoke_reason)
+        .join(Person, Person.id == A.person_id).outerjoin(Unit, Unit.id == A.unit_id)
+        .join(decider, decider.id == A.decided_by_id)
+    ).order_by(A.decided_on.desc(), A.id.desc())
+    for chunk in db.session.execute(stmt.execution_options(yield_per=batch)).partitions():
+        ids = [r[0] for r in chunk]
+        codes, numbers = {}, {}
+        for rid, code in db.session.execute(
+                select(AccountabilityItem.record_id, SupervisionItem.code)
+                .join(SupervisionItem).where(AccountabilityItem.record_id.in_(ids))
+                .order_by(AccountabilityItem.record_id, SupervisionItem.code)):
+            codes.setdefault(rid, []).append(code)
+        for rid, number in db.session.execute(
+                select(AccountabilityDocument.record_id, Document.doc_number)
+                .join(Document).where(AccountabilityDocument.record_id.in_(ids))
+                .order_by(AccountabilityDocument.record_id, Document.doc_number)):
+            numbers.setdefault(rid, []).append(number)
+        for rid, day, name, unit, post, kind, points, facts, by, revoked, reason in chunk:
+            yield (day, name, unit or "局机关", post or "", AccountabilityKind(kind).label, points,
+                   facts, "、".join(codes.get(rid, ())), "、".join(numbers.get(rid, ())), by,
+                   "已撤销" if revoked else "有效", reason or "")
 
 
 @dataclass

@@ -104,15 +104,11 @@ def _workbook(filters: services.Filters) -> bytes:
     t = services.tally(filters)
     spreadsheets.append_row(ws, [f"{_period(filters)}：{t.records} 人次，{t.points} 分"])
     spreadsheets.append_row(ws, RECORD_HEADERS)
-    for r in services.list_records(filters):
-        spreadsheets.append_row(ws, [
-            r.decided_on, r.person.name, r.unit.name if r.unit else "局机关", r.person.post or "",
-            r.kind.label, r.points, r.facts, "、".join(li.item.code for li in r.items),
-            "、".join(ld.document.doc_number for ld in r.documents), r.decided_by.name,
-            "已撤销" if r.revoked else "有效", r.revoke_reason or ""])
+    for row in services.export_rows(filters):
+        spreadsheets.append_row(ws, row)
     ranks = wb.create_sheet("人员记分排名")
     spreadsheets.append_row(ranks, RANK_HEADERS)
-    for n, (person, s) in enumerate(services.ranking(filters, limit=10_000), 1):
+    for n, (person, s) in enumerate(services.ranking(filters, limit=100_000), 1):
         spreadsheets.append_row(ranks, [
             n, person.name, person.unit.name if person.unit else "局机关", s.points, s.records,
             s.interviews, s.criticisms, s.point_records])
