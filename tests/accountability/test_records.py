@@ -260,3 +260,29 @@ def test_overview_pages_fifty_records_at_a_time(app, client, office, case, this_
     second = client.get(f"/accountability/?year={this_year}&page=2").get_data(as_text=True)
     assert second.count('class="card acc-record') == 2 and "第0次" in second
     assert client.get(f"/accountability/?year={this_year}&page=x").status_code == 200
+
+
+def test_a_repeated_create_with_the_same_idempotency_key_records_once(app, client, api_headers,
+                                                                      office, case, this_year):
+    h = {**api_headers(office), "Idempotency-Key": "accountability-0001"}
+    body = {"person_id": case.person_id, "kind": "interview", "decided_on": f"{this_year}-01-01",
+            "facts": "约谈", "items": [case.code]}
+    assert client.post("/api/v1/accountability", json=body, headers=h).status_code == 201
+    again = client.post("/api/v1/accountability", json=body, headers=h)
+    assert again.status_code == 409
+    with app.app_context():
+        assert len(db.session.scalars(select(Accountability)).all()) == 1
+
+
+def test_the_plain_form_keeps_the_chosen_person_after_a_refusal(client, office, case):
+    login(client, office)
+    resp = client.post("/accountability/new", data={
+        "person_id": str(case.person_id), "items_text": "2099-1", "kind": "interview",
+        "decided_on": "2026-01-01", "facts": "约谈"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "督办事项 2099-1 不存在" in page
+    assert f'<option value="{case.person_id}" selected>' in page
+    assert 'value="2099-1"' in page
+    assert client.get("/accountability/new?person=abc").status_code == 422
+    assert client.get("/accountability/new?item=2099-9").status_code == 404
+    assert client.get("/accountability/people/999999").status_code == 404

@@ -129,10 +129,9 @@ def _form_context(form) -> dict:
     code = (form.get("item") or "").strip()
     if code:
         item = get_item(code, actor)
-    person_arg = form.get("person") or form.get("person_id")
-    if person_arg:
-        pid = parse_id(person_arg, field="person_id", label="被问责人员", required=False)
-        person = db.session.get(Person, pid) if pid else None
+    if form.get("person"):  # started from the person's page
+        pid = parse_id(form.get("person"), field="person", label="被问责人员")
+        person = db.session.get(Person, pid)
     named = services.item_people(item) if item else []
     their_items = services.items_naming(person, actor) if person and not item else []
     item_docs = list(db.session.scalars(
