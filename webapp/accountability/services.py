@@ -288,7 +288,9 @@ def list_records(filters: Filters, *, limit: int | None = None,
     title) and documents (number and title)."""
     Item, Doc = AccountabilityItem, AccountabilityDocument
     stmt = filters.where(select(Accountability)).options(
-        selectinload(Accountability.person),
+        selectinload(Accountability.person), selectinload(Accountability.unit),
+        selectinload(Accountability.decided_by), selectinload(Accountability.recorded_by),
+        selectinload(Accountability.revoked_by),
         selectinload(Accountability.items).selectinload(Item.item).load_only(
             SupervisionItem.code, SupervisionItem.title),
         selectinload(Accountability.documents).selectinload(Doc.document).load_only(
