@@ -30,6 +30,7 @@ DOMAINS = (
     "webapp.recurring",
     "webapp.escalation",
     "webapp.scores",
+    "webapp.accountability",
     "webapp.todo",
     "webapp.pwa",
     "webapp.dashboard",

@@ -86,6 +86,7 @@ def load_demo(*, password: str) -> None:
     _load_people(units, users)
     _load_recurrence(units, users)
     load_demo_scores(units, users)
+    _load_accountability(units, users)
     # today's reminders and escalation, as the worker would run them: every account's to-do
     # starts populated (催办 received, 催办通知 to draft, items for the 通报)
 
@@ -98,6 +99,49 @@ def _load_people(units: dict[str, Unit], users: dict[str, User]) -> None:
                                      ("JJDD", "赵刚", "大队长", "13800000002")):
         create_person(actor=users["admin"], unit=units[code], name=name, post=post,
                       mobile=mobile)
+
+
+def _load_accountability(units: dict[str, Unit], users: dict[str, User]) -> None:
+    """问责: the office links the typed names 所长 张伟 and 大队长 刘军 to their person records,
+    then 李局长 gives 张伟 3 points (记分) and 刘军 a 通报批评 and 2 points; a 约谈 of 张伟 made
+    in error is 撤销 with its reason."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from webapp.accountability import services as accountability
+    from webapp.people.models import Person
+    from webapp.supervision.item_people import link_legacy
+    from webapp.supervision.models import ItemRole, SupervisionItem
+
+    office, leader, today = users["office"], users["leader"], local_today()
+    zhang = db.session.scalar(select(Person).where(Person.name == "张伟"))
+    liu = create_person(actor=office, unit=units["JJDD"], name="刘军", post="大队长",
+                        mobile="13800000003")
+    for person, typed in ((zhang, "所长 张伟"), (liu, "大队长 刘军")):
+        link_legacy(actor=office, role=ItemRole.FIRST_RESPONSIBLE, name=typed,
+                    unit_id=person.unit_id, person=person)
+
+    def codes(person: Person) -> list[str]:
+        return list(db.session.scalars(
+            select(SupervisionItem.code).where(SupervisionItem.first_responsible_id == person.id)
+            .order_by(SupervisionItem.due_date)))
+
+    zhang_items, liu_items = codes(zhang), codes(liu)
+    accountability.create_record(
+        actor=office, person_id=zhang, kind="points", points=3, decided_by_id=leader.id,
+        decided_on=today - timedelta(days=3), items=zhang_items[:1],
+        facts="该事项逾期未办结，经两次催办仍未按期反馈，按督办工作记分办法记 3 分。")
+    wrong = accountability.create_record(
+        actor=office, person_id=zhang, kind="interview", decided_on=today - timedelta(days=2),
+        items=zhang_items[-1:], facts="约谈提醒：落实整改责任，按期报送办理情况。")
+    accountability.revoke_record(wrong, actor=office, reason="误选事项：该事项尚在办理时限内。")
+    accountability.create_record(
+        actor=leader, person_id=liu, kind="criticism", decided_on=today - timedelta(days=5),
+        items=liu_items[:2], facts="两项督办事项办理迟缓，群众反映强烈，予以通报批评。")
+    accountability.create_record(
+        actor=leader, person_id=liu, kind="points", points=2, decided_on=today - timedelta(days=1),
+        items=liu_items[:1], facts="反馈材料不实，经核查退回，记 2 分。")
 
 
 def _load_recurrence(units: dict[str, Unit], users: dict[str, User]) -> None:

@@ -1,5 +1,6 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 
+from webapp.accountability import models as accountability_models  # noqa: F401
 from webapp.archive import models as archive_models  # noqa: F401 (imports documents too)
 from webapp.assist import models as assist_models  # noqa: F401
 from webapp.audit import models as audit_models  # noqa: F401

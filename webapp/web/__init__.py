@@ -22,6 +22,7 @@ NAV = [
     ("dashboard.dashboard", "驾驶舱", {Role.LEADER, Role.OFFICE}),
     ("stats.statistics", "统计", STAFF_ROLES),
     ("scores.period_list", "考核", STAFF_ROLES | {Role.LIAISON}),
+    ("accountability.overview", "问责", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("inspections.inspection_list", "暗访检查",
      {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.LIAISON}),  # liaison: published, own unit
     ("pwa.app", "手机检查", {Role.INSPECTOR, Role.OFFICE}),
