@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from webapp.documents.rendering import layout as L
@@ -229,9 +230,18 @@ def _font(path: str, index: int, pixels: int):
 
 
 def png(chart: Chart, font_path: str, font_index: int = 0) -> bytes:
-    """The chart as a 300 dpi PNG, drawn with the document's 仿宋 font file."""
+    """The chart as a 300 dpi PNG, drawn with the document's 仿宋 font file (the last few
+    are kept: a draft's preview, its Word file and the issued one draw the same chart)."""
+    key = json.dumps([asdict(chart), font_path, font_index], ensure_ascii=False)
+    return _png(key)
+
+
+@functools.lru_cache(maxsize=32)
+def _png(key: str) -> bytes:
     from PIL import Image, ImageDraw
 
+    spec, font_path, font_index = json.loads(key)
+    chart = from_data(spec)
     height, shapes = layout(chart)
     k = DPI / 25.4
     image = Image.new("RGB", (round(WIDTH_MM * k), round(height * k)), "white")
@@ -245,5 +255,6 @@ def png(chart: Chart, font_path: str, font_index: int = 0) -> bytes:
             draw.text((s.x * k, s.y * k), s.text, fill="black", font=font,
                       anchor="ls" if s.anchor == "start" else "rs")
     out = io.BytesIO()
-    image.save(out, "PNG", dpi=(DPI, DPI), optimize=True)
+    # a few flat colours and the text's grey levels: a palette image is a third of the size
+    image.quantize(64).save(out, "PNG", dpi=(DPI, DPI), compress_level=6)
     return out.getvalue()
