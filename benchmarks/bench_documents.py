@@ -74,6 +74,22 @@ def req(kind: str, data: dict | None = None, **kw) -> RenderRequest:
     )
 
 
+def circular_with_charts() -> dict:
+    """The sample 通报 with its two charts (15 units with two bars, 4 overdue buckets)."""
+    data = sample_data("circular")
+    data["charts"] = [
+        {"title": "各单位报结率与按期办结率", "series": ["报结率", "按期办结率"], "max": 1,
+         "rows": [{"label": r[0], "bars": [{"value": r[2] / r[1], "text": r[4]},
+                                          {"value": 0.8, "text": "80.0%"}]}
+                  for r in data["table"]["rows"]]},
+        {"title": "逾期未办结事项按逾期天数", "series": ["逾期事项"],
+         "rows": [{"label": label, "bars": [{"value": n, "text": f"{n}件"}]}
+                  for label, n in (("逾期1—7天", 4), ("逾期8—30天", 2), ("逾期31—90天", 2),
+                                   ("逾期90天以上", 1))]},
+    ]
+    return data
+
+
 def long_circular() -> dict:
     data = sample_data("circular")
     units = [row[0] for row in data["table"]["rows"]]
@@ -282,6 +298,14 @@ def main() -> None:
         None,
         CPU["circd"],
     )
+    plain = req("circular")
+    charted = req("circular", circular_with_charts())
+    for label, fmt, fn in (("PDF", "cp", render_pdf), ("Word", "cw", render_docx)):
+        without_ms, _ = median_ms(lambda fn=fn: fn(plain), runs=7, name=f"{fmt}0")
+        with_ms, out = median_ms(lambda fn=fn: fn(charted), runs=7, name=f"{fmt}1")
+        row(f"sample 通报 {label}: without / with 2 charts",
+            f"{without_ms:.0f} / {with_ms:.0f} ms {len(out) / 1024:.0f} KB",
+            "", None, CPU[f"{fmt}1"])
     photos = req("notice", notice_with_photos())
     photo_bytes = sum(len(sample_image_loader(p["ref"])) for p in photos.data["item"]["photos"])
     photo_ms, photo_pdf = median_ms(lambda: render_pdf(photos), runs=7, name="photo")

@@ -55,6 +55,8 @@ class IssueBody(Body):
     requirements: str | None = Field(None, title="工作要求")
     praised: list[NamedUnit] | None = Field(None, title="表扬")
     criticised: list[NamedUnit] | None = Field(None, title="批评")
+    charts: bool | None = Field(None, title="附图表", description="a circular: include charts "
+                                "(报结率 and 按期办结率 by unit, overdue items by days overdue)")
 
 
 class VoidBody(Body):
@@ -157,6 +159,7 @@ def issue(body: IssueBody):
         requirements=body.requirements,
         praised=[p.model_dump() for p in body.praised or []],
         criticised=[c.model_dump() for c in body.criticised or []],
+        charts=bool(body.charts),
         inspection_id=_inspection_id(body.inspection, user))
     doc = services.issue_document(body.kind, actor=user, item=item, options=options)
     transaction.commit()

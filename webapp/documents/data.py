@@ -50,6 +50,7 @@ class Options:
     praised: list[dict] = field(default_factory=list)  # [{"unit_id": 3, "reason": "…"}]
     criticised: list[dict] = field(default_factory=list)
     inspection_id: int | None = None
+    charts: bool = False  # a circular: with charts (by unit, overdue by days)
 
 
 @dataclass
@@ -298,16 +299,46 @@ def statistics_table(start: date, end: date) -> dict:
         "columns": ["单位", "到期", "办结", "按期办结", "当前逾期", "催办", "报结率", "按期办结率"],
         "rows": rows,
         "totals": stats.totals,
+        "lines": stats.rows,
     }
+
+
+def circular_charts(lines: list, totals, today: date) -> list[dict]:
+    """The circular's charts (doc_templates/README.md): 报结率 and 按期办结率 by unit, from the
+    very lines of its table (the same figures, the same text), and the items overdue now by
+    days overdue (their total is the table's 当前逾期)."""
+    from webapp.supervision.figures import overdue_by_bucket
+
+    by_unit = [{"label": r.label, "bars": [
+        {"value": round(r.closing_rate or 0, 4), "text": _pct(r.closing_rate)},
+        {"value": round(r.on_time_rate or 0, 4), "text": _pct(r.on_time_rate)}]}
+        for r in lines if r.due or r.closed]
+    buckets = overdue_by_bucket(today)
+    overdue = [{"label": b.label, "bars": [{"value": n, "text": f"{n}件"}]}
+               for b, n in buckets.items()]
+    spelled = "，".join(f"{b.label}{n}件" for b, n in buckets.items())
+    total = sum(buckets.values())
+    return [
+        {"title": "各单位报结率与按期办结率", "series": ["报结率", "按期办结率"], "max": 1,
+         "rows": by_unit,
+         "text": "各单位报结率（办结数÷到期数）与按期办结率（按期办结数÷办结数）见上表，"
+                 "图中数值与表中一致。" if by_unit else "本期间没有到期的督办事项。"},
+        {"title": f"逾期未办结事项按逾期天数（截至{cn_date(today.isoformat())}）",
+         "series": ["逾期事项"], "max": None, "rows": overdue,
+         "text": f"截至{cn_date(today.isoformat())}，全局逾期未办结事项{total}件，其中{spelled}。"
+         if total else f"截至{cn_date(today.isoformat())}，全局没有逾期未办结的事项。"},
+    ]
 
 
 def circular_data(settings: IssuerSettings, *, start: date, end: date, today: date,
                   summary: str | None, requirements: str | None,
-                  praised: list[dict], criticised: list[dict]) -> dict:
+                  praised: list[dict], criticised: list[dict], charts: bool = False) -> dict:
     """通报 for a period: the office's summary, praised and criticised units with the office's
-    reasons, every unit's figures, and the published inspections' findings."""
+    reasons, every unit's figures (and, when chosen, charts of them), and the published
+    inspections' findings."""
     table = statistics_table(start, end)
     totals = table.pop("totals")
+    lines = table.pop("lines")
     if not summary:
         summary = (
             f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日，"
@@ -316,7 +347,8 @@ def circular_data(settings: IssuerSettings, *, start: date, end: date, today: da
             f"目前逾期未办结{totals.overdue_now}件，期间催办{totals.reminders}次。"
         )
     title = circular_title(start, end)
-    return common(settings, title=title, recipients=["各单位"], today=today) | {
+    extra = {"charts": circular_charts(lines, totals, today)} if charts else {}
+    return common(settings, title=title, recipients=["各单位"], today=today) | extra | {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "summary": summary,
         "praised": praised,
@@ -393,7 +425,7 @@ def build_circular(source: Source) -> dict:
                            field="criticised")
     return circular_data(source.settings, start=options.start, end=options.end,
                          today=source.today, summary=summary, requirements=requirements,
-                         praised=praised, criticised=criticised)
+                         praised=praised, criticised=criticised, charts=bool(options.charts))
 
 
 def inspection_of(options: Options):

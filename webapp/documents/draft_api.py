@@ -92,6 +92,7 @@ def _options(body: IssueBody, user: User) -> services.Options:
         requirements=body.requirements,
         praised=[p.model_dump() for p in body.praised or []],
         criticised=[c.model_dump() for c in body.criticised or []],
+        charts=bool(body.charts),
         inspection_id=_inspection_id(body.inspection, user))
 
 

@@ -439,7 +439,8 @@ def _options_of(doc: Document) -> Options:
         praised=[{"unit_id": ids.get(p["unit"]), "reason": p["reason"]}
                  for p in data.get("praised", [])],
         criticised=[{"unit_id": ids.get(c["unit"]), "reason": c["reason"]}
-                    for c in data.get("criticised", [])])
+                    for c in data.get("criticised", [])],
+        charts=bool(data.get("charts")))
 
 
 def mark_archived(doc: Document, archive_code: str) -> None:

@@ -223,7 +223,8 @@ def _circular_options(form) -> Options:
         start=parse_date(form.get("start"), field="start", label="开始日期"),
         end=parse_date(form.get("end"), field="end", label="结束日期"),
         summary=form.get("summary"), requirements=form.get("requirements"),
-        praised=pairs("praised"), criticised=pairs("criticised"))
+        praised=pairs("praised"), criticised=pairs("criticised"),
+        charts=form.get("charts") == "1")
 
 
 @bp.route("/circular", methods=["POST"])

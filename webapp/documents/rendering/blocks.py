@@ -47,6 +47,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # table: first row is the header
     ref: str = ""  # image: SHA-256 of the display copy
     lines: list[str] = field(default_factory=list)  # title: its lines (cut between words)
+    chart: object = None  # chart: its rendering.charts.Chart (from the data's "charts")
 
     @property
     def heading_line(self) -> bool:
@@ -57,6 +58,8 @@ class Block:
         """The block's text pieces in reading order (for comparisons between formats)."""
         if self.kind == "table":
             return [cell for row in self.rows for cell in row]
+        if self.kind == "chart" and self.chart is not None:
+            return [self.text, *self.chart.texts()]
         if self.items:
             return list(self.items)
         return [self.text] if self.text else []
@@ -337,6 +340,12 @@ def parse(text: str, filename: str = "template") -> list[Block]:
             if not SHA256.fullmatch(ref):
                 raise RenderError(f"照片引用无效 / Invalid photo reference: {ref[:80]!r}")
             blocks.append(Block("image", caption, ref=ref))
+        elif name == "chart":
+            index, caption = ([*_split_cells(args), ""])[:2]
+            if not index.isdigit() or len(index) > 3:
+                raise TemplateError(f"{filename}: @chart needs the chart's number (output line "
+                                    f"{number})")
+            blocks.append(Block("chart", caption, ref=index))
         elif name == "pagebreak":
             blocks.append(Block("pagebreak"))
         else:

@@ -376,3 +376,16 @@ def coverage(font_paths: tuple[tuple[str, str], ...] = ()) -> frozenset[int]:
 def _index_of(slot: SlotFont) -> int:
     font = next((f for f in system_fonts().values() if f.path == slot.path), None)
     return font.index if font else 0
+
+
+def slot_file(slot: str, font_paths: tuple[tuple[str, str], ...] = ()) -> FontFile:
+    """The font file (and face index in a collection) a slot prints with (charts drawn as
+    pictures use the same font as the text)."""
+    font = resolve_slots(font_paths)[slot]
+    if font.source == "configured":
+        return FontFile(font.family, font.path, 0, "")
+    found = _find_family(font.family) if font.source == "system" else None
+    if found is None:
+        style = next((s for f, s, _k in FALLBACK.get(slot, ()) if f == font.family), None)
+        found = _find_family(font.family, style)
+    return found or FontFile(font.family, font.path, _index_of(font), "")

@@ -26,6 +26,7 @@ PDFA_VARIANT = "pdf/a-3u"
 _lock = threading.Lock()
 _font_config = None
 _stylesheets: dict[tuple, object] = {}
+_stacks: dict[tuple, dict[str, str]] = {}  # the font stacks of each stylesheet (charts' text)
 
 
 def _weasyprint():
@@ -158,6 +159,7 @@ def document_css(issuer: Issuer, tiers: tuple[str, ...] = TIERS):
         if key not in _stylesheets:
             weasyprint = _weasyprint()
             stacks, faces_css, faces = _stacks_and_faces(issuer, tiers)
+            _stacks[key] = stacks
             title = fonts.resolve_slots(key[0])["xiaobiaosong"]
             weight = "bold" if title.face_key == "serif-bold" else "normal"
             _stylesheets[key] = weasyprint.CSS(
@@ -174,7 +176,9 @@ def render_pdf(req: RenderRequest) -> bytes:
     header = (
         req.issuer.mark_text(req.letter) + (req.doc_number or "") + "草稿印发抄送附件—0123456789"
     )
-    css = document_css(req.issuer, tiers_needed(blocks, header))
+    tiers = tiers_needed(blocks, header)
+    css = document_css(req.issuer, tiers)
+    chart_font = _stacks[(tuple(sorted(req.issuer.font_paths.items())), tiers)]["fangsong"]
     weasyprint = _weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
@@ -187,7 +191,8 @@ def render_pdf(req: RenderRequest) -> bytes:
 
     def layout(colophon: str):
         html = weasyprint.HTML(
-            string=build_html(req, blocks, baseline, colophon=colophon), url_fetcher=fetcher
+            string=build_html(req, blocks, baseline, colophon=colophon, chart_font=chart_font),
+            url_fetcher=fetcher,
         )
         profiles = {"duban-srgb": _srgb_profile()} if req.pdfa else {}
         return html.render(
@@ -269,7 +274,7 @@ def _surely_one_page(req: RenderRequest, blocks) -> bool:
     lines = 5.0 if req.letter else 11.0  # the 版头 down to the title
     lines += len(req.header_lines)
     for block in blocks:
-        if block.kind in ("image", "table", "pagebreak"):
+        if block.kind in ("image", "chart", "table", "pagebreak"):
             return False
         if block.kind == "title":
             lines += len(block.lines or [block.text]) + 1

@@ -6,6 +6,7 @@ import re
 
 from markupsafe import Markup
 
+from webapp.documents.rendering import charts as C
 from webapp.documents.rendering import layout as L
 from webapp.documents.rendering import qr as QR
 from webapp.documents.rendering.blocks import Block
@@ -72,6 +73,17 @@ def _table(block: Block) -> Markup:
     return Markup(
         "<table><colgroup>{}</colgroup><thead><tr>{}</tr></thead><tbody>{}</tbody></table>"
     ).format(cols, head, body)
+
+
+def _chart(block: Block, font_family: str) -> Markup:
+    """A chart: SVG in a data: URI (the fetcher serves nothing else), the text block's width,
+    its caption under it (仿宋)."""
+    width, height = C.size_mm(block.chart)
+    return Markup(
+        '<figure class="chart"><img src="{}" alt="{}" style="width:{:.2f}mm;height:{:.2f}mm">'
+        "<figcaption>{}</figcaption></figure>"
+    ).format(C.svg_data_url(block.chart, font_family), block.chart.describe(), width, height,
+             block.text)
 
 
 def _attachments(block: Block) -> Markup:
@@ -203,6 +215,7 @@ def build_html(
     blocks: list[Block],
     mark_baseline: float = 0.88,
     colophon: str = "inline",
+    chart_font: str = "serif",
 ) -> str:
     """The whole document as HTML (text escaped), with metadata for the PDF.
 
@@ -234,6 +247,8 @@ def build_html(
                     '<figure><img src="duban-image:{}" alt=""><figcaption>{}</figcaption></figure>'
                 ).format(block.ref, block.text)
             )
+        elif kind == "chart":
+            parts.append(_chart(block, chart_font))
         elif kind == "attachments":
             parts.append(_attachments(block))
         elif kind in ("signature", "date") and not signed:
@@ -338,6 +353,7 @@ th {{ font-family: {stacks["heiti"]}; font-weight: normal; }}
 tr {{ break-inside: avoid; }}
 figure {{ text-align: center; break-inside: avoid; margin: 4pt 0; }}
 figure img {{ max-width: 120mm; max-height: 105mm; }}
+figure.chart img {{ max-width: none; max-height: none; }}
 figcaption {{ font-size: 14pt; text-align: center; letter-spacing: 0; }}
 .atts {{ margin-top: {line}; }}
 .att {{ padding-left: calc(5 * {ch}); }}

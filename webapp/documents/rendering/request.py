@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from webapp.documents.rendering import fonts, titles
+from webapp.documents.rendering import charts, fonts, titles
 from webapp.documents.rendering.blocks import Block, parse, render_lines
 from webapp.documents.rendering.errors import RenderError
 
@@ -192,10 +192,23 @@ def substitute_unprintable(blocks: list[Block], issuer: Issuer) -> int:
         return "".join(out)
 
     for block in blocks:
+        if block.chart is not None:
+            block.chart.fix_texts(fix)
         block.text = fix(block.text)
         block.items = [fix(item) for item in block.items]
         block.rows = [[fix(cell) for cell in row] for row in block.rows]
     return count
+
+
+def _attach_charts(blocks: list[Block], data: dict) -> None:
+    """Each @chart block gets its chart from data["charts"] (by number, from 0)."""
+    specs = data.get("charts") or []
+    for block in blocks:
+        if block.kind == "chart":
+            index = int(block.ref)
+            if not isinstance(specs, list) or index >= len(specs):
+                raise RenderError(f"公文数据没有第{index + 1}个图表 / No chart {index} in data")
+            block.chart = charts.from_data(specs[index])
 
 
 def build_blocks(req: RenderRequest) -> list[Block]:
@@ -207,11 +220,12 @@ def build_blocks(req: RenderRequest) -> list[Block]:
             f"公文内容过长 / Document text too long: {len(text)} characters (limit {MAX_CHARS})"
         )
     blocks = parse(text, filename)
+    _attach_charts(blocks, req.data)
     substitute_unprintable(blocks, req.issuer)
     keep = titles.keep_terms(req.data)
     for block in blocks:
         if block.kind == "title":
             block.lines = titles.title_lines(block.text, keep)
-    if sum(b.kind == "image" for b in blocks) > MAX_IMAGES:
+    if sum(b.kind in ("image", "chart") for b in blocks) > MAX_IMAGES:
         raise RenderError(f"照片过多 / Too many photos in one document (limit {MAX_IMAGES})")
     return blocks
