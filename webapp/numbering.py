@@ -19,30 +19,38 @@ class SequenceCounter(db.Model):
 
 
 def next_number(scope: str, year: int) -> int:
-    """Allocate the next number in the caller's transaction (gapless: a rollback returns it).
+    """Allocate the next number in the caller's transaction (gapless: a rollback returns it)."""
+    return next_numbers(scope, year, 1)[0]
+
+
+def next_numbers(scope: str, year: int, count: int) -> range:
+    """Allocate the next `count` numbers at once, in the caller's transaction (gapless: a
+    rollback returns them).
 
     The UPDATE takes the row lock on PostgreSQL; on SQLite the write transaction already holds
-    the database lock (BEGIN IMMEDIATE). The first number of a year inserts the row; a racing
+    the database lock (BEGIN IMMEDIATE). The first numbers of a year insert the row; a racing
     insert loses on the unique constraint and retries the update.
     """
+    if count < 1:
+        return range(0)
     stmt = (
         update(SequenceCounter)
         .where(SequenceCounter.scope == scope, SequenceCounter.year == year)
-        .values(value=SequenceCounter.value + 1)
+        .values(value=SequenceCounter.value + count)
         .returning(SequenceCounter.value)
     )
     value = db.session.execute(stmt).scalar()
     if value is not None:
-        return value
+        return range(value - count + 1, value + 1)
     try:
         with db.session.begin_nested():
-            db.session.add(SequenceCounter(scope=scope, year=year, value=1))
-        return 1
+            db.session.add(SequenceCounter(scope=scope, year=year, value=count))
+        return range(1, count + 1)
     except Exception:  # unique violation: another transaction created the row first
         value = db.session.execute(stmt).scalar()
         if value is None:
             raise
-        return value
+        return range(value - count + 1, value + 1)
 
 
 def current_number(scope: str, year: int) -> int:

@@ -25,8 +25,11 @@ GENESIS = "0" * 64
 
 # Functions called with (event, actor) after each event is written, in the same transaction:
 # other domains react to what happened (a user created → their person record; an item
-# assigned → notifications) without the recording domain knowing them.
+# assigned → notifications) without the recording domain knowing them. Listeners registered
+# with many=True are called once per batch with (events, actor): a thousand events written
+# at once (an import, a daily round) are then handled with a few queries, not a few each.
 _LISTENERS: list = []
+_BATCH_LISTENERS: list = []
 
 
 def chain_head() -> tuple:
@@ -37,10 +40,12 @@ def chain_head() -> tuple:
     ).first() or ())
 
 
-def listen(fn) -> None:
-    """Call `fn(event, actor)` after every recorded event (once, however often registered)."""
-    if fn not in _LISTENERS:
-        _LISTENERS.append(fn)
+def listen(fn, *, many: bool = False) -> None:
+    """Call `fn(event, actor)` after every recorded event (once, however often registered);
+    `many`: call `fn(events, actor)` once with each batch's events, in their order."""
+    listeners = _BATCH_LISTENERS if many else _LISTENERS
+    if fn not in listeners:
+        listeners.append(fn)
 
 
 def _key() -> bytes:
@@ -95,7 +100,7 @@ def record_many(
     """Append events (action, object_type, object_id, details) in this order, in the caller's
     transaction: one lock and one read of the chain's head for all of them (a daily round
     writes a thousand at once), each event chained to the one before it, then the listeners
-    called for each, in order."""
+    called for each, in order (batch listeners once with all of them)."""
     if not entries:
         return []
     _serialize_appends()
@@ -137,6 +142,8 @@ def record_many(
     for event in events:
         for fn in _LISTENERS:
             fn(event, actor)
+    for fn in _BATCH_LISTENERS:
+        fn(events, actor)
     return events
 
 

@@ -1,11 +1,12 @@
 """督办台账 from Excel: the office fills the template (one item a row) and imports it.
 
-All or nothing: every row is read and checked, then registered (and 交办 when it names a lead
-unit) through the same services as the 登记 form, each row in a savepoint so that one refused
-row does not stop the others from being checked. When any row is refused, nothing is kept (the
-request's transaction rolls back) and every refusal is reported by row and column (行 5，列
-"办理时限"：…). When all pass, one audit event names the import (file, count, codes) beside
-each item's own 登记 and 交办 events.
+All or nothing: every row is read and checked — by the same checks as the 登记 and 交办 forms
+(supervision.services.new_item and assignment, the workflow's refusal), with the units, the
+people named and the admin's policy read once — and only when every row passes are the items
+numbered (one allocation), saved (one flush), and their 登记 and 交办 events written in one
+batch of the audit chain, followed by one event naming the import (file, count, codes); the
+交办 notifications are written with them (one insert). When any row is refused, nothing is
+saved and every refusal is reported by row and column (行 5，列"办理时限"：…).
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from sqlalchemy import select
 
 from webapp.audit import services as audit
 from webapp.auth.models import Role, User
+from webapp.database import local_today
 from webapp.errors import DomainError, InvalidInput, NotAllowed
 from webapp.extensions import db
+from webapp.numbering import next_numbers
 from webapp.org.models import Unit
 from webapp.people import services as people
 from webapp.spreadsheets import append_row, to_bytes
-from webapp.supervision import services
+from webapp.supervision import policy, services
 from webapp.supervision.models import Source, SupervisionItem, Urgency
+from webapp.supervision.workflow import refusal
 from webapp.validation import day_problem
 
 MAX_ROWS = 2000
@@ -279,51 +283,68 @@ def import_items(data: bytes, *, actor: User, filename: str | None = None) -> li
         raise NotAllowed("只有督办员可以导入督办事项")
     rows = read_rows(data)
     problems = [p for r in rows for p in r.problems]
-    codes: list[str] = []
-    known: dict = {}
+    approval, resolve = policy.current(), _Remembered()
+    made: list[tuple[SupervisionItem, list[tuple]]] = []
     for row in rows:
         if row.problems:
             continue
         try:
-            with db.session.begin_nested():
-                codes.append(_save(row.values, actor, known))
+            made.append(_prepare(row.values, actor, approval, resolve))
         except DomainError as err:
             problems.append(Problem(row.number, HEADER_OF.get(err.field or ""), err.message))
     if problems:
         problems.sort(key=lambda p: p.row)
         raise ImportRefused(problems)
-    audit.record(IMPORT_EVENT, object_type="item_import",
-                 object_id=hashlib.sha256(data).hexdigest()[:16], actor=actor,
-                 details={"count": len(codes), "codes": codes, "filename": filename})
+    year = local_today().year
+    for (item, _), number in zip(made, next_numbers("item", year, len(made)), strict=True):
+        item.code = f"{year}-{number:03d}"
+    db.session.add_all([item for item, _ in made])
+    db.session.flush()
+    codes = [item.code for item, _ in made]
+    entries = [(action, object_type, item.code, details)
+               for item, events in made for action, object_type, _, details in events]
+    entries.append((IMPORT_EVENT, "item_import", hashlib.sha256(data).hexdigest()[:16],
+                    {"count": len(codes), "codes": codes, "filename": filename}))
+    audit.record_many(entries, actor=actor)
     return codes
 
 
-def _person(unit: Unit | None, name: str | None, known: dict) -> str | int | None:
-    """The person a name matches in `unit` (as the service would match it), by id, so that a
-    thousand rows naming the same twelve 所长 look each up once; else the name as typed, for
-    the service to check and keep as legacy text."""
-    if name is None:
-        return None
-    key = (unit.id if unit is not None else None, name)
-    if key not in known:
-        known[key] = people.match_name(unit, name)
-    return known[key].id if known[key] is not None else name
+class _Remembered:
+    """people.resolve, remembered per (unit, name) for one import: a thousand rows naming the
+    same twelve 所长 look each up once. Refusals are not remembered (each row reports its
+    own)."""
+
+    def __init__(self) -> None:
+        self.known: dict = {}
+
+    def __call__(self, unit: Unit | None, value: object, **kw) -> people.Named:
+        key = (unit.id if isinstance(unit, Unit) else unit, value, tuple(sorted(kw.items())))
+        if key not in self.known:
+            self.known[key] = people.resolve(unit, value, **kw)
+        return self.known[key]
 
 
-def _save(v: dict, actor: User, known: dict) -> str:
-    item: SupervisionItem = services.register_item(
+def _prepare(v: dict, actor: User, approval: policy.Policy, resolve: _Remembered
+             ) -> tuple[SupervisionItem, list[tuple]]:
+    """One row's item, checked and assigned as the forms would, not yet numbered nor saved,
+    with its 登记 (and 交办) audit entries (their codes filled in once numbered)."""
+    item = services.new_item(
         actor=actor, title=v["title"] or "", content=v["content"] or "", source=v["source"],
         urgency=v["urgency"], source_ref=v["source_ref"], requirements=v["requirements"],
         instruction_text=v["instruction_text"], instruction_leader=v["instruction_leader"],
-        instruction_date=v["instruction_date"])
+        instruction_date=v["instruction_date"], approval=approval, resolve=resolve)
+    events = [services.registered(item)]
     lead = v["lead_unit"]
     if lead is not None:
-        services.assign_item(item, actor=actor, lead_unit=lead,
-                             due_date=v["due_date"], assisting_units=v["assisting_units"],
-                             supervising_leader=_person(None, v["supervising_leader"], known),
-                             first_responsible=_person(lead, v["first_responsible"], known),
-                             direct_responsible=_person(lead, v["direct_responsible"], known))
+        refused = refusal(item, "assign", actor)
+        if refused is not None:
+            raise refused
+        events.append(services.assignment(
+            item, lead_unit=lead, due_date=v["due_date"], assisting_units=v["assisting_units"],
+            supervising_leader=v["supervising_leader"],
+            first_responsible=v["first_responsible"],
+            direct_responsible=v["direct_responsible"], resolve=resolve))
     elif v["due_date"] or v["assisting_units"] or v["first_responsible"] \
             or v["direct_responsible"] or v["supervising_leader"]:
         raise InvalidInput("填写了交办信息，请同时填写承办单位", field="lead_unit")
-    return item.code
+    return item, events

@@ -8,5 +8,5 @@ def init_app(app):
 
     app.register_blueprint(views.bp)
     api.init_app(app)
-    audit.listen(events.on_audit_event)
+    audit.listen(events.on_audit_events, many=True)
     # The `worker` command (delivery plus the day's escalation) is webapp.escalation's.

@@ -1,5 +1,5 @@
 """Which events need whom: one table. Each event names its recipients (roles around the item
-or inspection) and its text; `on_audit_event` turns what other domains record into events,
+or inspection) and its text; `on_audit_events` turns what other domains record into events,
 in the same transaction (the outbox)."""
 
 from __future__ import annotations
@@ -214,39 +214,59 @@ def _item_event(event) -> tuple[str, str] | None:
     return None
 
 
-def on_audit_event(event, actor) -> None:
-    """Write the notifications an audit event calls for (same transaction)."""
+def _item_notification(event) -> tuple[str, str] | None:
+    """(notification, note) an item's audit event calls for, or None."""
+    if (special := _item_event(event)) is not None:
+        return special
+    if not _ITEM_ACTIONS.get(event.action):
+        return None
+    if event.action == "remind" and event.details.get("automatic"):
+        return None  # escalation sends its own due_soon / overdue messages
+    name, note = _ITEM_ACTIONS[event.action]
+    if note and "{" in note:
+        note = note.format(**{k: event.details.get(k) or "" for k in ("due_date", "note")})
+    elif note:
+        note = event.details.get(note)
+    elif event.action == "remind" and event.details.get("note"):
+        note = f"（{event.details['note']}）"
+    return name, note or ""
+
+
+def on_audit_events(events, actor) -> None:
+    """Write the notifications audit events call for (same transaction). The items' facts are
+    read once for all the events, and each kind of notification written with one send_many:
+    an import of a thousand rows, a thousand 交办 messages, a few queries."""
     from webapp.notify import services
 
-    if event.object_type == "item" and (special := _item_event(event)) is not None:
-        from webapp.supervision.services import item_by_code
+    wanted: dict[str, list[tuple[str, str]]] = defaultdict(list)  # name: [(code, note)]
+    for event in events:
+        if event.object_type == "item":
+            if (found := _item_notification(event)) is not None:
+                wanted[found[0]].append((event.object_id, found[1]))
+        else:
+            _other_event(event)
+    if not wanted:
+        return
+    codes = {code for pairs in wanted.values() for code, _ in pairs}
+    facts = {f.code: f for f in (services.ItemFacts.from_row(r) for r in db.session.execute(
+        services.ItemFacts.select().where(SupervisionItem.code.in_(codes))))}
+    for name, pairs in wanted.items():
+        services.send_many(name, [(services.Subject(facts.get(code)), note)
+                                  for code, note in pairs])
 
-        services.send(special[0], item=item_by_code(event.object_id), note=special[1])
-    elif event.object_type == "item" and _ITEM_ACTIONS.get(event.action):
-        if event.action == "remind" and event.details.get("automatic"):
-            return  # escalation sends its own due_soon / overdue messages
-        from webapp.supervision.services import item_by_code
 
-        name, note = _ITEM_ACTIONS[event.action]
-        item = item_by_code(event.object_id)
-        if note and "{" in note:
-            note = note.format(**{k: event.details.get(k) or "" for k in ("due_date", "note")})
-        elif note:
-            note = event.details.get(note)
-        elif event.action == "remind" and event.details.get("note"):
-            note = f"（{event.details['note']}）"
-        services.send(name, item=item, note=note or "")
-    elif event.object_type == "document" and event.action == "document_issue":
+def _other_event(event) -> None:
+    if event.object_type == "document" and event.action == "document_issue":
         _document_issued(event.object_id)
     elif event.object_type == "document_draft" and event.action in _DRAFT_ACTIONS:
         _draft_event(event)
     elif event.object_type == "inspection" and event.action == "inspection_publish":
         from webapp.inspections.models import Inspection
+        from webapp.notify import services
 
         inspection = db.session.scalar(select(Inspection).where(
             Inspection.uuid == event.object_id))
         if inspection is not None:
-
             services.send("inspection_published", inspection=inspection,
                           note=inspection.mode.label)
 

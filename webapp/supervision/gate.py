@@ -35,9 +35,21 @@ def move(item: SupervisionItem, action: str) -> None:
         item.state = to_state
 
 
+def entry(item: SupervisionItem, action: str, **details: Any) -> tuple[str, str, str, dict]:
+    """The audit event of `action` on `item` as an entry of audit.record_many: the item's
+    state now, then the details."""
+    return action, "item", item.code, {"state": str(item.state), **details}
+
+
 def record(item: SupervisionItem, action: str, actor: User | None, **details: Any) -> None:
-    audit.record(action, object_type="item", object_id=item.code, actor=actor,
-                 details={"state": str(item.state), **details})
+    write(entry(item, action, **details), actor)
+
+
+def write(event: tuple[str, str, str, dict], actor: User | None) -> None:
+    """Record one entry made by `entry`."""
+    action, object_type, object_id, details = event
+    audit.record(action, object_type=object_type, object_id=object_id, actor=actor,
+                 details=details)
 
 
 def unit(unit_id: object, *, field: str, label: str) -> Unit:

@@ -67,6 +67,38 @@ def register_item(
     (linked to the leader when one person of the bureau has that name). When the admin's
     policy asks a leader's 立项 for the item's source, the item waits for it — unless it is
     one period of a `standing` arrangement (a recurrence, decided once for all its periods)."""
+    item = new_item(actor=actor, title=title, content=content, source=source, urgency=urgency,
+                    source_ref=source_ref, requirements=requirements,
+                    instruction_text=instruction_text, instruction_leader=instruction_leader,
+                    instruction_date=instruction_date, standing=standing)
+    year = local_today().year
+    item.code = f"{year}-{next_number('item', year):03d}"
+    db.session.add(item)
+    db.session.flush()
+    gate.write(registered(item), actor)
+    return item
+
+
+def new_item(
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    source: Source,
+    urgency: Urgency = Urgency.NORMAL,
+    source_ref: str | None = None,
+    requirements: str | None = None,
+    instruction_text: str | None = None,
+    instruction_leader: str | None = None,
+    instruction_date: date | None = None,
+    standing: bool = False,
+    approval: policy.Policy | None = None,
+    resolve=people.resolve,
+) -> SupervisionItem:
+    """The checks of 登记 and the item they give (with its instruction), not yet numbered nor
+    added to the session: `register_item` numbers and saves one; an import numbers and saves
+    many at once (`approval`: the policy read once; `resolve`: people.resolve, or the same
+    remembered per name)."""
     if actor.role != Role.OFFICE:
         raise NotAllowed("只有督办员可以登记督办事项")
     title = clean_text(title, field="title", label="标题", max_len=SHORT, single_line=True)
@@ -87,26 +119,25 @@ def register_item(
         if instruction_date > local_today():
             raise InvalidInput("批示日期不能晚于今天", field="instruction_date")
 
-    year = local_today().year
-    needs_approval = not standing and policy.current().needs_approval(source)
+    needs_approval = not standing and (approval or policy.current()).needs_approval(source)
     item = SupervisionItem(
-        code=f"{year}-{next_number('item', year):03d}",
         title=title, content=content, source=source, urgency=urgency, source_ref=source_ref,
         requirements=requirements, registered_by_id=actor.id, registered_at=utcnow(),
         state=ItemState.AWAITING_APPROVAL if needs_approval else ItemState.REGISTERED,
         approval_required=needs_approval,
     )
-    db.session.add(item)
-    db.session.flush()
     if instruction_text:
-        leader = people.resolve(None, instruction_leader, field="instruction_leader",
-                                label="批示领导")
-        db.session.add(Instruction(item_id=item.id, leader_name=instruction_leader,
-                                   leader_id=leader.person_id, text=instruction_text,
-                                   instructed_on=instruction_date, recorded_by_id=actor.id))
-    _record(item, "register", actor, title=title, source=str(source),
-            approval_required=needs_approval)
+        leader = resolve(None, instruction_leader, field="instruction_leader", label="批示领导")
+        item.instructions.append(Instruction(
+            leader_name=instruction_leader, leader_id=leader.person_id, text=instruction_text,
+            instructed_on=instruction_date, recorded_by_id=actor.id))
     return item
+
+
+def registered(item: SupervisionItem) -> tuple[str, str, str, dict]:
+    """The 登记 audit event of a new, numbered `item` (an entry of audit.record_many)."""
+    return gate.entry(item, "register", title=item.title, source=str(item.source),
+                      approval_required=item.approval_required)
 
 
 def _check_due(due_date: date | None, not_before: date | None = None) -> date:
@@ -136,6 +167,31 @@ def assign_item(
     `not_before` (a recurring period's first day, when `tick` catches up on a period missed
     during downtime: webapp/recurring)."""
     _gate(item, "assign", actor)
+    entry = assignment(item, lead_unit=lead_unit, due_date=due_date,
+                       assisting_units=assisting_units, supervising_leader=supervising_leader,
+                       first_responsible=first_responsible,
+                       direct_responsible=direct_responsible, not_before=not_before,
+                       evidence_required=evidence_required, evidence_figure=evidence_figure)
+    gate.write(entry, actor)
+
+
+def assignment(
+    item: SupervisionItem,
+    *,
+    lead_unit: Unit | int,
+    due_date: date | None,
+    assisting_units: Iterable[Unit | int] = (),
+    supervising_leader: str | int | None = None,
+    first_responsible: str | int | None = None,
+    direct_responsible: str | int | None = None,
+    not_before: date | None = None,
+    evidence_required: Iterable[str] = (),
+    evidence_figure: str | None = None,
+    resolve=people.resolve,
+) -> tuple[str, str, str, dict]:
+    """The checks and changes of 交办 once the gate has let it pass (`assign_item`; an import
+    asks workflow.refusal for its new items): the item is assigned, and its 交办 audit event
+    returned (an entry of audit.record_many, written by the caller)."""
     item.evidence_required, item.evidence_figure = evidence.required(evidence_required,
                                                                      evidence_figure)
     lead = lead_unit if isinstance(lead_unit, Unit) else _unit(lead_unit, field="lead_unit",
@@ -144,27 +200,29 @@ def assign_item(
                for u in assisting_units]
     helpers = [u for u in dict.fromkeys(helpers) if u.id != lead.id]
     due_date = _check_due(due_date, not_before)
-    _name_people(item, lead, supervising_leader=supervising_leader,
+    _name_people(item, lead, resolve, supervising_leader=supervising_leader,
                  first_responsible=first_responsible, direct_responsible=direct_responsible)
     item.lead_unit = lead
     item.assisting_units = helpers
     item.due_date = item.original_due_date = due_date
     item.assigned_at = utcnow()
     _move(item, "assign")
-    _record(item, "assign", actor, lead_unit=lead.name, due_date=due_date,
-            assisting_units=[u.name for u in helpers],
-            first_responsible=item.first_responsible,
-            direct_responsible=item.direct_responsible, evidence=evidence.describe(item),
-            parent=item.parent.code if item.parent else None)
+    return gate.entry(item, "assign", lead_unit=lead.name, due_date=due_date,
+                      assisting_units=[u.name for u in helpers],
+                      first_responsible=item.first_responsible,
+                      direct_responsible=item.direct_responsible,
+                      evidence=evidence.describe(item),
+                      parent=item.parent.code if item.parent else None)
 
 
-def _name_people(item: SupervisionItem, lead: Unit, **named: object) -> None:
+def _name_people(item: SupervisionItem, lead: Unit, resolve=people.resolve,
+                 **named: object) -> None:
     """分管领导 from the bureau's people, 责任人 from the lead unit's: a person's id, or a name
     matched to one person, else kept as legacy text (webapp.people.services.resolve)."""
     for role, value in named.items():
-        found = people.resolve(None if role == "supervising_leader" else lead, value,
-                               field=role, label=ItemRole(role).label,
-                               required=role != "supervising_leader")
+        found = resolve(None if role == "supervising_leader" else lead, value,
+                        field=role, label=ItemRole(role).label,
+                        required=role != "supervising_leader")
         setattr(item, role, found.name)
         setattr(item, f"{role}_id", found.person_id)
 
