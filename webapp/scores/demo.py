@@ -22,9 +22,12 @@ def load_demo_scores(units: dict[str, Unit], users: dict[str, User]) -> None:
     services.add_citation(actor=office, unit_id=units["JJDD"].id,
                           kind=CitationKind.CRITICISM, cited_on=today - timedelta(days=5),
                           reason="暗访发现夜间值班民警脱岗", doc_number="某公督〔2026〕9号")
-    period = services.create_period(actor=office, name="演示考核周期（近三个月）",
-                                    start_on=today - timedelta(days=90),
-                                    end_on=today + timedelta(days=30), rules={})
+    # whole months, as a bureau sets them: from the month three months back to this month's end
+    start = (today - timedelta(days=90)).replace(day=1)
+    end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    name = f"演示考核周期（{start.year}年{start.month}月至{end.year}年{end.month}月）"
+    period = services.create_period(actor=office, name=name, start_on=start, end_on=end,
+                                    rules={})
     # the first liaison whose unit lost points files an appeal on its first deduction
     result = compute.result(period)
     liaisons = {u.unit_id: u for u in users.values() if u.unit_id is not None}
