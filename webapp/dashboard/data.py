@@ -110,16 +110,17 @@ def build() -> Dashboard:
     d = Dashboard(today, months[0][0], months[-1][1])
     add = d.figures.append
 
-    # the three cards
-    for f in (fig.Figure.OPEN, fig.Figure.OVERDUE, fig.Figure.DUE_SOON):
+    # the three cards (and the overdue buckets, sources and overdue per unit below)
+    now = fig.open_counts(today, yellow)
+    for f, value in ((fig.Figure.OPEN, now.open), (fig.Figure.OVERDUE, now.overdue),
+                     (fig.Figure.DUE_SOON, now.due_soon)):
         spec = fig.FigureSpec(f)
-        card = _item_figure("当前", f.label, fig.count(spec, today=today, yellow_days=yellow),
-                            spec)
+        card = _item_figure("当前", f.label, value, spec)
         d.cards.append(card)
         add(card)
 
     # 报结率 and 按期办结率 by month: the units' items (as the statistics per unit count them)
-    period = fig.period_counts(months, today)
+    period = fig.period_counts(months, today, now.overdue_by_unit)
     rows = []
     for (first, last), (due, closed, on_time) in zip(months, period.periods, strict=True):
         name = f"{first.year}年{first.month}月"
@@ -165,7 +166,7 @@ def build() -> Dashboard:
 
     # overdue by days overdue
     rows = []
-    for bucket, n in fig.overdue_by_bucket(today).items():
+    for bucket, n in now.buckets.items():
         f = _item_figure("逾期天数", bucket.label, n,
                          fig.FigureSpec(fig.Figure.OVERDUE, bucket=bucket))
         add(f)
@@ -174,7 +175,7 @@ def build() -> Dashboard:
 
     # open items by source (the office's items: a split item once)
     rows = []
-    for key, n in sorted(fig.open_by(Group.SOURCE).items(), key=lambda kv: -kv[1]):
+    for key, n in sorted(now.by_source.items(), key=lambda kv: -kv[1]):
         label = Source(key).label if key != NONE_KEY else "（未填写）"
         f = _item_figure("来源", f"在办·{label}", n,
                          fig.FigureSpec(fig.Figure.OPEN, group=Group.SOURCE, key=key))
