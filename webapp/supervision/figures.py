@@ -293,10 +293,10 @@ class PeriodCounts:
 
 def period_counts(periods: list[tuple[date, date]], today: date,
                   overdue_by_unit: dict[str, int] | None = None) -> PeriodCounts:
-    """One pass over item_due_day (at most units x days rows, whatever the number of items),
-    grouped per unit and period; the moved items' correction; overdue now per unit (one GROUP
-    BY over the open items' index, unless the caller has it from `open_counts`). `periods` are
-    consecutive (first, last) days."""
+    """item_due_day (at most units x days rows, whatever the number of items) per unit and
+    per period (one statement on PostgreSQL, two passes on SQLite); the moved items'
+    correction; overdue now per unit (one GROUP BY over the open items' index, unless the
+    caller has it from `open_counts`). `periods` are consecutive (first, last) days."""
     item, day = SupervisionItem, ItemDueDay
     start, end = periods[0][0], periods[-1][1]
     lines: dict[str, UnitLine] = {}
@@ -306,21 +306,38 @@ def period_counts(periods: list[tuple[date, date]], today: date,
         return lines.setdefault(k, UnitLine(k))
 
     in_span = and_(day.due_date >= start, day.due_date <= end)
-    # the period of a day: the number of periods that start on or before it, less one
-    index = literal(0)
-    if len(periods) > 1:
-        index = case(*((day.due_date < first, i) for i, (first, _) in enumerate(periods[1:])),
-                     else_=len(periods) - 1)
     totals = [[0, 0, 0] for _ in periods]
-    for k, i, n, closed, on_time in db.session.execute(
-            select(day.unit_id, index, func.sum(day.due), func.sum(day.closed),
-                   func.sum(day.on_time))
-            .where(in_span).group_by(day.unit_id, index)):
-        n, closed, on_time = int(n or 0), int(closed or 0), int(on_time or 0)
-        r = line(k)
-        r.due, r.closed, r.on_time = r.due + n, r.closed + closed, r.on_time + on_time
-        t = totals[int(i)]
-        t[0], t[1], t[2] = t[0] + n, t[1] + closed, t[2] + on_time
+    sums = (func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # in process, two index-ordered passes beat one that computes each row's period
+        for k, n, closed, on_time in db.session.execute(
+                select(day.unit_id, *sums).where(in_span).group_by(day.unit_id)):
+            r = line(k)
+            r.due, r.closed, r.on_time = int(n or 0), int(closed or 0), int(on_time or 0)
+        firsts = [first for first, _ in periods]
+        i = 0
+        for d, n, closed, on_time in db.session.execute(
+                select(day.due_date, *sums).where(in_span).group_by(day.due_date)
+                .order_by(day.due_date)):
+            while i + 1 < len(firsts) and d >= firsts[i + 1]:
+                i += 1
+            t = totals[i]
+            t[0], t[1] = t[0] + int(n or 0), t[1] + int(closed or 0)
+            t[2] += int(on_time or 0)
+    else:
+        # one round trip: per unit and period (the period of a day: the number of periods
+        # that start on or before it, less one)
+        index = literal(0)
+        if len(periods) > 1:
+            index = case(*((day.due_date < first, i)
+                           for i, (first, _) in enumerate(periods[1:])), else_=len(periods) - 1)
+        for k, i, n, closed, on_time in db.session.execute(
+                select(day.unit_id, index, *sums).where(in_span).group_by(day.unit_id, index)):
+            n, closed, on_time = int(n or 0), int(closed or 0), int(on_time or 0)
+            r = line(k)
+            r.due, r.closed, r.on_time = r.due + n, r.closed + closed, r.on_time + on_time
+            t = totals[int(i)]
+            t[0], t[1], t[2] = t[0] + n, t[1] + closed, t[2] + on_time
     for now, then, closed, on_time in _moved_after_due_from_changes(start, end):
         for r, sign in ((line(now), -1), (line(then), 1)):
             r.due += sign
