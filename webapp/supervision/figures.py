@@ -359,15 +359,18 @@ def _moved_after_due_from_changes(start: date, end: date) -> list[tuple]:
     """stats._moved_after_due, read from the (few) unit changes after `start` rather than from
     the items due in the period: (unit now, unit then, closed, on time)."""
     item, change = SupervisionItem, ItemUnitChange
+    # the items' period and state checked on the rows the changes lead to, not in the join:
+    # PostgreSQL's generic plan (a prepared statement) would otherwise read the period's items
     moved = (select(change.item_id).join(item, item.id == change.item_id)
-             .where(change.changed_on > start, change.changed_on > item.due_date,
-                    item.due_date >= start, item.due_date <= end,
-                    item.state != ItemState.CANCELLED).distinct().subquery())
+             .where(change.changed_on > start, change.changed_on > item.due_date)
+             .distinct().subquery())
     is_done = item.state.in_(DONE_STATES)
     return db.session.execute(
         select(item.lead_unit_id, _unit_then(), is_done,
                and_(is_done, item.closed_on <= item.due_date))
-        .join(moved, moved.c.item_id == item.id)).all()
+        .join(moved, moved.c.item_id == item.id)
+        .where(item.due_date >= start, item.due_date <= end,
+               item.state != ItemState.CANCELLED)).all()
 
 
 def due_day_differences() -> list[tuple[int, date, tuple, tuple]]:
