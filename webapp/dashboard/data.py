@@ -37,6 +37,20 @@ class Figure:
     href: str  # the API list (its `total` equals `value`)
     page: str  # the same list on a page
 
+    @property
+    def link(self) -> Markup:
+        """The number as a link to its list (the page's tables: built here, not by a template
+        macro per number)."""
+        return _LINK.format(self.page, self.value, self.href, self.label, self.value,
+                            self.value)
+
+
+_LINK = Markup('<a class="figure" href="{}" data-value="{}" data-api="{}" title="{}：{}">{}</a>')
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
 
 @dataclass
 class UnitRank:
@@ -53,6 +67,14 @@ class UnitRank:
     @property
     def on_time_rate(self) -> float | None:
         return self.on_time.value / self.closed.value if self.closed.value else None
+
+    @property
+    def closing_rate_text(self) -> str:
+        return _rate(self.closing_rate)
+
+    @property
+    def on_time_rate_text(self) -> str:
+        return _rate(self.on_time_rate)
 
 
 @dataclass
