@@ -236,6 +236,8 @@ def open_counts(today: date, yellow_days: int) -> OpenCounts:
         return func.sum(_int(condition(spec, today=today, yellow_days=yellow_days)))
 
     unit_overdue = FigureSpec(Figure.OVERDUE, group=Group.UNIT)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return _open_counts_apart(today, yellow_days)
     columns = [n(FigureSpec(Figure.OPEN)), n(FigureSpec(Figure.OVERDUE)),
                n(FigureSpec(Figure.DUE_SOON)),
                *(n(FigureSpec(Figure.OVERDUE, bucket=b)) for b in Bucket),
@@ -260,6 +262,27 @@ def open_counts(today: date, yellow_days: int) -> OpenCounts:
         if unit_late and unit:
             k = _norm(unit)
             out.overdue_by_unit[k] = out.overdue_by_unit.get(k, 0) + unit_late
+    return out
+
+
+def _open_counts_apart(today: date, yellow_days: int) -> OpenCounts:
+    """open_counts in statements of their own (SQLite, in process: no round trips to save,
+    and each count seeks its slice of the open items' index instead of grouping them all)."""
+    item = SupervisionItem
+    out = OpenCounts(
+        open=count(FigureSpec(Figure.OPEN), today=today, yellow_days=yellow_days),
+        overdue=count(FigureSpec(Figure.OVERDUE), today=today, yellow_days=yellow_days),
+        due_soon=count(FigureSpec(Figure.DUE_SOON), today=today, yellow_days=yellow_days),
+        buckets={b: count(FigureSpec(Figure.OVERDUE, bucket=b), today=today,
+                          yellow_days=yellow_days) for b in Bucket},
+        by_source=open_by(Group.SOURCE))
+    # grouped by an expression, so that SQLite reads the open items' index rather than
+    # skip-scanning every unit's past items to save a sort
+    unit = func.coalesce(item.lead_unit_id, 0)
+    out.overdue_by_unit = {_norm(k): n for k, n in db.session.execute(
+        select(unit, func.count()).where(condition(
+            FigureSpec(Figure.OVERDUE, group=Group.UNIT), today=today, yellow_days=yellow_days))
+        .group_by(unit)) if k}
     return out
 
 
