@@ -224,13 +224,16 @@ def build() -> Dashboard:
 def _inspections(d: Dashboard, names: dict[int, str]) -> None:
     start, end = d.start, d.end
     add = d.figures.append
+    # per target unit (no unit included): the totals are their sums, as the same condition
+    # grouped partitions what it counts
+    per_unit = ins.per_unit(start, end)
     inspected_spec = ins.InspectionSpec(ins.InspectionFigure.INSPECTED, start, end)
-    inspected = _inspection_figure("暗访检查", "检查次数", ins.count(inspected_spec),
-                                   inspected_spec)
+    inspected = _inspection_figure("暗访检查", "检查次数",
+                                   sum(n for n, _, _ in per_unit.values()), inspected_spec)
     add(inspected)
     repeat_spec = ins.InspectionSpec(ins.InspectionFigure.REPEAT, start, end)
-    repeat = _inspection_figure("暗访检查", "同一地点再次发现问题", ins.count(repeat_spec),
-                                repeat_spec)
+    repeat = _inspection_figure("暗访检查", "同一地点再次发现问题",
+                                sum(r for _, _, r in per_unit.values()), repeat_spec)
     add(repeat)
     d.cards.extend([inspected, repeat])
     total = inspected.value
@@ -250,7 +253,7 @@ def _inspections(d: Dashboard, names: dict[int, str]) -> None:
                                        max_value=1)
 
     rows, repeat_rows = [], []
-    lines = sorted(ins.per_unit(start, end).items(),
+    lines = sorted(per_unit.items(),
                    key=lambda kv: (-(kv[1][1] / kv[1][0]), names.get(kv[0], "")))
     for unit_id, (n, problems, repeats) in lines:
         label = names.get(unit_id, str(unit_id))
