@@ -14,7 +14,8 @@ from flask import current_app, g, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from webapp.charts import Bar, Row, bar_chart, percent
+from webapp import charts as svg
+from webapp.charts import Bar, Row, percent
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.inspections import figures as ins
@@ -136,7 +137,14 @@ def _inspection_figure(section: str, label: str, value: int, spec: ins.Inspectio
                   f"{paths['inspections']}?{page_query}")
 
 
-def build() -> Dashboard:
+def _no_chart(*args, **kwargs) -> Markup:
+    return Markup("")
+
+
+def build(*, charts: bool = True) -> Dashboard:
+    """Every figure; with `charts`, their SVG charts too (the page; the API has no use for
+    them)."""
+    bar_chart = svg.bar_chart if charts else _no_chart
     g.dashboard_lists = _lists()
     today = local_today()
     yellow = current_app.config["YELLOW_LIGHT_DAYS"]
@@ -217,11 +225,11 @@ def build() -> Dashboard:
         rows.append(Row(label, [Bar(n, str(n), f.page)]))
     d.charts["sources"] = bar_chart("在办事项按来源", rows)
 
-    _inspections(d, names)
+    _inspections(d, names, bar_chart)
     return d
 
 
-def _inspections(d: Dashboard, names: dict[int, str]) -> None:
+def _inspections(d: Dashboard, names: dict[int, str], bar_chart) -> None:
     start, end = d.start, d.end
     add = d.figures.append
     # per target unit (no unit included): the totals are their sums, as the same condition
