@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus
 
 from flask import current_app, g, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from webapp.charts import Bar, Row, bar_chart, percent
+from webapp import charts as svg
+from webapp.charts import Bar, Row, percent
 from webapp.database import local_today
 from webapp.extensions import db
 from webapp.inspections import figures as ins
@@ -36,6 +38,20 @@ class Figure:
     href: str  # the API list (its `total` equals `value`)
     page: str  # the same list on a page
 
+    @property
+    def link(self) -> Markup:
+        """The number as a link to its list (the page's tables: built here, not by a template
+        macro per number)."""
+        return _LINK.format(self.page, self.value, self.href, self.label, self.value,
+                            self.value)
+
+
+_LINK = Markup('<a class="figure" href="{}" data-value="{}" data-api="{}" title="{}：{}">{}</a>')
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
 
 @dataclass
 class UnitRank:
@@ -52,6 +68,14 @@ class UnitRank:
     @property
     def on_time_rate(self) -> float | None:
         return self.on_time.value / self.closed.value if self.closed.value else None
+
+    @property
+    def closing_rate_text(self) -> str:
+        return _rate(self.closing_rate)
+
+    @property
+    def on_time_rate_text(self) -> str:
+        return _rate(self.on_time_rate)
 
 
 @dataclass
@@ -85,8 +109,19 @@ def _lists() -> dict[str, str]:
             "inspections": url_for("inspections.inspection_list")}
 
 
+@lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote_plus(text)
+
+
+def _query(args: dict) -> str:
+    """As urlencode(args), with each name and value quoted once per process: a dashboard has a
+    few hundred links made of the same few dates, figures and keys."""
+    return "&".join(f"{_quoted(str(k))}={_quoted(str(v))}" for k, v in args.items())
+
+
 def _item_figure(section: str, label: str, value: int, spec: fig.FigureSpec) -> Figure:
-    query = urlencode(spec.args())
+    query = _query(spec.args())
     paths = g.dashboard_lists
     return Figure(section, label, value, f"{paths['items_api']}?{query}",
                   f"{paths['items']}?{query}")
@@ -95,14 +130,21 @@ def _item_figure(section: str, label: str, value: int, spec: fig.FigureSpec) -> 
 def _inspection_figure(section: str, label: str, value: int, spec: ins.InspectionSpec,
                        unit_id: int | None = None) -> Figure:
     args = spec.args()
-    api_query = urlencode({**args, **({"unit_id": unit_id} if unit_id else {})})
-    page_query = urlencode({**args, **({"unit": unit_id} if unit_id else {})})
+    api_query = _query({**args, **({"unit_id": unit_id} if unit_id else {})})
+    page_query = _query({**args, **({"unit": unit_id} if unit_id else {})})
     paths = g.dashboard_lists
     return Figure(section, label, value, f"{paths['inspections_api']}?{api_query}",
                   f"{paths['inspections']}?{page_query}")
 
 
-def build() -> Dashboard:
+def _no_chart(*args, **kwargs) -> Markup:
+    return Markup("")
+
+
+def build(*, charts: bool = True) -> Dashboard:
+    """Every figure; with `charts`, their SVG charts too (the page; the API has no use for
+    them)."""
+    bar_chart = svg.bar_chart if charts else _no_chart
     g.dashboard_lists = _lists()
     today = local_today()
     yellow = current_app.config["YELLOW_LIGHT_DAYS"]
@@ -110,16 +152,17 @@ def build() -> Dashboard:
     d = Dashboard(today, months[0][0], months[-1][1])
     add = d.figures.append
 
-    # the three cards
-    for f in (fig.Figure.OPEN, fig.Figure.OVERDUE, fig.Figure.DUE_SOON):
+    # the three cards (and the overdue buckets, sources and overdue per unit below)
+    now = fig.open_counts(today, yellow)
+    for f, value in ((fig.Figure.OPEN, now.open), (fig.Figure.OVERDUE, now.overdue),
+                     (fig.Figure.DUE_SOON, now.due_soon)):
         spec = fig.FigureSpec(f)
-        card = _item_figure("当前", f.label, fig.count(spec, today=today, yellow_days=yellow),
-                            spec)
+        card = _item_figure("当前", f.label, value, spec)
         d.cards.append(card)
         add(card)
 
     # 报结率 and 按期办结率 by month: the units' items (as the statistics per unit count them)
-    period = fig.period_counts(months, today)
+    period = fig.period_counts(months, today, now.overdue_by_unit)
     rows = []
     for (first, last), (due, closed, on_time) in zip(months, period.periods, strict=True):
         name = f"{first.year}年{first.month}月"
@@ -165,7 +208,7 @@ def build() -> Dashboard:
 
     # overdue by days overdue
     rows = []
-    for bucket, n in fig.overdue_by_bucket(today).items():
+    for bucket, n in now.buckets.items():
         f = _item_figure("逾期天数", bucket.label, n,
                          fig.FigureSpec(fig.Figure.OVERDUE, bucket=bucket))
         add(f)
@@ -174,7 +217,7 @@ def build() -> Dashboard:
 
     # open items by source (the office's items: a split item once)
     rows = []
-    for key, n in sorted(fig.open_by(Group.SOURCE).items(), key=lambda kv: -kv[1]):
+    for key, n in sorted(now.by_source.items(), key=lambda kv: -kv[1]):
         label = Source(key).label if key != NONE_KEY else "（未填写）"
         f = _item_figure("来源", f"在办·{label}", n,
                          fig.FigureSpec(fig.Figure.OPEN, group=Group.SOURCE, key=key))
@@ -182,20 +225,23 @@ def build() -> Dashboard:
         rows.append(Row(label, [Bar(n, str(n), f.page)]))
     d.charts["sources"] = bar_chart("在办事项按来源", rows)
 
-    _inspections(d, names)
+    _inspections(d, names, bar_chart)
     return d
 
 
-def _inspections(d: Dashboard, names: dict[int, str]) -> None:
+def _inspections(d: Dashboard, names: dict[int, str], bar_chart) -> None:
     start, end = d.start, d.end
     add = d.figures.append
+    # per target unit (no unit included): the totals are their sums, as the same condition
+    # grouped partitions what it counts
+    per_unit = ins.per_unit(start, end)
     inspected_spec = ins.InspectionSpec(ins.InspectionFigure.INSPECTED, start, end)
-    inspected = _inspection_figure("暗访检查", "检查次数", ins.count(inspected_spec),
-                                   inspected_spec)
+    inspected = _inspection_figure("暗访检查", "检查次数",
+                                   sum(n for n, _, _ in per_unit.values()), inspected_spec)
     add(inspected)
     repeat_spec = ins.InspectionSpec(ins.InspectionFigure.REPEAT, start, end)
-    repeat = _inspection_figure("暗访检查", "同一地点再次发现问题", ins.count(repeat_spec),
-                                repeat_spec)
+    repeat = _inspection_figure("暗访检查", "同一地点再次发现问题",
+                                sum(r for _, _, r in per_unit.values()), repeat_spec)
     add(repeat)
     d.cards.extend([inspected, repeat])
     total = inspected.value
@@ -215,7 +261,7 @@ def _inspections(d: Dashboard, names: dict[int, str]) -> None:
                                        max_value=1)
 
     rows, repeat_rows = [], []
-    lines = sorted(ins.per_unit(start, end).items(),
+    lines = sorted(per_unit.items(),
                    key=lambda kv: (-(kv[1][1] / kv[1][0]), names.get(kv[0], "")))
     for unit_id, (n, problems, repeats) in lines:
         label = names.get(unit_id, str(unit_id))

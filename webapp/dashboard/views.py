@@ -47,7 +47,7 @@ def dashboard_api():
     user = actor()
     if user is None or user.role not in VIEWERS:
         raise NotAllowed("驾驶舱仅供领导和督查室使用")
-    d = build()
+    d = build(charts=False)
     return DashboardOut(today=d.today.isoformat(), start=d.start.isoformat(),
                         end=d.end.isoformat(),
                         figures=[DashboardFigure(section=f.section, label=f.label, value=f.value,

@@ -15,7 +15,7 @@ item itself does not (it is never overdue either; its sub-items are).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import (
@@ -214,6 +214,78 @@ def overdue_by_bucket(today: date) -> dict[Bucket, int]:
     return counts
 
 
+@dataclass
+class OpenCounts:
+    """The open-item figures of the dashboard, read in one pass over the open items."""
+
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    buckets: dict[Bucket, int] = field(default_factory=lambda: dict.fromkeys(Bucket, 0))
+    by_source: dict[str, int] = field(default_factory=dict)  # open, per source (its scope)
+    overdue_by_unit: dict[str, int] = field(default_factory=dict)
+
+
+def open_counts(today: date, yellow_days: int) -> OpenCounts:
+    """Open, overdue (and per days-overdue bucket), due soon, open per source and overdue per
+    unit: ONE grouped statement over the open items' covering index, each column summing the
+    very condition (`condition`) that lists its figure, so counts and lists agree."""
+    item = SupervisionItem
+
+    def n(spec: FigureSpec) -> ColumnElement:
+        return func.sum(_int(condition(spec, today=today, yellow_days=yellow_days)))
+
+    unit_overdue = FigureSpec(Figure.OVERDUE, group=Group.UNIT)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return _open_counts_apart(today, yellow_days)
+    columns = [n(FigureSpec(Figure.OPEN)), n(FigureSpec(Figure.OVERDUE)),
+               n(FigureSpec(Figure.DUE_SOON)),
+               *(n(FigureSpec(Figure.OVERDUE, bucket=b)) for b in Bucket),
+               n(FigureSpec(Figure.OPEN, group=Group.SOURCE)), n(unit_overdue)]
+    # grouped by expressions, so that SQLite reads the open items' index rather than scanning
+    # every item in unit order to save a sort
+    unit_key, source_key = func.coalesce(item.lead_unit_id, 0), func.coalesce(item.source, "")
+    out = OpenCounts()
+    for unit, source, *sums in db.session.execute(
+            select(unit_key, source_key, *columns)
+            .where(item.state.in_(OPEN_STATES)).group_by(unit_key, source_key)):
+        o, late, soon, *rest = (int(v or 0) for v in sums)
+        *buckets, by_source, unit_late = rest
+        out.open += o
+        out.overdue += late
+        out.due_soon += soon
+        for b, v in zip(Bucket, buckets, strict=True):
+            out.buckets[b] += v
+        if by_source:
+            k = _norm(source)
+            out.by_source[k] = out.by_source.get(k, 0) + by_source
+        if unit_late and unit:
+            k = _norm(unit)
+            out.overdue_by_unit[k] = out.overdue_by_unit.get(k, 0) + unit_late
+    return out
+
+
+def _open_counts_apart(today: date, yellow_days: int) -> OpenCounts:
+    """open_counts in statements of their own (SQLite, in process: no round trips to save,
+    and each count seeks its slice of the open items' index instead of grouping them all)."""
+    item = SupervisionItem
+    out = OpenCounts(
+        open=count(FigureSpec(Figure.OPEN), today=today, yellow_days=yellow_days),
+        overdue=count(FigureSpec(Figure.OVERDUE), today=today, yellow_days=yellow_days),
+        due_soon=count(FigureSpec(Figure.DUE_SOON), today=today, yellow_days=yellow_days),
+        buckets={b: count(FigureSpec(Figure.OVERDUE, bucket=b), today=today,
+                          yellow_days=yellow_days) for b in Bucket},
+        by_source=open_by(Group.SOURCE))
+    # grouped by an expression, so that SQLite reads the open items' index rather than
+    # skip-scanning every unit's past items to save a sort
+    unit = func.coalesce(item.lead_unit_id, 0)
+    out.overdue_by_unit = {_norm(k): n for k, n in db.session.execute(
+        select(unit, func.count()).where(condition(
+            FigureSpec(Figure.OVERDUE, group=Group.UNIT), today=today, yellow_days=yellow_days))
+        .group_by(unit)) if k}
+    return out
+
+
 def open_by(group: Group) -> dict[str, int]:
     """Open items per line of a grouping (e.g. per source)."""
     key = _item_key(group)
@@ -242,10 +314,12 @@ class PeriodCounts:
     periods: list[tuple[int, int, int]]  # (due, closed, on time) for each (first, last)
 
 
-def period_counts(periods: list[tuple[date, date]], today: date) -> PeriodCounts:
-    """Two passes over item_due_day (at most units x days rows, whatever the number of items):
-    per unit and per day; the moved items' correction; one GROUP BY over the open items'
-    index for overdue. `periods` are consecutive (first, last) days."""
+def period_counts(periods: list[tuple[date, date]], today: date,
+                  overdue_by_unit: dict[str, int] | None = None) -> PeriodCounts:
+    """item_due_day (at most units x days rows, whatever the number of items) per unit and
+    per period (one statement on PostgreSQL, two passes on SQLite); the moved items'
+    correction; overdue now per unit (one GROUP BY over the open items' index, unless the
+    caller has it from `open_counts`). `periods` are consecutive (first, last) days."""
     item, day = SupervisionItem, ItemDueDay
     start, end = periods[0][0], periods[-1][1]
     lines: dict[str, UnitLine] = {}
@@ -255,33 +329,51 @@ def period_counts(periods: list[tuple[date, date]], today: date) -> PeriodCounts
         return lines.setdefault(k, UnitLine(k))
 
     in_span = and_(day.due_date >= start, day.due_date <= end)
-    for k, n, closed, on_time in db.session.execute(
-            select(day.unit_id, func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
-            .where(in_span).group_by(day.unit_id)):
-        r = line(k)
-        r.due, r.closed, r.on_time = int(n or 0), int(closed or 0), int(on_time or 0)
     totals = [[0, 0, 0] for _ in periods]
-    firsts = [first for first, _ in periods]
-    i = 0
-    for d, n, closed, on_time in db.session.execute(
-            select(day.due_date, func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
-            .where(in_span).group_by(day.due_date).order_by(day.due_date)):
-        while i + 1 < len(firsts) and d >= firsts[i + 1]:
-            i += 1
-        t = totals[i]
-        t[0], t[1], t[2] = t[0] + int(n or 0), t[1] + int(closed or 0), t[2] + int(on_time or 0)
+    sums = (func.sum(day.due), func.sum(day.closed), func.sum(day.on_time))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # in process, two index-ordered passes beat one that computes each row's period
+        for k, n, closed, on_time in db.session.execute(
+                select(day.unit_id, *sums).where(in_span).group_by(day.unit_id)):
+            r = line(k)
+            r.due, r.closed, r.on_time = int(n or 0), int(closed or 0), int(on_time or 0)
+        firsts = [first for first, _ in periods]
+        i = 0
+        for d, n, closed, on_time in db.session.execute(
+                select(day.due_date, *sums).where(in_span).group_by(day.due_date)
+                .order_by(day.due_date)):
+            while i + 1 < len(firsts) and d >= firsts[i + 1]:
+                i += 1
+            t = totals[i]
+            t[0], t[1] = t[0] + int(n or 0), t[1] + int(closed or 0)
+            t[2] += int(on_time or 0)
+    else:
+        # one round trip: per unit and period (the period of a day: the number of periods
+        # that start on or before it, less one)
+        index = literal(0)
+        if len(periods) > 1:
+            index = case(*((day.due_date < first, i)
+                           for i, (first, _) in enumerate(periods[1:])), else_=len(periods) - 1)
+        for k, i, n, closed, on_time in db.session.execute(
+                select(day.unit_id, index, *sums).where(in_span).group_by(day.unit_id, index)):
+            n, closed, on_time = int(n or 0), int(closed or 0), int(on_time or 0)
+            r = line(k)
+            r.due, r.closed, r.on_time = r.due + n, r.closed + closed, r.on_time + on_time
+            t = totals[int(i)]
+            t[0], t[1], t[2] = t[0] + n, t[1] + closed, t[2] + on_time
     for now, then, closed, on_time in _moved_after_due_from_changes(start, end):
         for r, sign in ((line(now), -1), (line(then), 1)):
             r.due += sign
             r.closed += sign * int(bool(closed))
             r.on_time += sign * int(bool(on_time))
-    # grouped by an expression, so that SQLite reads the open items' index rather than
-    # skip-scanning every unit's past items to save a sort
-    unit = func.coalesce(item.lead_unit_id, 0)
-    for k, n in db.session.execute(
-            select(unit, func.count()).where(overdue_condition(today)).group_by(unit)):
-        if k:
-            line(k).overdue = n
+    if overdue_by_unit is None:
+        # grouped by an expression, so that SQLite reads the open items' index rather than
+        # skip-scanning every unit's past items to save a sort
+        unit = func.coalesce(item.lead_unit_id, 0)
+        overdue_by_unit = {_norm(k): n for k, n in db.session.execute(
+            select(unit, func.count()).where(overdue_condition(today)).group_by(unit)) if k}
+    for k, n in overdue_by_unit.items():
+        line(k).overdue = n
     return PeriodCounts({k: v for k, v in lines.items() if v.due or v.overdue},
                         [(t[0], t[1], t[2]) for t in totals])
 
@@ -290,15 +382,18 @@ def _moved_after_due_from_changes(start: date, end: date) -> list[tuple]:
     """stats._moved_after_due, read from the (few) unit changes after `start` rather than from
     the items due in the period: (unit now, unit then, closed, on time)."""
     item, change = SupervisionItem, ItemUnitChange
+    # the items' period and state checked on the rows the changes lead to, not in the join:
+    # PostgreSQL's generic plan (a prepared statement) would otherwise read the period's items
     moved = (select(change.item_id).join(item, item.id == change.item_id)
-             .where(change.changed_on > start, change.changed_on > item.due_date,
-                    item.due_date >= start, item.due_date <= end,
-                    item.state != ItemState.CANCELLED).distinct().subquery())
+             .where(change.changed_on > start, change.changed_on > item.due_date)
+             .distinct().subquery())
     is_done = item.state.in_(DONE_STATES)
     return db.session.execute(
         select(item.lead_unit_id, _unit_then(), is_done,
                and_(is_done, item.closed_on <= item.due_date))
-        .join(moved, moved.c.item_id == item.id)).all()
+        .join(moved, moved.c.item_id == item.id)
+        .where(item.due_date >= start, item.due_date <= end,
+               item.state != ItemState.CANCELLED)).all()
 
 
 def due_day_differences() -> list[tuple[int, date, tuple, tuple]]:

@@ -149,6 +149,9 @@ class SupervisionItem(db.Model):
         Index("ix_supervision_item_people_due", "due_date", "state", "closed_on", *_PEOPLE),
         Index("ix_supervision_item_people_closed", "closed_on", "state", "assigned_at",
               *_PEOPLE),
+        # a leader's overdue items (the to-do count on every page), index-only: 0025
+        Index("ix_supervision_item_leader_open", "supervising_leader_id", "state", "due_date",
+              "final_feedback_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
