@@ -28,29 +28,23 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_foundation import make_app, postgres_db, sqlite_db
-from sqlalchemy import insert, text
+from bench_foundation import (
+    PASSWORD,
+    UNITS,
+    bulk,
+    make_app,
+    office_time,
+    postgres_db,
+    sqlite_db,
+)
+from sqlalchemy import text
 
 from webapp.extensions import db
-
-BATCH = 5000
-UNITS = 40
-PASSWORD = "bench-password-1"  # noqa: S105 (a throw-away account in a throw-away database)
-
-
-def _bulk(table, rows: list[dict]) -> None:
-    for i in range(0, len(rows), BATCH):
-        db.session.execute(insert(table), rows[i:i + BATCH])
-
-
-def _at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, dtime(rng.randrange(0, 10), rng.randrange(60)), UTC)
 
 
 def seed(n_items: int, rng: random.Random) -> None:
@@ -70,7 +64,7 @@ def seed(n_items: int, rng: random.Random) -> None:
 
     today = local_today()
     kinds = list(UnitKind)
-    _bulk(Unit.__table__, [{"code": f"U{i:03d}", "name": f"单位{i:03d}",
+    bulk(Unit.__table__, [{"code": f"U{i:03d}", "name": f"单位{i:03d}",
                             "kind": kinds[i % len(kinds)], "active": True}
                            for i in range(1, UNITS + 1)])
     unit_ids = list(db.session.scalars(db.select(Unit.id).order_by(Unit.id)))
@@ -99,9 +93,9 @@ def seed(n_items: int, rng: random.Random) -> None:
         item = dict.fromkeys(keys)
         item.update(id=n, code=f"B-{n:07d}", title=f"督办事项 {n}", content="请限期整改并反馈。",
                     source=rng.choice(sources), urgency="normal", registered_by_id=office.id,
-                    registered_at=_at(reg_day, rng), lead_unit_id=unit,
+                    registered_at=office_time(reg_day, rng), lead_unit_id=unit,
                     first_responsible=rng.choice(first), direct_responsible=rng.choice(direct),
-                    due_date=due, original_due_date=due, assigned_at=_at(assigned, rng),
+                    due_date=due, original_due_date=due, assigned_at=office_time(assigned, rng),
                     state=ItemState.IN_PROGRESS, approval_required=False)
         if due < today:
             roll = rng.random()
@@ -114,7 +108,7 @@ def seed(n_items: int, rng: random.Random) -> None:
                                                                            + 1)))
                 closed_on = min(closed_on, today - timedelta(days=1))
                 item.update(state=rng.choice([ItemState.CLOSED, ItemState.ARCHIVED]),
-                            closed_on=closed_on, closed_at=_at(closed_on, rng))
+                            closed_on=closed_on, closed_at=office_time(closed_on, rng))
         items.append(item)
         if rng.random() < 0.01:  # 转办 to another unit some days after assignment
             other = rng.choice([u for u in unit_ids if u != unit])
@@ -122,7 +116,7 @@ def seed(n_items: int, rng: random.Random) -> None:
             if moved_on < today:
                 item["lead_unit_id"] = other
                 moves.append({"item_id": n, "from_unit_id": unit, "to_unit_id": other,
-                              "changed_on": moved_on, "changed_at": _at(moved_on, rng)})
+                              "changed_on": moved_on, "changed_at": office_time(moved_on, rng)})
         if rng.random() < 0.005 and n + 2 <= n_items:  # 分解 into two sub-items
             item.update(lead_unit_id=None, state=ItemState.SPLIT, split_at=item["assigned_at"],
                         closed_on=None, closed_at=None)
@@ -132,8 +126,8 @@ def seed(n_items: int, rng: random.Random) -> None:
                 child.update(id=n, code=f"B-{n:07d}", parent_id=item["id"], split_at=None,
                              lead_unit_id=rng.choice(unit_ids), state=ItemState.IN_PROGRESS)
                 items.append(child)
-    _bulk(SupervisionItem.__table__, items)
-    _bulk(ItemUnitChange.__table__, moves)
+    bulk(SupervisionItem.__table__, items)
+    bulk(ItemUnitChange.__table__, moves)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval('supervision_item_id_seq', :n)"), {"n": n})
 
@@ -145,7 +139,7 @@ def seed(n_items: int, rng: random.Random) -> None:
             "id": k, "uuid": str(uuid.UUID(int=rng.getrandbits(128))), "target_unit_id": unit,
             "mode": InspectionMode.UNANNOUNCED, "state": rng.choice(
                 [InspectionState.SUBMITTED, InspectionState.PUBLISHED]),
-            "started_at": _at(today - timedelta(days=rng.randrange(0, 3 * 365)), rng),
+            "started_at": office_time(today - timedelta(days=rng.randrange(0, 3 * 365)), rng),
             "place": f"地点{rng.randrange(10)}", "inspector_id": inspector.id,
             "body_hash": "0" * 64, "created_at": datetime.now(UTC)})
         if rng.random() < 0.6:
@@ -154,8 +148,8 @@ def seed(n_items: int, rng: random.Random) -> None:
                                  "inspection_id": k, "category": rng.choice(categories),
                                  "severity": Severity.MINOR, "description": "问题",
                                  "position": pos})
-    _bulk(Inspection.__table__, inspections)
-    _bulk(Finding.__table__, findings)
+    bulk(Inspection.__table__, inspections)
+    bulk(Finding.__table__, findings)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval('inspection_id_seq', :n)"),
                            {"n": len(inspections)})

@@ -86,12 +86,12 @@ def make_app(uri: str, folder: str):
 # --- seeding -------------------------------------------------------------------------------
 
 
-def _bulk(table, rows: list[dict]) -> None:
+def bulk(table, rows: list[dict]) -> None:
     for i in range(0, len(rows), BATCH):
         db.session.execute(insert(table), rows[i:i + BATCH])
 
 
-def _at(day: date, rng: random.Random) -> datetime:
+def office_time(day: date, rng: random.Random) -> datetime:
     """A moment in office hours (08:00-18:00 Beijing = 00:00-10:00 UTC) of a local day."""
     return datetime.combine(day, dtime(rng.randrange(0, 10), rng.randrange(60)), UTC)
 
@@ -115,14 +115,14 @@ def seed(n_items: int, rng: random.Random) -> dict:
 
     today = local_today()
     kinds = list(UnitKind)
-    _bulk(Unit.__table__, [{"code": f"U{i:03d}", "name": f"单位{i:03d}",
+    bulk(Unit.__table__, [{"code": f"U{i:03d}", "name": f"单位{i:03d}",
                             "kind": kinds[i % len(kinds)], "active": True}
                            for i in range(1, UNITS + 1)])
     unit_ids = list(db.session.scalars(db.select(Unit.id).order_by(Unit.id)))
     office = auth.create_user(username="office", name="王督办", role=Role.OFFICE,
                               password=PASSWORD, unit=None)
     db.session.flush()
-    _bulk(User.__table__, [{"username": f"liaison{u}", "name": f"联络员{u}",
+    bulk(User.__table__, [{"username": f"liaison{u}", "name": f"联络员{u}",
                             "role": Role.LIAISON, "unit_id": u, "password_hash": "!",
                             "active": True, "session_version": 1,
                             "created_at": datetime.now(UTC)} for u in unit_ids])
@@ -136,7 +136,7 @@ def seed(n_items: int, rng: random.Random) -> dict:
     items, events = [], []
     for n in range(1, n_items + 1):
         reg_day = today - timedelta(days=rng.randrange(1, 3 * 365))
-        registered = _at(reg_day, rng)
+        registered = office_time(reg_day, rng)
         item = {
             "id": n, "code": f"{reg_day.year}-{n:06d}", "title": f"督办事项 {n} 整改落实情况",
             "content": "群众反映的问题请查明原因、限期整改并反馈。", "source":
@@ -155,7 +155,7 @@ def seed(n_items: int, rng: random.Random) -> dict:
         unit = rng.choice(unit_ids)
         assigned_day = reg_day + timedelta(days=rng.randrange(0, 3))
         due = assigned_day + timedelta(days=rng.randrange(7, 61))
-        item.update(lead_unit_id=unit, assigned_at=_at(assigned_day, rng), due_date=due,
+        item.update(lead_unit_id=unit, assigned_at=office_time(assigned_day, rng), due_date=due,
                     original_due_date=due, first_responsible=rng.choice(people_first),
                     direct_responsible=rng.choice(people_direct), state=ItemState.ASSIGNED)
         if rng.random() < 0.1:
@@ -165,7 +165,7 @@ def seed(n_items: int, rng: random.Random) -> dict:
             roll = rng.random()
             if roll < 0.03:
                 item.update(state=ItemState.CANCELLED, cancel_reason="重复登记",
-                            cancelled_at=_at(min(due, today - timedelta(days=1)), rng))
+                            cancelled_at=office_time(min(due, today - timedelta(days=1)), rng))
                 events.append((item["cancelled_at"], "cancel", n))
                 continue
             if roll < 0.93:
@@ -176,8 +176,8 @@ def seed(n_items: int, rng: random.Random) -> dict:
                 closed_on = min(closed_on, today - timedelta(days=1))
                 archived = rng.random() < 0.6
                 item.update(state=ItemState.ARCHIVED if archived else ItemState.CLOSED,
-                            closed_on=closed_on, closed_at=_at(closed_on, rng),
-                            acknowledged_at=_at(assigned_day, rng))
+                            closed_on=closed_on, closed_at=office_time(closed_on, rng),
+                            acknowledged_at=office_time(assigned_day, rng))
                 events.append((item["closed_at"], "accept", n))
                 if archived:
                     item["archived_at"] = item["closed_at"] + timedelta(days=3)
@@ -186,9 +186,9 @@ def seed(n_items: int, rng: random.Random) -> dict:
         item["state"] = rng.choices(
             [ItemState.ASSIGNED, ItemState.IN_PROGRESS, ItemState.UNDER_REVIEW], [15, 70, 15])[0]
         if item["state"] != ItemState.ASSIGNED:
-            item["acknowledged_at"] = _at(assigned_day, rng)
+            item["acknowledged_at"] = office_time(assigned_day, rng)
             events.append((item["acknowledged_at"], "acknowledge", n))
-    _bulk(SupervisionItem.__table__, items)
+    bulk(SupervisionItem.__table__, items)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval('supervision_item_id_seq', :n)"),
                            {"n": n_items})
@@ -228,9 +228,9 @@ def seed(n_items: int, rng: random.Random) -> dict:
                                "decided_at": at + timedelta(hours=2),
                                "decision_note": "属本单位职责"})
             events.append((at, "request_hand_back", n))
-    _bulk(Reminder.__table__, reminders)
-    _bulk(Feedback.__table__, feedback)
-    _bulk(HandBackRequest.__table__, hand_backs)
+    bulk(Reminder.__table__, reminders)
+    bulk(Feedback.__table__, feedback)
+    bulk(HandBackRequest.__table__, hand_backs)
 
     # Audit chain: real HMACs over the real canonical form, in id order.
     rows, codes = [], {it["id"]: it["code"] for it in items}
@@ -245,7 +245,7 @@ def seed(n_items: int, rng: random.Random) -> dict:
                              prev_hash=prev)
         ev.hash = prev = audit.compute_hash(ev)
         rows.append({**vars(ev), "id": i})
-    _bulk(AuditEvent.__table__, rows)
+    bulk(AuditEvent.__table__, rows)
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("SELECT setval('audit_event_id_seq', :n)"),
                            {"n": last_id + len(rows)})
